@@ -1,1 +1,116 @@
-//! placeholder
+//! tally's storage. [`Store`] is a closed enum over the backends; every operation is scoped by
+//! tenant, every write is atomic and durable before it returns, and every object has a version.
+//!
+//! Handlers never build SQL: they describe what they want with [`ListQuery`] and the write
+//! commands, and the backend translates.
+
+mod error;
+mod query;
+mod sqlite;
+
+use std::path::Path;
+
+use tally_model::{EntityTag, LicenseUsage, LicenseUsagePatch, NewLicenseUsage, Precondition};
+use uuid::Uuid;
+
+pub use error::StoreError;
+pub use query::{Cursor, CursorValue, ListQuery, OrderKey, OrderProperty, Page};
+pub use sqlite::SqliteStore;
+
+/// A tenant's id (the `tid` claim).
+pub type TenantId = Uuid;
+
+/// An object as stored, with its version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredUsage {
+    pub usage: LicenseUsage,
+    pub version: i64,
+}
+
+impl StoredUsage {
+    pub fn etag(&self) -> EntityTag {
+        EntityTag(self.version)
+    }
+}
+
+/// How a conditional write on an existing object ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WriteOutcome<T> {
+    Done(T),
+    NotFound,
+    PreconditionFailed,
+}
+
+/// The storage backends.
+pub enum Store {
+    Sqlite(SqliteStore),
+}
+
+impl Store {
+    /// Opens (creating and migrating as needed) the embedded store in `data_dir`.
+    pub fn open_embedded(data_dir: &Path) -> Result<Self, StoreError> {
+        SqliteStore::open(data_dir).map(Store::Sqlite)
+    }
+
+    pub async fn create(&self, tenant: TenantId, new: NewLicenseUsage) -> Result<StoredUsage, StoreError> {
+        match self {
+            Store::Sqlite(store) => store.create(tenant, new).await,
+        }
+    }
+
+    pub async fn get(&self, tenant: TenantId, id: Uuid) -> Result<Option<StoredUsage>, StoreError> {
+        match self {
+            Store::Sqlite(store) => store.get(tenant, id).await,
+        }
+    }
+
+    pub async fn update(
+        &self,
+        tenant: TenantId,
+        id: Uuid,
+        patch: LicenseUsagePatch,
+        precondition: Precondition,
+    ) -> Result<WriteOutcome<StoredUsage>, StoreError> {
+        match self {
+            Store::Sqlite(store) => store.update(tenant, id, patch, precondition).await,
+        }
+    }
+
+    pub async fn delete(
+        &self,
+        tenant: TenantId,
+        id: Uuid,
+        precondition: Precondition,
+    ) -> Result<WriteOutcome<()>, StoreError> {
+        match self {
+            Store::Sqlite(store) => store.delete(tenant, id, precondition).await,
+        }
+    }
+
+    pub async fn list(&self, tenant: TenantId, query: ListQuery) -> Result<Page, StoreError> {
+        match self {
+            Store::Sqlite(store) => store.list(tenant, query).await,
+        }
+    }
+
+    /// The number of objects the query's filter matches, ignoring paging.
+    pub async fn count(&self, tenant: TenantId, query: ListQuery) -> Result<u64, StoreError> {
+        match self {
+            Store::Sqlite(store) => store.count(tenant, query).await,
+        }
+    }
+
+    /// Whether the store answers queries (for `/readyz`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(store) => store.ping().await,
+        }
+    }
+
+    /// Stops accepting writes and waits for the ones in flight to commit.
+    pub fn shutdown(&self) {
+        match self {
+            Store::Sqlite(store) => store.shutdown(),
+        }
+    }
+}

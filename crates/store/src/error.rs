@@ -1,0 +1,24 @@
+//! What can go wrong in the store, sorted by what the client should be told.
+
+/// A store failure. Bad input never reaches the store; these are the store's own troubles.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The store cannot serve now but may soon (closed, disk full, database unreachable): 503.
+    #[error("the store is unavailable: {0}")]
+    Unavailable(String),
+    /// A bug or corruption: 500, logged with its cause.
+    #[error("store failure: {0}")]
+    Internal(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        match error.sqlite_error_code() {
+            Some(ErrorCode::DiskFull | ErrorCode::ReadOnly | ErrorCode::DatabaseBusy | ErrorCode::CannotOpen) => {
+                StoreError::Unavailable(error.to_string())
+            }
+            _ => StoreError::Internal(error.to_string()),
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! What a read asks of the store: window, order, keyset position, skip and page size. Backends
+//! translate it into their own query language; nothing here knows SQL.
+
+use uuid::Uuid;
+
+use crate::StoredUsage;
+
+/// A property the collection can be ordered by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OrderProperty {
+    SnapshotDateTime,
+    Id,
+}
+
+/// One `$orderby` item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct OrderKey {
+    pub property: OrderProperty,
+    pub descending: bool,
+}
+
+/// The value of one order key for one object: where a page ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CursorValue {
+    Ticks(i64),
+    Id(Uuid),
+}
+
+/// The order-key values of the last object of a page; the next page starts after it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cursor(pub Vec<CursorValue>);
+
+/// A read of the collection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListQuery {
+    /// Only snapshots at or after this instant (the report function's window).
+    pub since_ticks: Option<i64>,
+    /// The requested order; [`ListQuery::effective_order`] completes it with `id`.
+    pub order: Vec<OrderKey>,
+    /// Continue after this position (keyset paging).
+    pub after: Option<Cursor>,
+    pub skip: u64,
+    pub page_size: usize,
+}
+
+impl Default for ListQuery {
+    fn default() -> Self {
+        Self {
+            since_ticks: None,
+            order: Vec::new(),
+            after: None,
+            skip: 0,
+            page_size: 100,
+        }
+    }
+}
+
+impl ListQuery {
+    /// The default order is oldest first; ties are always broken by `id` ascending, so every
+    /// order is total and keyset paging visits each object once.
+    pub fn effective_order(&self) -> Vec<OrderKey> {
+        let mut keys = if self.order.is_empty() {
+            vec![OrderKey {
+                property: OrderProperty::SnapshotDateTime,
+                descending: false,
+            }]
+        } else {
+            self.order.clone()
+        };
+        match keys.iter().position(|key| key.property == OrderProperty::Id) {
+            Some(index) => keys.truncate(index + 1),
+            None => keys.push(OrderKey {
+                property: OrderProperty::Id,
+                descending: false,
+            }),
+        }
+        keys.dedup_by_key(|key| key.property);
+        keys
+    }
+
+    /// The cursor that points just past `item` in `order`.
+    pub fn cursor_after(order: &[OrderKey], item: &StoredUsage) -> Cursor {
+        Cursor(
+            order
+                .iter()
+                .map(|key| match key.property {
+                    OrderProperty::SnapshotDateTime => CursorValue::Ticks(item.usage.snapshot_date_time.ticks()),
+                    OrderProperty::Id => CursorValue::Id(item.usage.id),
+                })
+                .collect(),
+        )
+    }
+}
+
+/// One page of a read, and where the next one starts if there is more.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page {
+    pub items: Vec<StoredUsage>,
+    pub next: Option<Cursor>,
+}

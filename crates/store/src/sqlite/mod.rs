@@ -1,0 +1,193 @@
+//! The embedded backend: one SQLite file in the data directory, in WAL mode with
+//! `synchronous=FULL`, so a commit returns only after the WAL is fsynced. Writes go through the
+//! single group-committing writer thread ([`writer`]); reads use a small pool of read-only
+//! connections ([`readers`]) and never queue behind writes.
+
+mod readers;
+mod rows;
+mod schema;
+mod writer;
+
+use std::path::Path;
+use std::sync::{mpsc, Mutex};
+use std::thread::JoinHandle;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use tally_model::{LicenseUsagePatch, NewLicenseUsage, Precondition};
+use tokio::sync::oneshot;
+use uuid::Uuid;
+
+use crate::query::{ListQuery, Page};
+use crate::{StoreError, StoredUsage, TenantId, WriteOutcome};
+use readers::Readers;
+use writer::WriteCommand;
+
+/// The database file's name inside the data directory.
+pub const DATABASE_FILE: &str = "tally.sqlite3";
+const READERS: usize = 4;
+
+/// The embedded SQLite store.
+pub struct SqliteStore {
+    writes: Mutex<Option<mpsc::Sender<WriteCommand>>>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+    readers: Readers,
+}
+
+fn configure(connection: &Connection) -> rusqlite::Result<()> {
+    connection.busy_timeout(std::time::Duration::from_secs(5))?;
+    connection.pragma_update(None, "synchronous", "FULL")?;
+    connection.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+impl SqliteStore {
+    /// Opens `data_dir/tally.sqlite3`, creating the directory and the database on first start and
+    /// migrating the schema.
+    pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|error| StoreError::Unavailable(format!("cannot create {}: {error}", data_dir.display())))?;
+        let path = data_dir.join(DATABASE_FILE);
+        let mut connection = Connection::open(&path)?;
+        let mode: String = connection.query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Internal(format!("journal_mode is {mode}, not wal")));
+        }
+        configure(&connection)?;
+        schema::migrate(&mut connection)?;
+        // The database and WAL files are new directory entries: make them durable too.
+        sync_directory(data_dir)?;
+
+        let readers = (0..READERS)
+            .map(|_| {
+                let reader = Connection::open_with_flags(
+                    &path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                reader.busy_timeout(std::time::Duration::from_secs(5))?;
+                Ok(reader)
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+
+        let (sender, receiver) = mpsc::channel();
+        let writer = std::thread::Builder::new()
+            .name("tally-sqlite-writer".into())
+            .spawn(move || writer::run(connection, receiver))
+            .map_err(|error| StoreError::Internal(format!("cannot start the writer thread: {error}")))?;
+        Ok(Self {
+            writes: Mutex::new(Some(sender)),
+            writer: Mutex::new(Some(writer)),
+            readers: Readers::new(readers),
+        })
+    }
+
+    async fn write<T>(
+        &self,
+        command: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> WriteCommand,
+    ) -> Result<T, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        {
+            let writes = self.writes.lock().map_err(|_| StoreError::Internal("writer lock poisoned".into()))?;
+            let sender = writes.as_ref().ok_or_else(|| StoreError::Unavailable("shutting down".into()))?;
+            sender
+                .send(command(reply))
+                .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?;
+        }
+        answer
+            .await
+            .map_err(|_| StoreError::Internal("the writer dropped a write".into()))?
+    }
+
+    pub async fn create(&self, tenant: TenantId, new: NewLicenseUsage) -> Result<StoredUsage, StoreError> {
+        let usage = new.with_id(Uuid::new_v4());
+        self.write(|reply| WriteCommand::Create { tenant, usage, reply }).await
+    }
+
+    pub async fn update(
+        &self,
+        tenant: TenantId,
+        id: Uuid,
+        patch: LicenseUsagePatch,
+        precondition: Precondition,
+    ) -> Result<WriteOutcome<StoredUsage>, StoreError> {
+        self.write(|reply| WriteCommand::Update {
+            tenant,
+            id,
+            patch,
+            precondition,
+            reply,
+        })
+        .await
+    }
+
+    pub async fn delete(
+        &self,
+        tenant: TenantId,
+        id: Uuid,
+        precondition: Precondition,
+    ) -> Result<WriteOutcome<()>, StoreError> {
+        self.write(|reply| WriteCommand::Delete {
+            tenant,
+            id,
+            precondition,
+            reply,
+        })
+        .await
+    }
+
+    pub async fn get(&self, tenant: TenantId, id: Uuid) -> Result<Option<StoredUsage>, StoreError> {
+        self.readers
+            .run(move |connection| {
+                connection
+                    .prepare_cached(&format!(
+                        "SELECT {} FROM license_usage WHERE tenant_id = ? AND id = ?",
+                        rows::COLUMNS
+                    ))?
+                    .query_row([tenant.to_string(), id.to_string()], rows::decode)
+                    .optional()?
+                    .transpose()
+            })
+            .await
+    }
+
+    pub async fn list(&self, tenant: TenantId, query: ListQuery) -> Result<Page, StoreError> {
+        self.readers.run(move |connection| readers::list(connection, tenant, &query)).await
+    }
+
+    pub async fn count(&self, tenant: TenantId, query: ListQuery) -> Result<u64, StoreError> {
+        self.readers.run(move |connection| readers::count(connection, tenant, &query)).await
+    }
+
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.readers
+            .run(|connection| {
+                connection.query_row("SELECT 1", [], |_| Ok(()))?;
+                Ok(())
+            })
+            .await
+    }
+
+    /// Closes the write queue and waits for the writer to commit what it already has.
+    pub fn shutdown(&self) {
+        if let Ok(mut writes) = self.writes.lock() {
+            writes.take();
+        }
+        let writer = self.writer.lock().ok().and_then(|mut writer| writer.take());
+        if let Some(writer) = writer {
+            if writer.join().is_err() {
+                tracing::error!("the writer thread panicked");
+            }
+        }
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+fn sync_directory(dir: &Path) -> Result<(), StoreError> {
+    std::fs::File::open(dir)
+        .and_then(|handle| handle.sync_all())
+        .map_err(|error| StoreError::Unavailable(format!("cannot sync {}: {error}", dir.display())))
+}

@@ -1,0 +1,91 @@
+//! The embedded backend's readers: a few read-only connections used from Tokio's blocking pool,
+//! and the list and count queries they run.
+
+use std::sync::Mutex;
+
+use rusqlite::Connection;
+use tokio::sync::Semaphore;
+
+use super::rows::{self, COLUMNS};
+use crate::query::{ListQuery, Page};
+use crate::{StoreError, TenantId};
+
+/// A fixed set of read connections; a caller waits for a free one.
+pub struct Readers {
+    idle: Mutex<Vec<Connection>>,
+    available: Semaphore,
+}
+
+impl Readers {
+    pub fn new(connections: Vec<Connection>) -> Self {
+        let available = Semaphore::new(connections.len());
+        Self {
+            idle: Mutex::new(connections),
+            available,
+        }
+    }
+
+    /// Runs `read` on a free connection on the blocking pool.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let _permit = self
+            .available
+            .acquire()
+            .await
+            .map_err(|_| StoreError::Unavailable("the store is closed".into()))?;
+        let connection = self
+            .idle
+            .lock()
+            .map_err(|_| StoreError::Internal("reader lock poisoned".into()))?
+            .pop()
+            .ok_or_else(|| StoreError::Internal("no idle reader despite a permit".into()))?;
+        let (connection, result) = tokio::task::spawn_blocking(move || {
+            let result = read(&connection);
+            (connection, result)
+        })
+        .await
+        .map_err(|error| StoreError::Internal(format!("reader task failed: {error}")))?;
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.push(connection);
+        }
+        result
+    }
+}
+
+/// One page of `query` for `tenant`.
+pub fn list(connection: &Connection, tenant: TenantId, query: &ListQuery) -> Result<Page, StoreError> {
+    let selection = rows::selection(tenant, query, true);
+    let sql = format!(
+        "SELECT {COLUMNS} FROM license_usage WHERE {} ORDER BY {} LIMIT ? OFFSET ?",
+        selection.where_clause,
+        rows::order_by(query)
+    );
+    let mut params = selection.params;
+    // One more than the page: whether it exists says whether there is a next page.
+    params.push(rusqlite::types::Value::Integer(query.page_size as i64 + 1));
+    params.push(rusqlite::types::Value::Integer(i64::try_from(query.skip).unwrap_or(i64::MAX)));
+    let mut statement = connection.prepare_cached(&sql)?;
+    let mut items = statement
+        .query_map(rusqlite::params_from_iter(params), rows::decode)?
+        .map(|row| row.map_err(StoreError::from).and_then(|item| item))
+        .collect::<Result<Vec<_>, _>>()?;
+    let next = if items.len() > query.page_size {
+        items.truncate(query.page_size);
+        items.last().map(|last| ListQuery::cursor_after(&query.effective_order(), last))
+    } else {
+        None
+    };
+    Ok(Page { items, next })
+}
+
+/// How many objects of `tenant` the query selects, ignoring paging.
+pub fn count(connection: &Connection, tenant: TenantId, query: &ListQuery) -> Result<u64, StoreError> {
+    let selection = rows::selection(tenant, query, false);
+    let sql = format!("SELECT COUNT(*) FROM license_usage WHERE {}", selection.where_clause);
+    let count: i64 = connection
+        .prepare_cached(&sql)?
+        .query_row(rusqlite::params_from_iter(selection.params), |row| row.get(0))?;
+    Ok(u64::try_from(count).unwrap_or(0))
+}

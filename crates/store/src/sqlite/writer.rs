@@ -1,0 +1,227 @@
+//! The embedded backend's single writer: a thread that owns the write connection and commits
+//! writes in groups. Concurrent writes share one transaction and one fsync; each is answered only
+//! after the commit that made it durable returned.
+
+use std::sync::mpsc;
+
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use tally_model::{LicenseUsage, LicenseUsagePatch, Precondition};
+use tokio::sync::oneshot;
+use uuid::Uuid;
+
+use super::rows::{decode, encode_details, COLUMNS};
+use crate::{StoreError, StoredUsage, TenantId, WriteOutcome};
+
+/// The most writes one commit carries.
+const MAX_GROUP: usize = 512;
+
+/// One write, as the writer thread receives it.
+pub enum WriteCommand {
+    Create {
+        tenant: TenantId,
+        usage: LicenseUsage,
+        reply: oneshot::Sender<Result<StoredUsage, StoreError>>,
+    },
+    Update {
+        tenant: TenantId,
+        id: Uuid,
+        patch: LicenseUsagePatch,
+        precondition: Precondition,
+        reply: oneshot::Sender<Result<WriteOutcome<StoredUsage>, StoreError>>,
+    },
+    Delete {
+        tenant: TenantId,
+        id: Uuid,
+        precondition: Precondition,
+        reply: oneshot::Sender<Result<WriteOutcome<()>, StoreError>>,
+    },
+}
+
+/// A write's result, held until its group commits.
+enum Pending {
+    Create(oneshot::Sender<Result<StoredUsage, StoreError>>, Result<StoredUsage, StoreError>),
+    Update(
+        oneshot::Sender<Result<WriteOutcome<StoredUsage>, StoreError>>,
+        Result<WriteOutcome<StoredUsage>, StoreError>,
+    ),
+    Delete(oneshot::Sender<Result<WriteOutcome<()>, StoreError>>, Result<WriteOutcome<()>, StoreError>),
+}
+
+impl Pending {
+    /// Answers the waiting request; if the commit failed, every write of the group fails with it.
+    fn answer(self, commit: &Result<(), StoreError>) {
+        fn settle<T>(result: Result<T, StoreError>, commit: &Result<(), StoreError>) -> Result<T, StoreError> {
+            match commit {
+                Ok(()) => result,
+                Err(error) => Err(StoreError::Unavailable(format!("commit failed: {error}"))),
+            }
+        }
+        // A requester that gave up (its connection closed) no longer listens; that is fine.
+        match self {
+            Pending::Create(reply, result) => drop(reply.send(settle(result, commit))),
+            Pending::Update(reply, result) => drop(reply.send(settle(result, commit))),
+            Pending::Delete(reply, result) => drop(reply.send(settle(result, commit))),
+        }
+    }
+}
+
+/// Runs until every sender of `commands` is gone, then returns (after the last commit).
+pub fn run(mut connection: Connection, commands: mpsc::Receiver<WriteCommand>) {
+    while let Ok(first) = commands.recv() {
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP {
+            match commands.try_recv() {
+                Ok(command) => group.push(command),
+                Err(_) => break,
+            }
+        }
+        commit_group(&mut connection, group);
+    }
+}
+
+fn commit_group(connection: &mut Connection, group: Vec<WriteCommand>) {
+    let mut pending = Vec::with_capacity(group.len());
+    let commit = match connection.transaction_with_behavior(TransactionBehavior::Immediate) {
+        Ok(mut transaction) => {
+            for command in group {
+                pending.push(apply_isolated(&mut transaction, command));
+            }
+            transaction.commit().map_err(StoreError::from)
+        }
+        Err(error) => {
+            let error = StoreError::from(error);
+            for command in group {
+                pending.push(refuse(command, &error));
+            }
+            Err(error)
+        }
+    };
+    if let Err(error) = &commit {
+        tracing::error!(%error, writes = pending.len(), "group commit failed");
+    }
+    for write in pending {
+        write.answer(&commit);
+    }
+}
+
+/// Applies one write inside a savepoint, so that its failure leaves the rest of the group intact.
+fn apply_isolated(transaction: &mut rusqlite::Transaction<'_>, command: WriteCommand) -> Pending {
+    let mut savepoint = match transaction.savepoint() {
+        Ok(savepoint) => savepoint,
+        Err(error) => return refuse(command, &StoreError::from(error)),
+    };
+    let pending = apply(&savepoint, command);
+    let failed = matches!(
+        &pending,
+        Pending::Create(_, Err(_)) | Pending::Update(_, Err(_)) | Pending::Delete(_, Err(_))
+    );
+    let finished = if failed { savepoint.rollback() } else { Ok(()) }.and_then(|()| savepoint.commit());
+    if let Err(error) = finished {
+        tracing::error!(%error, "savepoint failed");
+    }
+    pending
+}
+
+fn refuse(command: WriteCommand, error: &StoreError) -> Pending {
+    let error = || StoreError::Unavailable(error.to_string());
+    match command {
+        WriteCommand::Create { reply, .. } => Pending::Create(reply, Err(error())),
+        WriteCommand::Update { reply, .. } => Pending::Update(reply, Err(error())),
+        WriteCommand::Delete { reply, .. } => Pending::Delete(reply, Err(error())),
+    }
+}
+
+fn apply(connection: &Connection, command: WriteCommand) -> Pending {
+    match command {
+        WriteCommand::Create { tenant, usage, reply } => Pending::Create(reply, insert(connection, tenant, usage)),
+        WriteCommand::Update {
+            tenant,
+            id,
+            patch,
+            precondition,
+            reply,
+        } => Pending::Update(reply, update(connection, tenant, id, patch, &precondition)),
+        WriteCommand::Delete {
+            tenant,
+            id,
+            precondition,
+            reply,
+        } => Pending::Delete(reply, delete(connection, tenant, id, &precondition)),
+    }
+}
+
+fn insert(connection: &Connection, tenant: TenantId, usage: LicenseUsage) -> Result<StoredUsage, StoreError> {
+    let details = encode_details(&usage.license_info_details)?;
+    connection
+        .prepare_cached(
+            "INSERT INTO license_usage (tenant_id, id, snapshot_text, snapshot_ticks, details, version)
+             VALUES (?, ?, ?, ?, ?, 1)",
+        )?
+        .execute(params![
+            tenant.to_string(),
+            usage.id.to_string(),
+            usage.snapshot_date_time.as_str(),
+            usage.snapshot_date_time.ticks(),
+            details
+        ])?;
+    Ok(StoredUsage { usage, version: 1 })
+}
+
+fn current(connection: &Connection, tenant: TenantId, id: Uuid) -> Result<Option<StoredUsage>, StoreError> {
+    connection
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM license_usage WHERE tenant_id = ? AND id = ?"))?
+        .query_row(params![tenant.to_string(), id.to_string()], decode)
+        .optional()?
+        .transpose()
+}
+
+fn update(
+    connection: &Connection,
+    tenant: TenantId,
+    id: Uuid,
+    patch: LicenseUsagePatch,
+    precondition: &Precondition,
+) -> Result<WriteOutcome<StoredUsage>, StoreError> {
+    let Some(mut stored) = current(connection, tenant, id)? else {
+        return Ok(WriteOutcome::NotFound);
+    };
+    if !precondition.allows(stored.etag()) {
+        return Ok(WriteOutcome::PreconditionFailed);
+    }
+    if !patch.apply_to(&mut stored.usage) {
+        return Ok(WriteOutcome::Done(stored));
+    }
+    stored.version += 1;
+    connection
+        .prepare_cached(
+            "UPDATE license_usage SET snapshot_text = ?, snapshot_ticks = ?, details = ?, version = ?
+             WHERE tenant_id = ? AND id = ?",
+        )?
+        .execute(params![
+            stored.usage.snapshot_date_time.as_str(),
+            stored.usage.snapshot_date_time.ticks(),
+            encode_details(&stored.usage.license_info_details)?,
+            stored.version,
+            tenant.to_string(),
+            id.to_string()
+        ])?;
+    Ok(WriteOutcome::Done(stored))
+}
+
+fn delete(
+    connection: &Connection,
+    tenant: TenantId,
+    id: Uuid,
+    precondition: &Precondition,
+) -> Result<WriteOutcome<()>, StoreError> {
+    let Some(stored) = current(connection, tenant, id)? else {
+        return Ok(WriteOutcome::NotFound);
+    };
+    if !precondition.allows(stored.etag()) {
+        return Ok(WriteOutcome::PreconditionFailed);
+    }
+    connection
+        .prepare_cached("DELETE FROM license_usage WHERE tenant_id = ? AND id = ?")?
+        .execute(params![tenant.to_string(), id.to_string()])?;
+    Ok(WriteOutcome::Done(()))
+}
