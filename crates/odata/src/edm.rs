@@ -189,7 +189,8 @@ fn parse_ticks(text: &str) -> Result<i64, DateTimeOffsetError> {
                 ));
             }
             c.at = start;
-            fraction = c.digits(digits, "invalid fractional seconds")? * 10_i64.pow(7 - digits as u32);
+            fraction =
+                c.digits(digits, "invalid fractional seconds")? * 10_i64.pow(7 - digits as u32);
         }
     }
     let offset_minutes = match c.peek() {
@@ -293,7 +294,12 @@ mod tests {
 
     #[test]
     fn the_epoch_is_tick_zero_and_order_is_by_instant() {
-        assert_eq!(DateTimeOffset::parse("1970-01-01T00:00:00Z").unwrap().ticks(), 0);
+        assert_eq!(
+            DateTimeOffset::parse("1970-01-01T00:00:00Z")
+                .unwrap()
+                .ticks(),
+            0
+        );
         let east = DateTimeOffset::parse("2020-01-01T01:00+02:00").unwrap();
         let west = DateTimeOffset::parse("2020-01-01T00:00Z").unwrap();
         assert!(east < west);
@@ -301,7 +307,11 @@ mod tests {
 
     #[test]
     fn seconds_and_fractions_are_optional() {
-        for text in ["2020-02-29T10:00Z", "2020-02-29T10:00:01Z", "2020-02-29T10:00:01.5-14:00"] {
+        for text in [
+            "2020-02-29T10:00Z",
+            "2020-02-29T10:00:01Z",
+            "2020-02-29T10:00:01.5-14:00",
+        ] {
             assert_eq!(DateTimeOffset::parse(text).unwrap().as_str(), text);
         }
     }
@@ -328,7 +338,10 @@ mod tests {
             "2016-12-31T23:59:59Z ",
             "２016-12-31T23:59:59Z",
         ] {
-            assert!(DateTimeOffset::parse(text).is_err(), "{text} should be invalid");
+            assert!(
+                DateTimeOffset::parse(text).is_err(),
+                "{text} should be invalid"
+            );
         }
     }
 
@@ -342,10 +355,23 @@ mod tests {
 
     #[test]
     fn from_ticks_writes_canonical_utc_that_parses_back() {
-        for ticks in [0, 1, -1, MIN_INSTANT_TICKS, MAX_INSTANT_TICKS, 14_830_000_000_000_000] {
+        for ticks in [
+            0,
+            1,
+            -1,
+            MIN_INSTANT_TICKS,
+            MAX_INSTANT_TICKS,
+            14_830_000_000_000_000,
+        ] {
             let value = DateTimeOffset::from_ticks(ticks);
-            assert_eq!(DateTimeOffset::parse(value.as_str()).unwrap().ticks(), ticks);
+            assert_eq!(
+                DateTimeOffset::parse(value.as_str()).unwrap().ticks(),
+                ticks
+            );
         }
-        assert_eq!(DateTimeOffset::from_ticks(0).as_str(), "1970-01-01T00:00:00.0000000Z");
+        assert_eq!(
+            DateTimeOffset::from_ticks(0).as_str(),
+            "1970-01-01T00:00:00.0000000Z"
+        );
     }
 }

@@ -1,6 +1,9 @@
-//! OData v4 building blocks for tally: EDM primitive values and (in later modules) the query
-//! option language. This crate does no IO and knows nothing about storage or HTTP.
+//! OData v4 building blocks for tally: EDM primitive values and the query option language
+//! (`$filter`, `$orderby`, `$select`). This crate does no IO and knows nothing about storage or
+//! HTTP.
 
 pub mod edm;
+pub mod query;
 
 pub use edm::{DateTimeOffset, DateTimeOffsetError};
+pub use query::{QueryError, QueryOption};

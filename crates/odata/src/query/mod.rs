@@ -1,0 +1,51 @@
+//! The OData query language tally supports: `$filter`, `$orderby` and `$select`.
+//!
+//! Each option goes text → tokens ([`lexer`]) → untyped tree with byte spans ([`ast`], by
+//! [`parser`], [`orderby`], [`select`]) → typed form over tally's model ([`bind`] into
+//! [`typed`]). The one-call functions [`filter`], [`orderby`] and [`select`] do both steps.
+//! Every error is a [`QueryError`] with a 1-based character position (see [`error`]).
+//! Nothing here does IO; only `bind` and `typed` know tally's schema.
+
+pub mod ast;
+pub mod bind;
+pub mod error;
+mod lexer;
+pub mod orderby;
+mod parser;
+mod print;
+pub mod select;
+pub mod typed;
+
+pub use ast::{
+    CompareOp, Expr, ExprKind, Ident, LambdaBody, LambdaKind, Literal, OrderByItem, Path,
+    SelectItem, SortDirection, Span,
+};
+pub use bind::{bind_filter, bind_orderby, bind_select};
+pub use error::{ErrorKind, QueryError, QueryOption, MAX_NESTING_DEPTH, MAX_QUERY_LENGTH};
+pub use orderby::parse_orderby;
+pub use select::parse_select;
+pub use typed::{
+    Constant, DetailField, Operand, OrderBy, Property, Selection, SortProperty, TypedExpr,
+    LICENSE_TYPE_ENUM, LICENSE_TYPE_MEMBERS,
+};
+
+/// Parses a `$filter` value into an untyped tree.
+pub fn parse_filter(source: &str) -> Result<Expr, QueryError> {
+    parser::parse_filter_expr(source)
+        .map_err(|error| error.into_query_error(QueryOption::Filter, source))
+}
+
+/// Parses and binds a `$filter` value, e.g. `licenseInfoDetails/any(d: d/totalUsageCount gt 10)`.
+pub fn filter(source: &str) -> Result<TypedExpr, QueryError> {
+    bind_filter(&parse_filter(source)?, source)
+}
+
+/// Parses and binds a `$orderby` value, e.g. `snapshotDateTime desc,id`.
+pub fn orderby(source: &str) -> Result<Vec<OrderBy>, QueryError> {
+    bind_orderby(&parse_orderby(source)?, source)
+}
+
+/// Parses and binds a `$select` value, e.g. `id,snapshotDateTime` or `*`.
+pub fn select(source: &str) -> Result<Selection, QueryError> {
+    bind_select(&parse_select(source)?, source)
+}
