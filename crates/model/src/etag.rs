@@ -45,7 +45,7 @@ impl TagList {
             (TagList::Any, Some(_)) => true,
             (TagList::Tags(tags), Some(tag)) => {
                 let opaque = tag.0.to_string();
-                tags.iter().any(|candidate| *candidate == opaque)
+                tags.contains(&opaque)
             }
         }
     }
@@ -68,7 +68,10 @@ impl Precondition {
 
     /// Whether a write may proceed against an existing object at version `current`.
     pub fn allows(&self, current: EntityTag) -> bool {
-        let match_ok = self.if_match.as_ref().is_none_or(|list| list.matches(Some(current)));
+        let match_ok = self
+            .if_match
+            .as_ref()
+            .is_none_or(|list| list.matches(Some(current)));
         let none_match_ok = self
             .if_none_match
             .as_ref()

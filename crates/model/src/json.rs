@@ -18,7 +18,9 @@ pub enum JsonError {
 impl fmt::Display for JsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            JsonError::DuplicateKey(path) => write!(f, "The property '{path}' appears more than once."),
+            JsonError::DuplicateKey(path) => {
+                write!(f, "The property '{path}' appears more than once.")
+            }
             JsonError::Syntax(detail) => write!(f, "The request body is not valid JSON: {detail}."),
         }
     }
@@ -29,13 +31,17 @@ const DUPLICATE_MARKER: &str = "\u{0}duplicate:";
 /// Parses `bytes` as one JSON value, rejecting duplicate keys.
 pub fn parse_strict(bytes: &[u8]) -> Result<Value, JsonError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = PathSeed { path: String::new() }
-        .deserialize(&mut deserializer)
-        .and_then(|value| deserializer.end().map(|()| value));
+    let value = PathSeed {
+        path: String::new(),
+    }
+    .deserialize(&mut deserializer)
+    .and_then(|value| deserializer.end().map(|()| value));
     value.map_err(|error| {
         let text = error.to_string();
         match text.strip_prefix(DUPLICATE_MARKER) {
-            Some(rest) => JsonError::DuplicateKey(rest.split(" at line ").next().unwrap_or(rest).to_owned()),
+            Some(rest) => {
+                JsonError::DuplicateKey(rest.split(" at line ").next().unwrap_or(rest).to_owned())
+            }
             None => JsonError::Syntax(text),
         }
     })
@@ -119,7 +125,10 @@ impl<'de> Visitor<'de> for PathSeed {
         while let Some(key) = map.next_key::<String>()? {
             let child = self.child(&key);
             if object.contains_key(&key) {
-                return Err(de::Error::custom(format_args!("{DUPLICATE_MARKER}{}", child.path)));
+                return Err(de::Error::custom(format_args!(
+                    "{DUPLICATE_MARKER}{}",
+                    child.path
+                )));
             }
             let value = map.next_value_seed(child)?;
             object.insert(key, value);
@@ -135,7 +144,10 @@ mod tests {
     #[test]
     fn plain_json_parses_as_serde_json_would() {
         let text = br#"{"a":[1,-2,3.5,"x",null,true,{"b":{}}]}"#;
-        assert_eq!(parse_strict(text).unwrap(), serde_json::from_slice::<Value>(text).unwrap());
+        assert_eq!(
+            parse_strict(text).unwrap(),
+            serde_json::from_slice::<Value>(text).unwrap()
+        );
     }
 
     #[test]
@@ -153,13 +165,19 @@ mod tests {
     #[test]
     fn syntax_errors_and_trailing_data_are_rejected() {
         for text in [&b"{"[..], b"{} {}", b"", b"{'a':1}", b"[1,]"] {
-            assert!(matches!(parse_strict(text), Err(JsonError::Syntax(_))), "{text:?}");
+            assert!(
+                matches!(parse_strict(text), Err(JsonError::Syntax(_))),
+                "{text:?}"
+            );
         }
     }
 
     #[test]
     fn deep_nesting_is_an_error_not_a_stack_overflow() {
         let text = "[".repeat(100_000);
-        assert!(matches!(parse_strict(text.as_bytes()), Err(JsonError::Syntax(_))));
+        assert!(matches!(
+            parse_strict(text.as_bytes()),
+            Err(JsonError::Syntax(_))
+        ));
     }
 }

@@ -9,7 +9,9 @@ pub mod license;
 pub mod validate;
 pub mod wire;
 
-pub use etag::{EntityTag, Precondition};
-pub use license::{LicenseInfoDetail, LicenseType, LicenseUsage, LicenseUsagePatch, NewLicenseUsage};
+pub use etag::{EntityTag, Precondition, TagList};
+pub use license::{
+    LicenseInfoDetail, LicenseType, LicenseUsage, LicenseUsagePatch, NewLicenseUsage,
+};
 pub use validate::{parse_create, parse_patch, ValidationError};
 pub use wire::{EntityJson, Selection};

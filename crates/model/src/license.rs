@@ -136,12 +136,18 @@ mod tests {
             license_info_details: None,
         };
         assert!(patch.apply_to(&mut value));
-        assert_eq!(value.snapshot_date_time.as_str(), "2020-01-01T01:00:00+01:00");
+        assert_eq!(
+            value.snapshot_date_time.as_str(),
+            "2020-01-01T01:00:00+01:00"
+        );
     }
 
     #[test]
     fn member_names_are_case_sensitive() {
-        assert_eq!(LicenseType::from_name("premiumP2"), Some(LicenseType::PremiumP2));
+        assert_eq!(
+            LicenseType::from_name("premiumP2"),
+            Some(LicenseType::PremiumP2)
+        );
         assert_eq!(LicenseType::from_name("PremiumP2"), None);
         assert_eq!(LicenseType::from_name("String"), None);
     }

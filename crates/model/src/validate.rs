@@ -45,7 +45,10 @@ pub fn parse_create(body: &[u8]) -> Result<NewLicenseUsage, ValidationError> {
     let object = parse_object(body)?;
     let fields = entity_fields(&object)?;
     if fields.id.is_some() {
-        return Err(ValidationError::at("id", "the property is read-only and is assigned by the server"));
+        return Err(ValidationError::at(
+            "id",
+            "the property is read-only and is assigned by the server",
+        ));
     }
     let snapshot_date_time = fields.snapshot_date_time.ok_or_else(|| ValidationError {
         message: "The property 'snapshotDateTime' is required.".to_owned(),
@@ -57,12 +60,15 @@ pub fn parse_create(body: &[u8]) -> Result<NewLicenseUsage, ValidationError> {
 }
 
 /// Validates a PATCH body for the object `key`: an `id` in the body must name the same object.
-pub fn parse_patch(body: &[u8], key: &uuid::Uuid) -> Result<LicenseUsagePatch, ValidationError> {
+pub fn parse_patch(body: &[u8], key: &str) -> Result<LicenseUsagePatch, ValidationError> {
     let object = parse_object(body)?;
     let fields = entity_fields(&object)?;
     if let Some(id) = fields.id {
-        if !id.eq_ignore_ascii_case(&key.to_string()) {
-            return Err(ValidationError::at("id", format_args!("'{id}' does not match the key of the object addressed by the URL")));
+        if !id.eq_ignore_ascii_case(key) {
+            return Err(ValidationError::at(
+                "id",
+                format_args!("'{id}' does not match the key of the object addressed by the URL"),
+            ));
         }
     }
     Ok(LicenseUsagePatch {
@@ -80,7 +86,10 @@ fn parse_object(body: &[u8]) -> Result<Map<String, Value>, ValidationError> {
     match parse_strict(body)? {
         Value::Object(object) => Ok(object),
         other => Err(ValidationError {
-            message: format!("The request body must be a JSON object, not {}.", describe(&other)),
+            message: format!(
+                "The request body must be a JSON object, not {}.",
+                describe(&other)
+            ),
         }),
     }
 }
@@ -103,7 +112,10 @@ fn entity_fields(object: &Map<String, Value>) -> Result<EntityFields<'_>, Valida
             "@odata.type" => check_type_annotation(name, value, ENTITY_TYPE)?,
             "id" => {
                 fields.id = Some(value.as_str().ok_or_else(|| {
-                    ValidationError::at("id", format_args!("expected a string, not {}", describe(value)))
+                    ValidationError::at(
+                        "id",
+                        format_args!("expected a string, not {}", describe(value)),
+                    )
                 })?);
             }
             "snapshotDateTime" => fields.snapshot_date_time = Some(date_time_offset(name, value)?),
@@ -124,15 +136,23 @@ fn is_annotation(name: &str) -> bool {
 fn unknown_property(path: &str, type_name: &str) -> ValidationError {
     let name = path.rsplit('.').next().unwrap_or(path);
     ValidationError {
-        message: format!("Invalid property '{path}': the type '{type_name}' has no property named '{name}'."),
+        message: format!(
+            "Invalid property '{path}': the type '{type_name}' has no property named '{name}'."
+        ),
     }
 }
 
 fn check_type_annotation(path: &str, value: &Value, expected: &str) -> Result<(), ValidationError> {
     match value.as_str() {
         Some(name) if name.strip_prefix('#').unwrap_or(name) == expected => Ok(()),
-        Some(name) => Err(ValidationError::at(path, format_args!("'{name}' is not the type '#{expected}'"))),
-        None => Err(ValidationError::at(path, format_args!("expected a string, not {}", describe(value)))),
+        Some(name) => Err(ValidationError::at(
+            path,
+            format_args!("'{name}' is not the type '#{expected}'"),
+        )),
+        None => Err(ValidationError::at(
+            path,
+            format_args!("expected a string, not {}", describe(value)),
+        )),
     }
 }
 
@@ -143,26 +163,45 @@ fn date_time_offset(path: &str, value: &Value) -> Result<DateTimeOffset, Validat
         other => {
             return Err(ValidationError::at(
                 path,
-                format_args!("expected an Edm.DateTimeOffset string, not {}", describe(other)),
+                format_args!(
+                    "expected an Edm.DateTimeOffset string, not {}",
+                    describe(other)
+                ),
             ))
         }
     };
     DateTimeOffset::parse(text).map_err(|error| {
-        ValidationError::at(path, format_args!("'{text}' is not a valid Edm.DateTimeOffset ({error})"))
+        ValidationError::at(
+            path,
+            format_args!("'{text}' is not a valid Edm.DateTimeOffset ({error})"),
+        )
     })
 }
 
 fn details(path: &str, value: &Value) -> Result<Vec<LicenseInfoDetail>, ValidationError> {
     let items = match value {
         Value::Array(items) => items,
-        Value::Null => return Err(ValidationError::at(path, "a collection cannot be null; send [] for none")),
-        other => return Err(ValidationError::at(path, format_args!("expected an array, not {}", describe(other)))),
+        Value::Null => {
+            return Err(ValidationError::at(
+                path,
+                "a collection cannot be null; send [] for none",
+            ))
+        }
+        other => {
+            return Err(ValidationError::at(
+                path,
+                format_args!("expected an array, not {}", describe(other)),
+            ))
+        }
     };
     let mut result: Vec<LicenseInfoDetail> = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
         let item_path = format!("{path}[{index}]");
         let detail = detail(&item_path, item)?;
-        if result.iter().any(|seen| seen.license_type == detail.license_type) {
+        if result
+            .iter()
+            .any(|seen| seen.license_type == detail.license_type)
+        {
             return Err(ValidationError::at(
                 &format!("{item_path}.licenseType"),
                 format_args!(
@@ -179,7 +218,12 @@ fn details(path: &str, value: &Value) -> Result<Vec<LicenseInfoDetail>, Validati
 fn detail(path: &str, value: &Value) -> Result<LicenseInfoDetail, ValidationError> {
     let object = match value {
         Value::Object(object) => object,
-        Value::Null => return Err(ValidationError::at(path, "the collection cannot contain null")),
+        Value::Null => {
+            return Err(ValidationError::at(
+                path,
+                "the collection cannot contain null",
+            ))
+        }
         other => {
             return Err(ValidationError::at(
                 path,
@@ -231,16 +275,26 @@ fn count(path: &str, value: &Value) -> Result<Option<i32>, ValidationError> {
     match value {
         Value::Null => Ok(None),
         Value::Number(number) => match number.as_i64() {
-            Some(n) if n < 0 => Err(ValidationError::at(path, format_args!("{n} is negative; {RANGE}"))),
-            Some(n) => i32::try_from(n)
-                .map(Some)
-                .map_err(|_| ValidationError::at(path, format_args!("{n} overflows Edm.Int32; {RANGE}"))),
-            None if number.as_u64().is_some() => {
-                Err(ValidationError::at(path, format_args!("{number} overflows Edm.Int32; {RANGE}")))
-            }
-            None => Err(ValidationError::at(path, format_args!("{number} is not a whole number; {RANGE}"))),
+            Some(n) if n < 0 => Err(ValidationError::at(
+                path,
+                format_args!("{n} is negative; {RANGE}"),
+            )),
+            Some(n) => i32::try_from(n).map(Some).map_err(|_| {
+                ValidationError::at(path, format_args!("{n} overflows Edm.Int32; {RANGE}"))
+            }),
+            None if number.as_u64().is_some() => Err(ValidationError::at(
+                path,
+                format_args!("{number} overflows Edm.Int32; {RANGE}"),
+            )),
+            None => Err(ValidationError::at(
+                path,
+                format_args!("{number} is not a whole number; {RANGE}"),
+            )),
         },
-        other => Err(ValidationError::at(path, format_args!("expected a number or null, not {}", describe(other)))),
+        other => Err(ValidationError::at(
+            path,
+            format_args!("expected a number or null, not {}", describe(other)),
+        )),
     }
 }
 

@@ -51,7 +51,12 @@ impl Serialize for EntityJson<'_> {
             map.serialize_entry("snapshotDateTime", &self.usage.snapshot_date_time)?;
         }
         if self.selection.license_info_details {
-            let details: Vec<DetailJson<'_>> = self.usage.license_info_details.iter().map(DetailJson).collect();
+            let details: Vec<DetailJson<'_>> = self
+                .usage
+                .license_info_details
+                .iter()
+                .map(DetailJson)
+                .collect();
             map.serialize_entry("licenseInfoDetails", &details)?;
         }
         map.end()

@@ -15,9 +15,12 @@ impl From<rusqlite::Error> for StoreError {
     fn from(error: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode;
         match error.sqlite_error_code() {
-            Some(ErrorCode::DiskFull | ErrorCode::ReadOnly | ErrorCode::DatabaseBusy | ErrorCode::CannotOpen) => {
-                StoreError::Unavailable(error.to_string())
-            }
+            Some(
+                ErrorCode::DiskFull
+                | ErrorCode::ReadOnly
+                | ErrorCode::DatabaseBusy
+                | ErrorCode::CannotOpen,
+            ) => StoreError::Unavailable(error.to_string()),
             _ => StoreError::Internal(error.to_string()),
         }
     }

@@ -52,7 +52,11 @@ impl Store {
         SqliteStore::open(data_dir).map(Store::Sqlite)
     }
 
-    pub async fn create(&self, tenant: TenantId, new: NewLicenseUsage) -> Result<StoredUsage, StoreError> {
+    pub async fn create(
+        &self,
+        tenant: TenantId,
+        new: NewLicenseUsage,
+    ) -> Result<StoredUsage, StoreError> {
         match self {
             Store::Sqlite(store) => store.create(tenant, new).await,
         }

@@ -67,7 +67,10 @@ impl ListQuery {
         } else {
             self.order.clone()
         };
-        match keys.iter().position(|key| key.property == OrderProperty::Id) {
+        match keys
+            .iter()
+            .position(|key| key.property == OrderProperty::Id)
+        {
             Some(index) => keys.truncate(index + 1),
             None => keys.push(OrderKey {
                 property: OrderProperty::Id,
@@ -84,7 +87,9 @@ impl ListQuery {
             order
                 .iter()
                 .map(|key| match key.property {
-                    OrderProperty::SnapshotDateTime => CursorValue::Ticks(item.usage.snapshot_date_time.ticks()),
+                    OrderProperty::SnapshotDateTime => {
+                        CursorValue::Ticks(item.usage.snapshot_date_time.ticks())
+                    }
                     OrderProperty::Id => CursorValue::Id(item.usage.id),
                 })
                 .collect(),

@@ -89,6 +89,16 @@ pub(crate) fn tokenize(source: &str) -> Result<Vec<Token>, SyntaxError> {
                 kind
             }
             b'$' | b'_' | b'a'..=b'z' | b'A'..=b'Z' => {
+                if let Some(string) = tokens.last().filter(|t| is_string_ending_at(t, at)) {
+                    return Err(SyntaxError::new(
+                        at,
+                        format!(
+                            "unexpected text right after the string {}: a quote inside a \
+                             string is written twice, as in 'it''s'",
+                            string.describe(source)
+                        ),
+                    ));
+                }
                 let (kind, end) = word(source, at)?;
                 at = end;
                 kind
@@ -105,6 +115,10 @@ pub(crate) fn tokenize(source: &str) -> Result<Vec<Token>, SyntaxError> {
         span: Span::new(source.len(), source.len()),
     });
     Ok(tokens)
+}
+
+fn is_string_ending_at(token: &Token, at: usize) -> bool {
+    matches!(token.kind, TokenKind::String(_)) && token.span.end == at
 }
 
 fn punct(at: &mut usize, kind: TokenKind) -> TokenKind {

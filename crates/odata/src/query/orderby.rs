@@ -36,7 +36,8 @@ fn parse(source: &str) -> Result<Vec<OrderByItem>, SyntaxError> {
             }
             TokenKind::Eof => return Ok(items),
             TokenKind::Ident(word)
-                if matches!(word.to_ascii_lowercase().as_str(), "asc" | "desc") =>
+                if !matches!(word.as_str(), "asc" | "desc")
+                    && matches!(word.to_ascii_lowercase().as_str(), "asc" | "desc") =>
             {
                 let lower = word.to_ascii_lowercase();
                 return Err(parser.error_here(format!(

@@ -103,7 +103,11 @@ impl<'a> Parser<'a> {
 
     /// The error for a token that cannot follow a complete operand or expression.
     fn unexpected_after_operand(&self, what: &str) -> SyntaxError {
-        let Some(word) = self.peek().ident() else {
+        let Some(word) = self
+            .peek()
+            .ident()
+            .filter(|w| !matches!(*w, "null" | "true" | "false"))
+        else {
             return self.expected(what);
         };
         let word = word.to_owned();

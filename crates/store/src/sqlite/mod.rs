@@ -44,13 +44,16 @@ impl SqliteStore {
     /// Opens `data_dir/tally.sqlite3`, creating the directory and the database on first start and
     /// migrating the schema.
     pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(data_dir)
-            .map_err(|error| StoreError::Unavailable(format!("cannot create {}: {error}", data_dir.display())))?;
+        std::fs::create_dir_all(data_dir).map_err(|error| {
+            StoreError::Unavailable(format!("cannot create {}: {error}", data_dir.display()))
+        })?;
         let path = data_dir.join(DATABASE_FILE);
         let mut connection = Connection::open(&path)?;
         let mode: String = connection.query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
-            return Err(StoreError::Internal(format!("journal_mode is {mode}, not wal")));
+            return Err(StoreError::Internal(format!(
+                "journal_mode is {mode}, not wal"
+            )));
         }
         configure(&connection)?;
         schema::migrate(&mut connection)?;
@@ -72,7 +75,9 @@ impl SqliteStore {
         let writer = std::thread::Builder::new()
             .name("tally-sqlite-writer".into())
             .spawn(move || writer::run(connection, receiver))
-            .map_err(|error| StoreError::Internal(format!("cannot start the writer thread: {error}")))?;
+            .map_err(|error| {
+                StoreError::Internal(format!("cannot start the writer thread: {error}"))
+            })?;
         Ok(Self {
             writes: Mutex::new(Some(sender)),
             writer: Mutex::new(Some(writer)),
@@ -86,8 +91,13 @@ impl SqliteStore {
     ) -> Result<T, StoreError> {
         let (reply, answer) = oneshot::channel();
         {
-            let writes = self.writes.lock().map_err(|_| StoreError::Internal("writer lock poisoned".into()))?;
-            let sender = writes.as_ref().ok_or_else(|| StoreError::Unavailable("shutting down".into()))?;
+            let writes = self
+                .writes
+                .lock()
+                .map_err(|_| StoreError::Internal("writer lock poisoned".into()))?;
+            let sender = writes
+                .as_ref()
+                .ok_or_else(|| StoreError::Unavailable("shutting down".into()))?;
             sender
                 .send(command(reply))
                 .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?;
@@ -97,9 +107,18 @@ impl SqliteStore {
             .map_err(|_| StoreError::Internal("the writer dropped a write".into()))?
     }
 
-    pub async fn create(&self, tenant: TenantId, new: NewLicenseUsage) -> Result<StoredUsage, StoreError> {
+    pub async fn create(
+        &self,
+        tenant: TenantId,
+        new: NewLicenseUsage,
+    ) -> Result<StoredUsage, StoreError> {
         let usage = new.with_id(Uuid::new_v4());
-        self.write(|reply| WriteCommand::Create { tenant, usage, reply }).await
+        self.write(|reply| WriteCommand::Create {
+            tenant,
+            usage,
+            reply,
+        })
+        .await
     }
 
     pub async fn update(
@@ -150,11 +169,15 @@ impl SqliteStore {
     }
 
     pub async fn list(&self, tenant: TenantId, query: ListQuery) -> Result<Page, StoreError> {
-        self.readers.run(move |connection| readers::list(connection, tenant, &query)).await
+        self.readers
+            .run(move |connection| readers::list(connection, tenant, &query))
+            .await
     }
 
     pub async fn count(&self, tenant: TenantId, query: ListQuery) -> Result<u64, StoreError> {
-        self.readers.run(move |connection| readers::count(connection, tenant, &query)).await
+        self.readers
+            .run(move |connection| readers::count(connection, tenant, &query))
+            .await
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {

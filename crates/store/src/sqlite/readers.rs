@@ -55,7 +55,11 @@ impl Readers {
 }
 
 /// One page of `query` for `tenant`.
-pub fn list(connection: &Connection, tenant: TenantId, query: &ListQuery) -> Result<Page, StoreError> {
+pub fn list(
+    connection: &Connection,
+    tenant: TenantId,
+    query: &ListQuery,
+) -> Result<Page, StoreError> {
     let selection = rows::selection(tenant, query, true);
     let sql = format!(
         "SELECT {COLUMNS} FROM license_usage WHERE {} ORDER BY {} LIMIT ? OFFSET ?",
@@ -65,7 +69,9 @@ pub fn list(connection: &Connection, tenant: TenantId, query: &ListQuery) -> Res
     let mut params = selection.params;
     // One more than the page: whether it exists says whether there is a next page.
     params.push(rusqlite::types::Value::Integer(query.page_size as i64 + 1));
-    params.push(rusqlite::types::Value::Integer(i64::try_from(query.skip).unwrap_or(i64::MAX)));
+    params.push(rusqlite::types::Value::Integer(
+        i64::try_from(query.skip).unwrap_or(i64::MAX),
+    ));
     let mut statement = connection.prepare_cached(&sql)?;
     let mut items = statement
         .query_map(rusqlite::params_from_iter(params), rows::decode)?
@@ -73,7 +79,9 @@ pub fn list(connection: &Connection, tenant: TenantId, query: &ListQuery) -> Res
         .collect::<Result<Vec<_>, _>>()?;
     let next = if items.len() > query.page_size {
         items.truncate(query.page_size);
-        items.last().map(|last| ListQuery::cursor_after(&query.effective_order(), last))
+        items
+            .last()
+            .map(|last| ListQuery::cursor_after(&query.effective_order(), last))
     } else {
         None
     };
@@ -81,11 +89,20 @@ pub fn list(connection: &Connection, tenant: TenantId, query: &ListQuery) -> Res
 }
 
 /// How many objects of `tenant` the query selects, ignoring paging.
-pub fn count(connection: &Connection, tenant: TenantId, query: &ListQuery) -> Result<u64, StoreError> {
+pub fn count(
+    connection: &Connection,
+    tenant: TenantId,
+    query: &ListQuery,
+) -> Result<u64, StoreError> {
     let selection = rows::selection(tenant, query, false);
-    let sql = format!("SELECT COUNT(*) FROM license_usage WHERE {}", selection.where_clause);
+    let sql = format!(
+        "SELECT COUNT(*) FROM license_usage WHERE {}",
+        selection.where_clause
+    );
     let count: i64 = connection
         .prepare_cached(&sql)?
-        .query_row(rusqlite::params_from_iter(selection.params), |row| row.get(0))?;
+        .query_row(rusqlite::params_from_iter(selection.params), |row| {
+            row.get(0)
+        })?;
     Ok(u64::try_from(count).unwrap_or(0))
 }

@@ -22,8 +22,15 @@ pub fn decode(row: &Row<'_>) -> rusqlite::Result<Result<StoredUsage, StoreError>
     Ok(build(&id, snapshot_text, snapshot_ticks, &details, version))
 }
 
-fn build(id: &str, snapshot_text: String, ticks: i64, details: &str, version: i64) -> Result<StoredUsage, StoreError> {
-    let id = Uuid::parse_str(id).map_err(|error| StoreError::Internal(format!("stored id {id:?}: {error}")))?;
+fn build(
+    id: &str,
+    snapshot_text: String,
+    ticks: i64,
+    details: &str,
+    version: i64,
+) -> Result<StoredUsage, StoreError> {
+    let id = Uuid::parse_str(id)
+        .map_err(|error| StoreError::Internal(format!("stored id {id:?}: {error}")))?;
     let license_info_details: Vec<LicenseInfoDetail> = serde_json::from_str(details)
         .map_err(|error| StoreError::Internal(format!("stored details of {id}: {error}")))?;
     Ok(StoredUsage {
@@ -73,7 +80,10 @@ pub fn selection(tenant: TenantId, query: &ListQuery, with_cursor: bool) -> Sele
             where_clause.push_str(&format!(" AND ({})", disjuncts.join(" OR ")));
         }
     }
-    Selection { where_clause, params }
+    Selection {
+        where_clause,
+        params,
+    }
 }
 
 /// The ORDER BY clause for a query's effective order.
@@ -81,7 +91,13 @@ pub fn order_by(query: &ListQuery) -> String {
     query
         .effective_order()
         .iter()
-        .map(|key| format!("{} {}", column(key.property), if key.descending { "DESC" } else { "ASC" }))
+        .map(|key| {
+            format!(
+                "{} {}",
+                column(key.property),
+                if key.descending { "DESC" } else { "ASC" }
+            )
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -20,7 +20,8 @@ const MIGRATIONS: &[&str] = &["
 
 /// Brings the database up to the latest schema, in one transaction.
 pub fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
-    let transaction = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let transaction =
+        connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let current: usize = transaction.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     for (index, step) in MIGRATIONS.iter().enumerate().skip(current) {
         transaction.execute_batch(step)?;

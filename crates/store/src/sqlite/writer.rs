@@ -39,18 +39,27 @@ pub enum WriteCommand {
 
 /// A write's result, held until its group commits.
 enum Pending {
-    Create(oneshot::Sender<Result<StoredUsage, StoreError>>, Result<StoredUsage, StoreError>),
+    Create(
+        oneshot::Sender<Result<StoredUsage, StoreError>>,
+        Result<StoredUsage, StoreError>,
+    ),
     Update(
         oneshot::Sender<Result<WriteOutcome<StoredUsage>, StoreError>>,
         Result<WriteOutcome<StoredUsage>, StoreError>,
     ),
-    Delete(oneshot::Sender<Result<WriteOutcome<()>, StoreError>>, Result<WriteOutcome<()>, StoreError>),
+    Delete(
+        oneshot::Sender<Result<WriteOutcome<()>, StoreError>>,
+        Result<WriteOutcome<()>, StoreError>,
+    ),
 }
 
 impl Pending {
     /// Answers the waiting request; if the commit failed, every write of the group fails with it.
     fn answer(self, commit: &Result<(), StoreError>) {
-        fn settle<T>(result: Result<T, StoreError>, commit: &Result<(), StoreError>) -> Result<T, StoreError> {
+        fn settle<T>(
+            result: Result<T, StoreError>,
+            commit: &Result<(), StoreError>,
+        ) -> Result<T, StoreError> {
             match commit {
                 Ok(()) => result,
                 Err(error) => Err(StoreError::Unavailable(format!("commit failed: {error}"))),
@@ -115,7 +124,8 @@ fn apply_isolated(transaction: &mut rusqlite::Transaction<'_>, command: WriteCom
         &pending,
         Pending::Create(_, Err(_)) | Pending::Update(_, Err(_)) | Pending::Delete(_, Err(_))
     );
-    let finished = if failed { savepoint.rollback() } else { Ok(()) }.and_then(|()| savepoint.commit());
+    let finished =
+        if failed { savepoint.rollback() } else { Ok(()) }.and_then(|()| savepoint.commit());
     if let Err(error) = finished {
         tracing::error!(%error, "savepoint failed");
     }
@@ -133,7 +143,11 @@ fn refuse(command: WriteCommand, error: &StoreError) -> Pending {
 
 fn apply(connection: &Connection, command: WriteCommand) -> Pending {
     match command {
-        WriteCommand::Create { tenant, usage, reply } => Pending::Create(reply, insert(connection, tenant, usage)),
+        WriteCommand::Create {
+            tenant,
+            usage,
+            reply,
+        } => Pending::Create(reply, insert(connection, tenant, usage)),
         WriteCommand::Update {
             tenant,
             id,
@@ -150,7 +164,11 @@ fn apply(connection: &Connection, command: WriteCommand) -> Pending {
     }
 }
 
-fn insert(connection: &Connection, tenant: TenantId, usage: LicenseUsage) -> Result<StoredUsage, StoreError> {
+fn insert(
+    connection: &Connection,
+    tenant: TenantId,
+    usage: LicenseUsage,
+) -> Result<StoredUsage, StoreError> {
     let details = encode_details(&usage.license_info_details)?;
     connection
         .prepare_cached(
@@ -167,9 +185,15 @@ fn insert(connection: &Connection, tenant: TenantId, usage: LicenseUsage) -> Res
     Ok(StoredUsage { usage, version: 1 })
 }
 
-fn current(connection: &Connection, tenant: TenantId, id: Uuid) -> Result<Option<StoredUsage>, StoreError> {
+fn current(
+    connection: &Connection,
+    tenant: TenantId,
+    id: Uuid,
+) -> Result<Option<StoredUsage>, StoreError> {
     connection
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM license_usage WHERE tenant_id = ? AND id = ?"))?
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM license_usage WHERE tenant_id = ? AND id = ?"
+        ))?
         .query_row(params![tenant.to_string(), id.to_string()], decode)
         .optional()?
         .transpose()

@@ -1,0 +1,57 @@
+//! Helpers shared by the query tests.
+
+use tally_odata::query::{Expr, ExprKind, QueryError};
+
+/// A span-free, fully bracketed rendering of a tree, for comparing shapes.
+pub fn sexpr(expr: &Expr) -> String {
+    match &expr.kind {
+        ExprKind::Literal(literal) => literal.to_string(),
+        ExprKind::Path(path) => path.text(),
+        ExprKind::Count(path) => format!("(count {})", path.text()),
+        ExprKind::Lambda {
+            kind,
+            collection,
+            body: None,
+        } => format!("({} {})", kind.as_str(), collection.text()),
+        ExprKind::Lambda {
+            kind,
+            collection,
+            body: Some(body),
+        } => format!(
+            "({} {} {} {})",
+            kind.as_str(),
+            collection.text(),
+            body.variable.name,
+            sexpr(&body.predicate)
+        ),
+        ExprKind::Compare { op, left, right } => {
+            format!("({} {} {})", op.as_str(), sexpr(left), sexpr(right))
+        }
+        ExprKind::In { value, list } => {
+            let items: Vec<String> = list.iter().map(sexpr).collect();
+            format!("(in {} [{}])", sexpr(value), items.join(" "))
+        }
+        ExprKind::And(left, right) => format!("(and {} {})", sexpr(left), sexpr(right)),
+        ExprKind::Or(left, right) => format!("(or {} {})", sexpr(left), sexpr(right)),
+        ExprKind::Not(operand) => format!("(not {})", sexpr(operand)),
+    }
+}
+
+/// Asserts that `result` failed at `position` with a message containing `fragment`.
+pub fn assert_error<T: std::fmt::Debug>(
+    input: &str,
+    result: Result<T, QueryError>,
+    position: usize,
+    fragment: &str,
+) {
+    let error = match result {
+        Ok(value) => panic!("{input:?} should fail, but gave {value:?}"),
+        Err(error) => error,
+    };
+    assert_eq!(error.position, position, "{input:?}: {error}");
+    assert!(
+        error.message.contains(fragment),
+        "{input:?}: {:?} does not contain {fragment:?}",
+        error.message
+    );
+}

@@ -1,0 +1,49 @@
+//! The router: which paths go where, and the layers every request passes through (outermost
+//! first: envelope, panic catcher, body limit).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+
+use crate::error::ApiError;
+use crate::http::body::{buffer_body, BodyLimit};
+use crate::http::envelope::{envelope, not_found_fallback, panic_response};
+use crate::routes::api;
+use crate::state::AppState;
+
+/// The whole application, ready to serve.
+pub fn app(state: AppState, body_limit: usize) -> Router {
+    let mut router = Router::new();
+    for version in ["v1.0", "beta"] {
+        router = router
+            .route(&format!("/{version}"), any(api))
+            .route(&format!("/{version}/"), any(api))
+            .route(&format!("/{version}/{{*rest}}"), any(api));
+    }
+    router
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .fallback(not_found_fallback)
+        .with_state(state)
+        .layer(middleware::from_fn_with_state(
+            BodyLimit(body_limit),
+            buffer_body,
+        ))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(middleware::from_fn(envelope))
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(error) => ApiError::from(error).into_response(),
+    }
+}

@@ -1,0 +1,139 @@
+//! Validating a request's bearer token: signature with the right key and algorithm, lifetime
+//! (5 minutes of leeway), audience, an issuer bound to the `tid` claim, then the grant.
+
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, Validation};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::keys::LocalKey;
+use super::principal::{Grant, Principal};
+use super::{GRAPH_AUDIENCES, PERSONAL_ACCOUNTS_TENANT};
+use crate::error::ApiError;
+
+const LEEWAY_SECONDS: u64 = 300;
+
+/// Checks tokens against the keys tally trusts.
+pub struct Verifier {
+    local: LocalKey,
+    validation: Validation,
+}
+
+#[derive(Deserialize)]
+struct Claims {
+    iss: String,
+    tid: Option<String>,
+    scp: Option<String>,
+    #[serde(default)]
+    roles: Vec<String>,
+    #[serde(default)]
+    wids: Vec<String>,
+}
+
+impl Verifier {
+    pub fn new(local: LocalKey) -> Self {
+        let mut validation = Validation::new(Algorithm::ES256);
+        validation.leeway = LEEWAY_SECONDS;
+        validation.validate_nbf = true;
+        validation.set_audience(&GRAPH_AUDIENCES);
+        validation.set_required_spec_claims(&["exp", "aud", "iss"]);
+        Self { local, validation }
+    }
+
+    /// The local key (to mint dashboard tokens and derive other keys).
+    pub fn local_key(&self) -> &LocalKey {
+        &self.local
+    }
+
+    /// Validates the `Authorization` header's value into the caller.
+    pub fn verify(&self, authorization: Option<&str>) -> Result<Principal, ApiError> {
+        let value = authorization
+            .map(str::trim)
+            .filter(|value| !value.is_empty())
+            .ok_or_else(|| ApiError::unauthenticated("Access token is empty."))?;
+        let token = value
+            .split_once(' ')
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
+            .ok_or_else(|| {
+                ApiError::unauthenticated(
+                    "The Authorization header must have the form 'Bearer <token>'.",
+                )
+            })?;
+        let header = jsonwebtoken::decode_header(token).map_err(|_| {
+            ApiError::unauthenticated(
+                "Access token validation failure: the token is not a well-formed JWT.",
+            )
+        })?;
+        if header
+            .kid
+            .as_deref()
+            .is_some_and(|kid| kid != self.local.kid)
+        {
+            return Err(ApiError::unauthenticated(
+                "Access token validation failure: the token was signed with an unknown key (kid).",
+            ));
+        }
+        let data = jsonwebtoken::decode::<Claims>(token, &self.local.decoding, &self.validation)
+            .map_err(|error| ApiError::unauthenticated(describe(error.kind())))?;
+        principal(data.claims)
+    }
+}
+
+fn describe(kind: &ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::ExpiredSignature => "Lifetime validation failed, the token is expired.",
+        ErrorKind::ImmatureSignature => {
+            "Lifetime validation failed, the token is not yet valid (nbf)."
+        }
+        ErrorKind::InvalidAudience => "Access token validation failure. Invalid audience.",
+        ErrorKind::InvalidSignature => "Access token validation failure: the signature is invalid.",
+        ErrorKind::InvalidAlgorithm
+        | ErrorKind::InvalidAlgorithmName
+        | ErrorKind::InvalidKeyFormat => {
+            "Access token validation failure: the token's algorithm does not match its key."
+        }
+        ErrorKind::MissingRequiredClaim(_) => {
+            "Access token validation failure: a required claim (exp, aud, iss) is missing."
+        }
+        _ => "Access token validation failure: the token is not a well-formed JWT.",
+    }
+}
+
+/// The caller named by validated claims: the tenant from `tid`, bound to the issuer.
+fn principal(claims: Claims) -> Result<Principal, ApiError> {
+    let tid = claims.tid.ok_or_else(|| {
+        ApiError::unauthenticated("Access token validation failure: the token has no tid claim.")
+    })?;
+    let tenant = Uuid::parse_str(&tid).map_err(|_| {
+        ApiError::unauthenticated("Access token validation failure: the tid claim is not a GUID.")
+    })?;
+    let tenant_text = tenant.to_string();
+    let issuers = [
+        format!("https://sts.windows.net/{tenant_text}/"),
+        format!("https://login.microsoftonline.com/{tenant_text}/v2.0"),
+    ];
+    if !issuers
+        .iter()
+        .any(|issuer| issuer.eq_ignore_ascii_case(&claims.iss))
+    {
+        return Err(ApiError::unauthenticated(
+            "Access token validation failure. Invalid issuer.",
+        ));
+    }
+    if tenant_text == PERSONAL_ACCOUNTS_TENANT {
+        return Err(ApiError::forbidden(
+            "Personal Microsoft accounts are not supported by this API; use a work or school account.",
+        ));
+    }
+    let grant = match claims.scp {
+        Some(scp) => Grant::Delegated {
+            scopes: scp.split_whitespace().map(str::to_owned).collect(),
+            wids: claims.wids,
+        },
+        None => Grant::Application {
+            roles: claims.roles,
+        },
+    };
+    Ok(Principal { tenant, grant })
+}

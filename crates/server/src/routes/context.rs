@@ -1,0 +1,107 @@
+//! One API request after the token, path, method and permission checks: what handlers need of it.
+
+use axum::body::Bytes;
+use axum::http::{header, request::Parts, HeaderMap, Method};
+use tally_model::Precondition;
+use uuid::Uuid;
+
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::resource::ApiVersion;
+use crate::state::AppState;
+
+pub struct ApiRequest {
+    pub principal: Principal,
+    pub version: ApiVersion,
+    pub method: Method,
+    pub headers: HeaderMap,
+    pub path: String,
+    pub raw_query: Option<String>,
+    pub body: Bytes,
+    /// `scheme://host[:port]` for absolute URLs in responses.
+    pub base_url: String,
+}
+
+impl ApiRequest {
+    pub fn new(
+        state: &AppState,
+        principal: Principal,
+        version: ApiVersion,
+        parts: Parts,
+        body: Bytes,
+    ) -> Self {
+        let base_url = state.base_url(&parts.headers);
+        Self {
+            principal,
+            version,
+            method: parts.method,
+            path: parts.uri.path().to_owned(),
+            raw_query: parts.uri.query().map(str::to_owned),
+            headers: parts.headers,
+            body,
+            base_url,
+        }
+    }
+
+    /// `https://host/v1.0`
+    pub fn service_root(&self) -> String {
+        format!("{}/{}", self.base_url, self.version.as_str())
+    }
+
+    /// `https://host/v1.0/$metadata#<fragment>`
+    pub fn context_url(&self, fragment: &str) -> String {
+        format!("{}/$metadata#{fragment}", self.service_root())
+    }
+
+    /// The canonical URL of one object.
+    pub fn entity_url(&self, id: Uuid) -> String {
+        format!("{}/reports/azureADLicenseUsage/{id}", self.service_root())
+    }
+
+    fn header(&self, name: header::HeaderName) -> Option<&str> {
+        self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
+
+    /// A write's body must be declared `application/json` (parameters allowed): else 415.
+    pub fn require_json_body(&self) -> Result<(), ApiError> {
+        let content_type = self.header(header::CONTENT_TYPE);
+        let is_json = content_type.is_some_and(|value| {
+            value
+                .split(';')
+                .next()
+                .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
+        });
+        match (is_json, content_type) {
+            (true, _) => Ok(()),
+            (false, None) if self.body.is_empty() => Ok(()),
+            (false, found) => Err(ApiError::unsupported_media_type(found)),
+        }
+    }
+
+    pub fn precondition(&self) -> Precondition {
+        Precondition::from_headers(
+            self.header(header::IF_MATCH),
+            self.header(header::IF_NONE_MATCH),
+        )
+    }
+
+    pub fn if_none_match(&self) -> Option<&str> {
+        self.header(header::IF_NONE_MATCH)
+    }
+
+    /// Whether the client sent `Prefer: return=minimal`.
+    pub fn prefers_minimal(&self) -> bool {
+        self.headers.get_all("prefer").iter().any(|value| {
+            value.to_str().is_ok_and(|value| {
+                value
+                    .split(',')
+                    .any(|preference| preference.trim().eq_ignore_ascii_case("return=minimal"))
+            })
+        })
+    }
+
+    /// The tenant of the caller: every store call is scoped by it.
+    pub fn tenant(&self) -> Uuid {
+        self.principal.tenant
+    }
+}

@@ -1,0 +1,128 @@
+//! `/reports/azureADLicenseUsage/{id}`: get (with `If-None-Match`), patch and delete (with
+//! `If-Match`), each scoped by the caller's tenant.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use tally_model::{parse_patch, EntityJson, Selection, TagList};
+use tally_store::{StoredUsage, WriteOutcome};
+use uuid::Uuid;
+
+use super::collection::etag_value;
+use super::ApiRequest;
+use crate::error::ApiError;
+use crate::http::json::odata_json;
+use crate::query_options::{QueryOptions, SelectOption, Target};
+use crate::state::AppState;
+
+fn not_found(key: &str) -> ApiError {
+    ApiError::not_found(format!("Resource '{key}' does not exist or one of its queried reference-property objects are not present."))
+}
+
+/// The key as an id; a key that is not a GUID names no object.
+fn parse_key(key: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(key).map_err(|_| not_found(key))
+}
+
+/// One object as a response, with its `ETag` header.
+pub fn entity_response(
+    request: &ApiRequest,
+    status: StatusCode,
+    stored: &StoredUsage,
+    select: Option<&SelectOption>,
+) -> Result<Response, ApiError> {
+    let fragment = match select {
+        Some(select) => format!(
+            "reports/azureADLicenseUsage({})/$entity",
+            select.names.join(",")
+        ),
+        None => "reports/azureADLicenseUsage/$entity".to_owned(),
+    };
+    let context = request.context_url(&fragment);
+    let body = EntityJson {
+        usage: &stored.usage,
+        etag: Some(stored.etag()),
+        context: Some(&context),
+        selection: select.map_or(Selection::ALL, |select| select.selection),
+    };
+    let mut response = odata_json(status, &body)?;
+    response
+        .headers_mut()
+        .insert(header::ETAG, etag_value(stored)?);
+    Ok(response)
+}
+
+pub async fn get(state: &AppState, request: &ApiRequest, key: &str) -> Result<Response, ApiError> {
+    let options = QueryOptions::parse(request.raw_query.as_deref())?;
+    options.check_target(Target::Single)?;
+    let id = parse_key(key)?;
+    let stored = state
+        .store
+        .get(request.tenant(), id)
+        .await?
+        .ok_or_else(|| not_found(key))?;
+    if request
+        .if_none_match()
+        .is_some_and(|tags| TagList::parse(tags).matches(Some(stored.etag())))
+    {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        response
+            .headers_mut()
+            .insert(header::ETAG, etag_value(&stored)?);
+        return Ok(response);
+    }
+    entity_response(request, StatusCode::OK, &stored, options.select.as_ref())
+}
+
+/// PATCH: 200 with the whole updated object, or 204 with `Prefer: return=minimal`.
+pub async fn update(
+    state: &AppState,
+    request: &ApiRequest,
+    key: &str,
+) -> Result<Response, ApiError> {
+    let options = QueryOptions::parse(request.raw_query.as_deref())?;
+    options.check_target(Target::Single)?;
+    let patch =
+        parse_patch(&request.body, key).map_err(|error| ApiError::bad_request(error.message))?;
+    let id = parse_key(key)?;
+    match state
+        .store
+        .update(request.tenant(), id, patch, request.precondition())
+        .await?
+    {
+        WriteOutcome::NotFound => Err(not_found(key)),
+        WriteOutcome::PreconditionFailed => Err(ApiError::precondition_failed()),
+        WriteOutcome::Done(stored) if request.prefers_minimal() => {
+            let mut response = StatusCode::NO_CONTENT.into_response();
+            response.headers_mut().insert(
+                "preference-applied",
+                HeaderValue::from_static("return=minimal"),
+            );
+            response
+                .headers_mut()
+                .insert(header::ETAG, etag_value(&stored)?);
+            Ok(response)
+        }
+        WriteOutcome::Done(stored) => {
+            entity_response(request, StatusCode::OK, &stored, options.select.as_ref())
+        }
+    }
+}
+
+pub async fn delete(
+    state: &AppState,
+    request: &ApiRequest,
+    key: &str,
+) -> Result<Response, ApiError> {
+    let options = QueryOptions::parse(request.raw_query.as_deref())?;
+    options.check_target(Target::Single)?;
+    let id = parse_key(key)?;
+    match state
+        .store
+        .delete(request.tenant(), id, request.precondition())
+        .await?
+    {
+        WriteOutcome::NotFound => Err(not_found(key)),
+        WriteOutcome::PreconditionFailed => Err(ApiError::precondition_failed()),
+        WriteOutcome::Done(()) => Ok(StatusCode::NO_CONTENT.into_response()),
+    }
+}

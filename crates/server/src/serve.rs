@@ -1,0 +1,110 @@
+//! Starting the service: open the store and the keys, bind the listener (port 0 picks one), print
+//! `listening on …`, serve until SIGTERM or SIGINT, drain in-flight requests, close the store.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tally_store::Store;
+use tokio::net::TcpListener;
+
+use crate::app::app;
+use crate::auth::{LocalKey, Verifier};
+use crate::paging::PagingKey;
+use crate::state::AppState;
+
+/// Everything `tally serve` is configured with.
+#[derive(Clone, Debug)]
+pub struct ServeConfig {
+    pub listen: String,
+    pub data_dir: PathBuf,
+    pub public_url: Option<String>,
+    pub body_limit: usize,
+}
+
+/// A bound, ready server.
+pub struct Server {
+    listener: TcpListener,
+    state: AppState,
+    body_limit: usize,
+}
+
+impl Server {
+    /// Opens the store and keys and binds the listener; nothing is served yet.
+    pub async fn bind(config: &ServeConfig) -> anyhow::Result<Self> {
+        let key = LocalKey::load_or_create(&config.data_dir)?;
+        let paging = PagingKey::derive(&key.secret);
+        let data_dir = config.data_dir.clone();
+        let store = tokio::task::spawn_blocking(move || Store::open_embedded(&data_dir))
+            .await?
+            .context("opening the embedded store")?;
+        let listener = TcpListener::bind(&config.listen)
+            .await
+            .with_context(|| format!("binding {}", config.listen))?;
+        let state = AppState {
+            store: Arc::new(store),
+            verifier: Arc::new(Verifier::new(key)),
+            paging,
+            public_url: config
+                .public_url
+                .as_ref()
+                .map(|url| Arc::from(url.trim_end_matches('/'))),
+            scheme: "http",
+        };
+        Ok(Self {
+            listener,
+            state,
+            body_limit: config.body_limit,
+        })
+    }
+
+    pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
+        Ok(self.listener.local_addr()?)
+    }
+
+    /// Serves until `shutdown` completes, then drains in-flight requests and closes the store,
+    /// so that every acknowledged write is committed and nothing half-done is acknowledged.
+    pub async fn run(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let store = self.state.store.clone();
+        let router = app(self.state, self.body_limit);
+        axum::serve(self.listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("serving")?;
+        tokio::task::spawn_blocking(move || store.shutdown()).await?;
+        Ok(())
+    }
+}
+
+/// Completes on SIGTERM or SIGINT.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: draining in-flight requests");
+}

@@ -1,0 +1,36 @@
+//! What every handler shares: the store, the token verifier, the paging key, and how to spell
+//! this service's absolute URLs.
+
+use std::sync::Arc;
+
+use axum::http::{header, HeaderMap};
+use tally_store::Store;
+
+use crate::auth::Verifier;
+use crate::paging::PagingKey;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<Store>,
+    pub verifier: Arc<Verifier>,
+    pub paging: PagingKey,
+    /// `--public-url`, without a trailing slash.
+    pub public_url: Option<Arc<str>>,
+    /// `http` or `https`, for URLs built from the Host header.
+    pub scheme: &'static str,
+}
+
+impl AppState {
+    /// `scheme://host` for absolute URLs: the public URL if configured, else the request's Host.
+    pub fn base_url(&self, headers: &HeaderMap) -> String {
+        if let Some(public) = &self.public_url {
+            return public.to_string();
+        }
+        let host = headers
+            .get(header::HOST)
+            .and_then(|value| value.to_str().ok())
+            .filter(|host| !host.is_empty() && host.chars().all(|c| c.is_ascii_graphic()))
+            .unwrap_or("localhost");
+        format!("{}://{host}", self.scheme)
+    }
+}

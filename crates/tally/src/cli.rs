@@ -1,0 +1,92 @@
+//! The command line (SPEC §11). Every flag can also be set with a `TALLY_*` variable.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "tally",
+    version,
+    about = "A Microsoft Graph-compatible service for Azure AD license usage reports"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the Graph API.
+    Serve(ServeArgs),
+    /// Print a bearer token signed with the data directory's local key.
+    Token(TokenArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free one.
+    #[arg(long, env = "TALLY_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Where the embedded database and the signing key live.
+    #[arg(long, env = "TALLY_DATA_DIR", default_value = "./tally-data")]
+    pub data_dir: PathBuf,
+    /// The URL clients reach this service at, for absolute links (default: from the Host header).
+    #[arg(long, env = "TALLY_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// The largest request body accepted, in bytes.
+    #[arg(long, env = "TALLY_BODY_LIMIT", default_value_t = 1024 * 1024)]
+    pub body_limit: usize,
+    /// PostgreSQL connection URL (not available yet in this version).
+    #[arg(long, env = "TALLY_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct TokenArgs {
+    /// The tenant (the token's `tid`).
+    #[arg(long, env = "TALLY_TENANT")]
+    pub tenant: uuid::Uuid,
+    /// A delegated scope; default Reports.ReadWrite.All when neither --scope nor --role is given.
+    #[arg(long = "scope")]
+    pub scopes: Vec<String>,
+    /// An application role (with --app); default Reports.ReadWrite.All.
+    #[arg(long = "role")]
+    pub roles: Vec<String>,
+    /// A directory role template id for a delegated token; default Global Administrator.
+    #[arg(long = "wids")]
+    pub wids: Vec<String>,
+    /// Mint an application token (roles) instead of a delegated one (scopes and wids).
+    #[arg(long)]
+    pub app: bool,
+    /// Lifetime, such as 30m, 1h or 7d.
+    #[arg(long, default_value = "1h", value_parser = parse_duration)]
+    pub ttl: std::time::Duration,
+    /// The data directory whose key signs the token.
+    #[arg(long, env = "TALLY_DATA_DIR", default_value = "./tally-data")]
+    pub data_dir: PathBuf,
+}
+
+/// `90s`, `30m`, `1h`, `7d`, or plain seconds.
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("'{text}' is not a duration such as 30m or 1h"))?;
+    let seconds = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => {
+            return Err(format!(
+                "unknown unit '{unit}' in '{text}'; use s, m, h or d"
+            ))
+        }
+    };
+    Ok(std::time::Duration::from_secs(number * seconds))
+}

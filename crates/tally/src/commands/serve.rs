@@ -1,0 +1,26 @@
+//! `tally serve`: bind, print `listening on …`, serve until SIGTERM/SIGINT.
+
+use tally_server::serve::shutdown_signal;
+use tally_server::{ServeConfig, Server};
+
+use crate::cli::ServeArgs;
+
+pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+    if args.database_url.is_some() {
+        anyhow::bail!("--database-url: the PostgreSQL backend is not available in this version; omit it to use the embedded store");
+    }
+    let config = ServeConfig {
+        listen: args.listen,
+        data_dir: args.data_dir,
+        public_url: args.public_url,
+        body_limit: args.body_limit,
+    };
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        let server = Server::bind(&config).await?;
+        let address = server.local_addr()?;
+        println!("listening on http://{address}");
+        tracing::info!(%address, data_dir = %config.data_dir.display(), "serving");
+        server.run(shutdown_signal()).await
+    })
+}
