@@ -176,8 +176,9 @@ fn literal_strategy() -> impl Strategy<Value = Literal> {
         any::<bool>().prop_map(Literal::Bool),
         any::<i64>().prop_map(Literal::Int),
         any::<String>().prop_map(Literal::String),
-        proptest::sample::select(&DATES[..])
-            .prop_map(|text| Literal::DateTimeOffset(DateTimeOffset::parse(text).unwrap())),
+        proptest::sample::select(&DATES[..]).prop_map(|text| Literal::DateTimeOffset(
+            DateTimeOffset::parse(text).expect("a valid literal")
+        )),
         ("[a-z]{1,5}(\\.[a-z]{1,5}){1,2}", any::<String>())
             .prop_map(|(type_name, member)| Literal::Enum { type_name, member }),
     ]
