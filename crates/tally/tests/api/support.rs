@@ -1,0 +1,218 @@
+//! The test harness: starts the real `tally` binary on port 0 against a temporary data directory,
+//! mints real tokens with the key it made, and sends real HTTP requests.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use tally_server::auth::{mint_token, LocalKey, TokenRequest};
+use uuid::Uuid;
+
+pub const READ_WRITE_ALL: &str = "Reports.ReadWrite.All";
+pub const READ_ALL: &str = "Reports.Read.All";
+pub const GLOBAL_ADMINISTRATOR: &str = "62e90394-69f5-4237-9190-012177145e10";
+pub const GLOBAL_READER: &str = "f2ef992c-3afb-46b9-b7cf-a126ee74c451";
+pub const REPORTS_READER: &str = "4a5d8f65-41da-4de4-8968-e035b65339cf";
+pub const COLLECTION: &str = "/v1.0/reports/azureADLicenseUsage";
+
+/// A running `tally serve` process.
+pub struct TestServer {
+    child: Child,
+    pub base: String,
+    pub data_dir: PathBuf,
+    _temp: Option<tempfile::TempDir>,
+    pub client: reqwest::Client,
+}
+
+impl TestServer {
+    /// Starts tally on a new, empty data directory.
+    pub fn start() -> Self {
+        let temp = tempfile::tempdir().expect("a temporary directory");
+        let mut server = Self::start_in(temp.path());
+        server._temp = Some(temp);
+        server
+    }
+
+    /// Starts tally on `data_dir` (which may hold an earlier run's data).
+    pub fn start_in(data_dir: &Path) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tally"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .env("TALLY_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("tally starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).expect("tally prints its address");
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_owned();
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("an HTTP client");
+        Self {
+            child,
+            base,
+            data_dir: data_dir.to_owned(),
+            _temp: None,
+            client,
+        }
+    }
+
+    /// `kill -9`: no chance to flush or drain anything.
+    pub fn kill9(&mut self) {
+        self.child.kill().expect("SIGKILL delivered");
+        self.child.wait().expect("the process ended");
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn key(&self) -> LocalKey {
+        LocalKey::load_or_create(&self.data_dir).expect("the server's signing key")
+    }
+
+    /// A token minted with the server's own key.
+    pub fn mint(&self, request: &TokenRequest) -> String {
+        mint_token(&self.key(), request).expect("a token")
+    }
+
+    /// An application token with Reports.ReadWrite.All for `tenant`.
+    pub fn token(&self, tenant: Uuid) -> String {
+        self.mint(&app_token(tenant, &[READ_WRITE_ALL]))
+    }
+
+    /// The PEM of the server's private key, to forge tokens in tests.
+    pub fn key_pem(&self) -> String {
+        std::fs::read_to_string(self.data_dir.join("signing-key.pem")).expect("the key file")
+    }
+
+    pub fn kid(&self) -> String {
+        self.key().kid
+    }
+
+    /// Sends a request with an optional bearer token and JSON body.
+    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> Reply {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body.to_string());
+        }
+        Reply::from(request.send().await.expect("a response")).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.send(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> Reply {
+        self.send(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: &Value) -> Reply {
+        self.send(Method::PATCH, path, Some(token), Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Reply {
+        self.send(Method::DELETE, path, Some(token), None).await
+    }
+
+    /// Creates a snapshot and answers its id.
+    pub async fn create(&self, token: &str, body: &Value) -> String {
+        let reply = self.post(COLLECTION, token, body).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+        reply.json["id"].as_str().expect("an id").to_owned()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+    /// The body as JSON, or Null if it is not JSON.
+    pub json: Value,
+}
+
+impl Reply {
+    pub async fn from(response: reqwest::Response) -> Self {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("a body");
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Self {
+            status,
+            headers,
+            text,
+            json,
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
+
+    /// Asserts a Graph error body with this status and code; answers the message.
+    pub fn assert_error(&self, status: u16, code: &str) -> &str {
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.text);
+        assert_eq!(self.json["error"]["code"], code, "body: {}", self.text);
+        let inner = &self.json["error"]["innerError"];
+        assert!(inner["date"].is_string(), "innerError.date in {}", self.text);
+        assert_eq!(inner["request-id"].as_str(), self.header("request-id"), "{}", self.text);
+        assert_eq!(inner["client-request-id"].as_str(), self.header("client-request-id"));
+        self.json["error"]["message"].as_str().expect("a message")
+    }
+}
+
+pub fn app_token(tenant: Uuid, roles: &[&str]) -> TokenRequest {
+    TokenRequest {
+        tenant,
+        scopes: Vec::new(),
+        roles: roles.iter().map(|role| role.to_string()).collect(),
+        wids: Vec::new(),
+        application: true,
+        lifetime: Duration::from_secs(3600),
+    }
+}
+
+pub fn delegated_token(tenant: Uuid, scopes: &[&str], wids: &[&str]) -> TokenRequest {
+    TokenRequest {
+        tenant,
+        scopes: scopes.iter().map(|scope| scope.to_string()).collect(),
+        roles: Vec::new(),
+        wids: wids.iter().map(|wid| wid.to_string()).collect(),
+        application: false,
+        lifetime: Duration::from_secs(3600),
+    }
+}
+
+/// A minimal valid body.
+pub fn snapshot(date_time: &str) -> Value {
+    serde_json::json!({ "snapshotDateTime": date_time })
+}
+
+pub fn entity_path(id: &str) -> String {
+    format!("{COLLECTION}/{id}")
+}
