@@ -140,17 +140,23 @@ pub fn fingerprint(resource: &str, filter: Option<&str>, orderby: Option<&str>) 
     URL_SAFE_NO_PAD.encode(&hasher.finalize()[..12])
 }
 
-/// The next page's URL: this request's URL with `$skip` dropped and `$skiptoken` replaced.
+/// The next page's URL: this request's URL, its other parameters kept as the client wrote them,
+/// with `$skip` dropped and `$skiptoken` replaced (the token is URL-safe as it is).
 pub fn next_link(base_url: &str, path: &str, raw_query: Option<&str>, token: &str) -> String {
-    let mut serializer = form_urlencoded::Serializer::new(String::new());
-    for (name, value) in form_urlencoded::parse(raw_query.unwrap_or_default().as_bytes()) {
-        let lower = name.to_ascii_lowercase();
-        if lower != "$skip" && lower != "$skiptoken" {
-            serializer.append_pair(&name, &value);
-        }
-    }
-    serializer.append_pair("$skiptoken", token);
-    format!("{base_url}{path}?{}", serializer.finish())
+    let mut query: Vec<&str> = raw_query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|pair| {
+            let name = pair.split('=').next().unwrap_or_default();
+            let name = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
+            !pair.is_empty()
+                && !name.eq_ignore_ascii_case("$skip")
+                && !name.eq_ignore_ascii_case("$skiptoken")
+        })
+        .collect();
+    let skiptoken = format!("$skiptoken={token}");
+    query.push(&skiptoken);
+    format!("{base_url}{path}?{}", query.join("&"))
 }
 
 #[cfg(test)]
