@@ -49,7 +49,9 @@ impl TestServer {
             .expect("tally starts");
         let stdout = child.stdout.take().expect("piped stdout");
         let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("tally prints its address");
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("tally prints its address");
         let base = line
             .trim()
             .strip_prefix("listening on ")
@@ -102,7 +104,13 @@ impl TestServer {
     }
 
     /// Sends a request with an optional bearer token and JSON body.
-    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> Reply {
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Reply {
         let mut request = self.client.request(method, self.url(path));
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -124,7 +132,8 @@ impl TestServer {
     }
 
     pub async fn patch(&self, path: &str, token: &str, body: &Value) -> Reply {
-        self.send(Method::PATCH, path, Some(token), Some(body)).await
+        self.send(Method::PATCH, path, Some(token), Some(body))
+            .await
     }
 
     pub async fn delete(&self, path: &str, token: &str) -> Reply {
@@ -176,12 +185,29 @@ impl Reply {
 
     /// Asserts a Graph error body with this status and code; answers the message.
     pub fn assert_error(&self, status: u16, code: &str) -> &str {
-        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.text);
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.text
+        );
         assert_eq!(self.json["error"]["code"], code, "body: {}", self.text);
         let inner = &self.json["error"]["innerError"];
-        assert!(inner["date"].is_string(), "innerError.date in {}", self.text);
-        assert_eq!(inner["request-id"].as_str(), self.header("request-id"), "{}", self.text);
-        assert_eq!(inner["client-request-id"].as_str(), self.header("client-request-id"));
+        assert!(
+            inner["date"].is_string(),
+            "innerError.date in {}",
+            self.text
+        );
+        assert_eq!(
+            inner["request-id"].as_str(),
+            self.header("request-id"),
+            "{}",
+            self.text
+        );
+        assert_eq!(
+            inner["client-request-id"].as_str(),
+            self.header("client-request-id")
+        );
         self.json["error"]["message"].as_str().expect("a message")
     }
 }
