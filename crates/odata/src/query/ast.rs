@@ -84,8 +84,11 @@ pub enum ExprKind {
         value: Box<Expr>,
         list: Vec<Expr>,
     },
-    And(Box<Expr>, Box<Expr>),
-    Or(Box<Expr>, Box<Expr>),
+    /// `a and b and c`: a chain of two or more operands, kept flat so that long chains do not
+    /// make deep trees. A parenthesised chain inside another stays a node of its own.
+    And(Vec<Expr>),
+    /// `a or b or c`, flat like [`ExprKind::And`].
+    Or(Vec<Expr>),
     Not(Box<Expr>),
 }
 

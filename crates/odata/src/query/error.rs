@@ -12,6 +12,10 @@ use std::fmt;
 pub const MAX_QUERY_LENGTH: usize = 4096;
 /// The deepest nesting of parentheses, `not`, lambdas and `in` lists the parser accepts.
 pub const MAX_NESTING_DEPTH: usize = 64;
+/// The deepest nesting of `any`/`all` lambdas (each costs the parser more stack than a `(`).
+/// With both limits, the worst input needs under 1 MiB of stack in a debug build and under
+/// 256 KiB in a release build (a test pins the former).
+pub const MAX_LAMBDA_DEPTH: usize = 16;
 
 /// The system query option a piece of text came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -36,6 +36,14 @@ impl Token {
     pub(crate) fn describe(&self, source: &str) -> String {
         match self.kind {
             TokenKind::Eof => "the end of the expression".to_owned(),
+            TokenKind::String(_) => format!(
+                "the string {}",
+                quote(
+                    source
+                        .get(self.span.start + 1..self.span.end - 1)
+                        .unwrap_or_default()
+                )
+            ),
             _ => quote(
                 source
                     .get(self.span.start..self.span.end)

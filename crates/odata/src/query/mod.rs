@@ -21,7 +21,9 @@ pub use ast::{
     SelectItem, SortDirection, Span,
 };
 pub use bind::{bind_filter, bind_orderby, bind_select};
-pub use error::{ErrorKind, QueryError, QueryOption, MAX_NESTING_DEPTH, MAX_QUERY_LENGTH};
+pub use error::{
+    ErrorKind, QueryError, QueryOption, MAX_LAMBDA_DEPTH, MAX_NESTING_DEPTH, MAX_QUERY_LENGTH,
+};
 pub use orderby::parse_orderby;
 pub use select::parse_select;
 pub use typed::{

@@ -5,7 +5,9 @@
 //! `not` binds tighter than a comparison, so `not a eq b` means `(not a) eq b`.
 
 use super::ast::{CompareOp, Expr, ExprKind, Ident, LambdaBody, LambdaKind, Literal, Path, Span};
-use super::error::{char_position, check_length, quote, SyntaxError, MAX_NESTING_DEPTH};
+use super::error::{
+    char_position, check_length, quote, SyntaxError, MAX_LAMBDA_DEPTH, MAX_NESTING_DEPTH,
+};
 use super::lexer::{tokenize, Token, TokenKind};
 
 /// Parses a whole `$filter` value.
@@ -141,26 +143,22 @@ impl<'a> Parser<'a> {
         self.depth -= 1;
     }
 
+    /// `a and b or c`: `or` chains of `and` chains, in one function (one stack frame per
+    /// nesting level rather than two).
     pub(crate) fn parse_or(&mut self) -> Result<Expr, SyntaxError> {
-        let mut left = self.parse_and()?;
-        while self.at_keyword("or") {
+        let mut any_of = Vec::new();
+        loop {
+            let mut all_of = vec![self.parse_comparison()?];
+            while self.at_keyword("and") {
+                self.advance();
+                all_of.push(self.parse_comparison()?);
+            }
+            any_of.push(chain(all_of, ExprKind::And));
+            if !self.at_keyword("or") {
+                return Ok(chain(any_of, ExprKind::Or));
+            }
             self.advance();
-            let right = self.parse_and()?;
-            let span = left.span.to(right.span);
-            left = Expr::new(ExprKind::Or(Box::new(left), Box::new(right)), span);
         }
-        Ok(left)
-    }
-
-    fn parse_and(&mut self) -> Result<Expr, SyntaxError> {
-        let mut left = self.parse_comparison()?;
-        while self.at_keyword("and") {
-            self.advance();
-            let right = self.parse_comparison()?;
-            let span = left.span.to(right.span);
-            left = Expr::new(ExprKind::And(Box::new(left), Box::new(right)), span);
-        }
-        Ok(left)
     }
 
     fn parse_comparison(&mut self) -> Result<Expr, SyntaxError> {
@@ -229,34 +227,42 @@ impl<'a> Parser<'a> {
         Ok(Expr::new(ExprKind::Not(Box::new(operand)), span))
     }
 
+    /// A literal, a path (with its lambda or `$count`), or a parenthesised expression. The
+    /// work is split into small functions so that each nesting level costs little stack.
     pub(crate) fn parse_primary(&mut self) -> Result<Expr, SyntaxError> {
-        let token = self.peek().clone();
-        let literal = match token.kind {
-            TokenKind::LParen => {
-                self.enter()?;
-                self.advance();
-                let expr = self.parse_or()?;
-                self.expect_close(token.span, "an operator or ')'")?;
-                self.leave();
-                return Ok(expr);
+        match &self.peek().kind {
+            TokenKind::LParen => {}
+            TokenKind::Ident(word) if !matches!(word.as_str(), "null" | "true" | "false") => {
+                return self.parse_path_expr()
             }
-            TokenKind::String(value) => Literal::String(value),
-            TokenKind::Int(value) => Literal::Int(value),
-            TokenKind::DateTimeOffset(value) => Literal::DateTimeOffset(value),
-            TokenKind::Enum { type_name, member } => Literal::Enum { type_name, member },
-            TokenKind::Ident(word) => match word.as_str() {
-                "null" => Literal::Null,
-                "true" => Literal::Bool(true),
-                "false" => Literal::Bool(false),
-                _ => return self.parse_path_expr(),
+            _ => return self.parse_literal(),
+        }
+        self.enter()?;
+        let open = self.advance().span;
+        let expr = self.parse_or()?;
+        self.expect_close(open, "an operator or ')'")?;
+        self.leave();
+        Ok(expr)
+    }
+
+    fn parse_literal(&mut self) -> Result<Expr, SyntaxError> {
+        let literal = match &self.peek().kind {
+            TokenKind::String(value) => Literal::String(value.clone()),
+            TokenKind::Int(value) => Literal::Int(*value),
+            TokenKind::DateTimeOffset(value) => Literal::DateTimeOffset(value.clone()),
+            TokenKind::Enum { type_name, member } => Literal::Enum {
+                type_name: type_name.clone(),
+                member: member.clone(),
             },
+            TokenKind::Ident(word) if word == "null" => Literal::Null,
+            TokenKind::Ident(word) => Literal::Bool(word == "true"),
             TokenKind::Eof if self.pos == 0 => {
-                return Err(self.error_here("the expression is empty"))
+                return Err(SyntaxError::new(0, "the expression is empty"))
             }
             _ => return Err(self.expected("an expression")),
         };
-        self.advance();
-        Ok(Expr::new(ExprKind::Literal(literal), token.span))
+        let span = self.advance().span;
+        Ok(Expr::new(ExprKind::Literal(literal), span))
     }
 
     /// A name that may stand in a path here, or the error saying why it may not.
@@ -373,6 +379,11 @@ impl<'a> Parser<'a> {
                 )));
             }
         };
+        if self.lambda_variables.len() >= MAX_LAMBDA_DEPTH {
+            return Err(self.error_here(format!(
+                "lambdas nest more than {MAX_LAMBDA_DEPTH} levels deep"
+            )));
+        }
         if self.lambda_variables.contains(&name) {
             return Err(self.error_here(format!(
                 "the lambda variable {} is already used by an enclosing lambda: choose another name",
@@ -404,4 +415,13 @@ impl<'a> Parser<'a> {
             predicate: Box::new(predicate?),
         })
     }
+}
+
+/// One operand alone, or a flat `and`/`or` node over several.
+fn chain(mut items: Vec<Expr>, kind: fn(Vec<Expr>) -> ExprKind) -> Expr {
+    if items.len() == 1 {
+        return items.remove(0);
+    }
+    let span = items[0].span.to(items[items.len() - 1].span);
+    Expr::new(kind(items), span)
 }

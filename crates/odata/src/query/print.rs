@@ -25,16 +25,8 @@ fn write_expr(f: &mut fmt::Formatter<'_>, expr: &Expr, min: u8) -> fmt::Result {
         f.write_char('(')?;
     }
     match &expr.kind {
-        ExprKind::Or(left, right) => {
-            write_expr(f, left, 0)?;
-            f.write_str(" or ")?;
-            write_expr(f, right, 1)?;
-        }
-        ExprKind::And(left, right) => {
-            write_expr(f, left, 1)?;
-            f.write_str(" and ")?;
-            write_expr(f, right, 2)?;
-        }
+        ExprKind::Or(items) => write_chain(f, items, " or ", 1)?,
+        ExprKind::And(items) => write_chain(f, items, " and ", 2)?,
         ExprKind::Compare { op, left, right } => {
             write_expr(f, left, 3)?;
             write!(f, " {} ", op.as_str())?;
@@ -73,6 +65,23 @@ fn write_expr(f: &mut fmt::Formatter<'_>, expr: &Expr, min: u8) -> fmt::Result {
     }
     if parenthesise {
         f.write_char(')')?;
+    }
+    Ok(())
+}
+
+/// Writes a flat chain; an item that is itself a chain of the same kind was parenthesised in
+/// the source, and `min` keeps it so.
+fn write_chain(
+    f: &mut fmt::Formatter<'_>,
+    items: &[Expr],
+    separator: &str,
+    min: u8,
+) -> fmt::Result {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            f.write_str(separator)?;
+        }
+        write_expr(f, item, min)?;
     }
     Ok(())
 }

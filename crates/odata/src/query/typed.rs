@@ -45,8 +45,10 @@ pub enum TypedExpr {
         operand: Operand,
         values: Vec<Constant>,
     },
-    And(Box<TypedExpr>, Box<TypedExpr>),
-    Or(Box<TypedExpr>, Box<TypedExpr>),
+    /// All of two or more conditions (a flat chain, as written).
+    And(Vec<TypedExpr>),
+    /// Any of two or more conditions.
+    Or(Vec<TypedExpr>),
     Not(Box<TypedExpr>),
     /// `licenseInfoDetails/any(d: predicate)`: some detail satisfies it. `None` is `any()`:
     /// the collection is not empty.
@@ -187,14 +189,19 @@ impl fmt::Display for TypedExpr {
                 let values: Vec<String> = values.iter().map(ToString::to_string).collect();
                 write!(f, "({operand} in ({}))", values.join(", "))
             }
-            TypedExpr::And(left, right) => write!(f, "({left} and {right})"),
-            TypedExpr::Or(left, right) => write!(f, "({left} or {right})"),
+            TypedExpr::And(items) => write_chain(f, items, " and "),
+            TypedExpr::Or(items) => write_chain(f, items, " or "),
             TypedExpr::Not(operand) => write!(f, "(not {operand})"),
             TypedExpr::Any(None) => f.write_str("licenseInfoDetails/any()"),
             TypedExpr::Any(Some(predicate)) => write!(f, "licenseInfoDetails/any(d: {predicate})"),
             TypedExpr::All(predicate) => write!(f, "licenseInfoDetails/all(d: {predicate})"),
         }
     }
+}
+
+fn write_chain(f: &mut fmt::Formatter<'_>, items: &[TypedExpr], separator: &str) -> fmt::Result {
+    let items: Vec<String> = items.iter().map(ToString::to_string).collect();
+    write!(f, "({})", items.join(separator))
 }
 
 impl fmt::Display for Operand {

@@ -175,6 +175,11 @@ fn ill_typed_filters_fail_at_the_right_position() {
         ("id", 1, "'id' is a String, not a condition"),
         ("5", 1, "'5' is an integer, not a condition"),
         ("not id", 5, "not a condition"),
+        (
+            "not id eq 'a'",
+            1,
+            "to negate a comparison, write not (… eq …)",
+        ),
         ("id eq 'a' and snapshotDateTime", 15, "not a condition"),
         (
             "licenseInfoDetails",

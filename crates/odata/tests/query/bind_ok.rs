@@ -99,26 +99,27 @@ fn the_seed_style_filter_has_the_documented_shape() {
     )
     .unwrap();
     let instant = DateTimeOffset::parse("2016-12-31T23:56:55.0631898+03:00").unwrap();
-    let expected = TypedExpr::And(
-        Box::new(TypedExpr::Compare {
+    let expected = TypedExpr::And(vec![
+        TypedExpr::Compare {
             op: CompareOp::Ge,
             left: Operand::SnapshotDateTime,
             right: Operand::Constant(Constant::DateTimeOffset(instant.clone())),
-        }),
-        Box::new(TypedExpr::Any(Some(Box::new(TypedExpr::Compare {
+        },
+        TypedExpr::Any(Some(Box::new(TypedExpr::Compare {
             op: CompareOp::Eq,
             left: Operand::Detail(DetailField::LicenseType),
             right: Operand::Constant(Constant::LicenseType("premiumP2")),
-        })))),
-    );
+        }))),
+    ]);
     assert_eq!(bound, expected);
-    let TypedExpr::And(left, _) = &bound else {
+    let TypedExpr::And(items) = &bound else {
         unreachable!()
     };
+    let left = &items[0];
     let TypedExpr::Compare {
         right: Operand::Constant(Constant::DateTimeOffset(value)),
         ..
-    } = left.as_ref()
+    } = left
     else {
         panic!("{left:?}")
     };

@@ -1,6 +1,8 @@
 //! Malformed `$filter` text: each error's 1-based character position and message.
 
-use tally_odata::query::{parse_filter, ErrorKind, MAX_NESTING_DEPTH, MAX_QUERY_LENGTH};
+use tally_odata::query::{
+    parse_filter, ErrorKind, MAX_LAMBDA_DEPTH, MAX_NESTING_DEPTH, MAX_QUERY_LENGTH,
+};
 
 use crate::support::assert_error;
 
@@ -9,7 +11,7 @@ fn malformed_filters_fail_at_the_right_position() {
     let unclosed_lambda = "licenseInfoDetails/any(d: d/licenseType eq 'free'";
     let cases: &[(&str, usize, &str)] = &[
         ("", 1, "the expression is empty"),
-        ("   ", 4, "the expression is empty"),
+        ("   ", 1, "the expression is empty"),
         ("id eq 'abc", 7, "unterminated string literal"),
         (
             "id eq 'it's'",
@@ -31,7 +33,7 @@ fn malformed_filters_fail_at_the_right_position() {
         (
             "id eq 'a' 'b'",
             11,
-            "expected an operator after ''a'', found ''b''",
+            "expected an operator after the string 'a', found the string 'b'",
         ),
         (
             "snapshotDateTime 2020-01-01T00:00:00Z",
@@ -261,13 +263,56 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
     assert!(parse_filter(&lists).is_err());
     let lambdas: String = (0..100).map(|i| format!("a/any(v{i}: ")).collect();
     let lambdas = format!("{lambdas}true{}", ")".repeat(100));
-    let fails_at: usize = (0..=MAX_NESTING_DEPTH)
+    let fails_at: usize = (0..MAX_LAMBDA_DEPTH)
         .map(|i| format!("a/any(v{i}: ").len())
-        .sum();
+        .sum::<usize>()
+        + "a/any(".len();
     assert_error(
         "a/any…",
         parse_filter(&lambdas),
         fails_at + 1,
-        "nests more than",
+        "lambdas nest more than 16 levels deep",
     );
+}
+
+/// The deepest inputs the limits allow, parsed, bound, printed and dropped on a 1 MiB stack,
+/// half of a default thread's. This runs in a debug build, whose frames are several times the
+/// size of a release build's (the worst input, 16 lambdas around 48 parentheses, needs about
+/// 768 KiB in debug and under 256 KiB in release).
+#[test]
+fn the_deepest_allowed_inputs_fit_in_a_small_stack() {
+    let depth = MAX_NESTING_DEPTH;
+    let lambdas: String = (0..MAX_LAMBDA_DEPTH)
+        .map(|i| format!("a/any(v{i}: "))
+        .collect();
+    let parens = depth - MAX_LAMBDA_DEPTH;
+    let inputs = [
+        format!("{}true{}", "(".repeat(depth), ")".repeat(depth)),
+        format!("{}true", "not ".repeat(depth)),
+        format!("{}true{}", "(not ".repeat(depth / 2), ")".repeat(depth / 2)),
+        format!("{lambdas}{}true{}", "(".repeat(parens), ")".repeat(depth)),
+        format!("{}1{}", "a in (".repeat(depth), ")".repeat(depth)),
+        format!("{}true", "true or ".repeat(MAX_QUERY_LENGTH / 8 - 1)),
+        format!(
+            "{}id eq 'a'",
+            "id eq 'a' and ".repeat(MAX_QUERY_LENGTH / 14 - 1)
+        ),
+    ];
+    let worker = std::thread::Builder::new()
+        .stack_size(1024 * 1024)
+        .spawn(move || {
+            for input in &inputs {
+                assert!(input.chars().count() <= MAX_QUERY_LENGTH);
+                let parsed = parse_filter(input);
+                assert!(parsed.is_ok(), "{input}: {parsed:?}");
+                let bound = tally_odata::query::filter(input);
+                let printed = format!("{parsed:?}{bound:?}");
+                assert!(!printed.is_empty());
+                if let (Ok(parsed), Ok(bound)) = (parsed, bound) {
+                    assert!(!parsed.to_string().is_empty() && !bound.to_string().is_empty());
+                }
+            }
+        })
+        .unwrap();
+    worker.join().unwrap();
 }

@@ -46,7 +46,10 @@ fn well_formed_filters_parse_to_the_expected_trees() {
             "a eq 1 and (b eq 2 and c eq 3)",
             "(and (eq a 1) (and (eq b 2) (eq c 3)))",
         ),
-        ("a eq 1 and b eq 2 and c eq 3", "(and (and (eq a 1) (eq b 2)) (eq c 3))"),
+        ("a eq 1 and b eq 2 and c eq 3", "(and (eq a 1) (eq b 2) (eq c 3))"),
+        ("(a eq 1 and b eq 2) and c eq 3", "(and (and (eq a 1) (eq b 2)) (eq c 3))"),
+        ("a or b or c and d or e", "(or a b (and c d) e)"),
+        ("not(id eq 'a')", "(not (eq id 'a'))"),
         ("not a eq b", "(eq (not a) b)"),
         ("not (a eq b)", "(not (eq a b))"),
         ("not not true", "(not (not true))"),
@@ -99,6 +102,8 @@ fn well_formed_filters_parse_to_the_expected_trees() {
 fn printing_uses_only_the_parentheses_the_shape_needs() {
     for (input, printed) in [
         ("((a eq 1) and (b eq 2))", "a eq 1 and b eq 2"),
+        ("(a and b) and (c and d)", "(a and b) and (c and d)"),
+        ("(a or b) and (c or d) or e", "(a or b) and (c or d) or e"),
         (
             "a eq 1 and (b eq 2 or c eq 3)",
             "a eq 1 and (b eq 2 or c eq 3)",
@@ -120,8 +125,11 @@ fn printing_uses_only_the_parentheses_the_shape_needs() {
 fn spans_are_byte_ranges_of_the_source() {
     let source = "id eq 'é' and licenseInfoDetails/$count gt 1";
     let expr = parse_filter(source).unwrap();
-    let ExprKind::And(left, right) = &expr.kind else {
+    let ExprKind::And(items) = &expr.kind else {
         panic!("expected and: {expr:?}")
+    };
+    let [left, right] = &items[..] else {
+        panic!("expected two operands: {items:?}")
     };
     assert_eq!(left.span, Span::new(0, 10));
     assert_eq!(&source[left.span.start..left.span.end], "id eq 'é'");

@@ -130,9 +130,10 @@ fn name_lambda_variables(expr: &mut Expr, depth: usize) {
             name_lambda_variables(left, depth);
             name_lambda_variables(right, depth);
         }
-        ExprKind::And(left, right) | ExprKind::Or(left, right) => {
-            name_lambda_variables(left, depth);
-            name_lambda_variables(right, depth);
+        ExprKind::And(items) | ExprKind::Or(items) => {
+            items
+                .iter_mut()
+                .for_each(|item| name_lambda_variables(item, depth));
         }
         ExprKind::Not(operand) => name_lambda_variables(operand, depth),
         ExprKind::In { value, list } => {
@@ -206,8 +207,8 @@ fn expr_strategy() -> impl Strategy<Value = Expr> {
                 proptest::collection::vec(inner.clone(), 1..4)
             )
                 .prop_map(|(value, list)| node(ExprKind::In { value, list })),
-            (boxed.clone(), boxed.clone()).prop_map(|(l, r)| node(ExprKind::And(l, r))),
-            (boxed.clone(), boxed.clone()).prop_map(|(l, r)| node(ExprKind::Or(l, r))),
+            proptest::collection::vec(inner.clone(), 2..4).prop_map(|v| node(ExprKind::And(v))),
+            proptest::collection::vec(inner.clone(), 2..4).prop_map(|v| node(ExprKind::Or(v))),
             boxed.clone().prop_map(|e| node(ExprKind::Not(e))),
             (path_strategy(), any::<bool>(), boxed).prop_map(|(collection, any, predicate)| {
                 node(ExprKind::Lambda {

@@ -28,13 +28,17 @@ pub fn sexpr(expr: &Expr) -> String {
             format!("({} {} {})", op.as_str(), sexpr(left), sexpr(right))
         }
         ExprKind::In { value, list } => {
-            let items: Vec<String> = list.iter().map(sexpr).collect();
-            format!("(in {} [{}])", sexpr(value), items.join(" "))
+            format!("(in {} [{}])", sexpr(value), sexprs(list))
         }
-        ExprKind::And(left, right) => format!("(and {} {})", sexpr(left), sexpr(right)),
-        ExprKind::Or(left, right) => format!("(or {} {})", sexpr(left), sexpr(right)),
+        ExprKind::And(items) => format!("(and {})", sexprs(items)),
+        ExprKind::Or(items) => format!("(or {})", sexprs(items)),
         ExprKind::Not(operand) => format!("(not {})", sexpr(operand)),
     }
+}
+
+fn sexprs(items: &[Expr]) -> String {
+    let items: Vec<String> = items.iter().map(sexpr).collect();
+    items.join(" ")
 }
 
 /// Asserts that `result` failed at `position` with a message containing `fragment`.

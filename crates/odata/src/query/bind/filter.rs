@@ -72,14 +72,8 @@ impl<'a> Binder<'a> {
     fn condition(&mut self, expr: &'a Expr) -> Result<TypedExpr, QueryError> {
         Ok(match &expr.kind {
             ExprKind::Literal(Literal::Bool(value)) => TypedExpr::Constant(*value),
-            ExprKind::And(left, right) => TypedExpr::And(
-                Box::new(self.condition(left)?),
-                Box::new(self.condition(right)?),
-            ),
-            ExprKind::Or(left, right) => TypedExpr::Or(
-                Box::new(self.condition(left)?),
-                Box::new(self.condition(right)?),
-            ),
+            ExprKind::And(items) => TypedExpr::And(self.conditions(items)?),
+            ExprKind::Or(items) => TypedExpr::Or(self.conditions(items)?),
             ExprKind::Not(operand) => TypedExpr::Not(Box::new(self.condition(operand)?)),
             ExprKind::Compare { op, left, right } => self.compare(*op, left, right)?,
             ExprKind::In { value, list } => self.in_list(value, list)?,
@@ -100,6 +94,10 @@ impl<'a> Binder<'a> {
                 ));
             }
         })
+    }
+
+    fn conditions(&mut self, items: &'a [Expr]) -> Result<Vec<TypedExpr>, QueryError> {
+        items.iter().map(|item| self.condition(item)).collect()
     }
 
     /// A comparison operand, or the error saying why `expr` cannot be one.
@@ -133,6 +131,11 @@ impl<'a> Binder<'a> {
                 Resolved::Collection => Ok((Operand::DetailCount, ValueKind::Int)),
                 _ => Err(self.error(path.span, format!("'$count' needs a collection, and {} is not one", quote(&path.text())))),
             },
+            ExprKind::Not(_) => Err(self.error(
+                expr.span,
+                "'not' binds tighter than comparisons, so this compares a negation: to negate a \
+                 comparison, write not (… eq …)",
+            )),
             _ => Err(self.error(expr.span, "a condition cannot be compared with a value: comparisons take properties and literals")),
         }
     }
