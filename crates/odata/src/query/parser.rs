@@ -227,8 +227,9 @@ impl<'a> Parser<'a> {
         Ok(Expr::new(ExprKind::Not(Box::new(operand)), span))
     }
 
-    /// A literal, a path (with its lambda or `$count`), or a parenthesised expression. The
-    /// work is split into small functions so that each nesting level costs little stack.
+    /// A literal, a path (with its lambda or `$count`), or a parenthesised expression. Only
+    /// the parentheses are handled here, so that this frame, live at every nesting level, stays
+    /// small.
     pub(crate) fn parse_primary(&mut self) -> Result<Expr, SyntaxError> {
         match &self.peek().kind {
             TokenKind::LParen => {}
@@ -255,7 +256,8 @@ impl<'a> Parser<'a> {
                 member: member.clone(),
             },
             TokenKind::Ident(word) if word == "null" => Literal::Null,
-            TokenKind::Ident(word) => Literal::Bool(word == "true"),
+            TokenKind::Ident(word) if word == "true" => Literal::Bool(true),
+            TokenKind::Ident(word) if word == "false" => Literal::Bool(false),
             TokenKind::Eof if self.pos == 0 => {
                 return Err(SyntaxError::new(0, "the expression is empty"))
             }

@@ -2,7 +2,8 @@
 //! what [`bind`](super::bind) produces and what a store turns into SQL or an evaluator runs.
 //!
 //! Invariants of a [`TypedExpr`] from the binder:
-//! - comparisons are type-checked: both operands have the same type, or one is `null`;
+//! - comparisons are type-checked: both operands have the same type, or one is `null`; either
+//!   side may be a property or a constant (both may be constants, as in `null eq null`);
 //! - `gt ge lt le` never compare license types (enum order is not meaningful to tally);
 //! - [`Operand::Detail`] occurs only inside the predicate of [`TypedExpr::Any`] or
 //!   [`TypedExpr::All`], where it means the current `licenseInfoDetail`; lambdas do not nest;

@@ -8,6 +8,15 @@ use crate::query::typed::{
 };
 use crate::query::CompareOp;
 
+const BOOLEAN_COMPARED: &str =
+    "Boolean values cannot be compared: no property of azureADLicenseUsage is Boolean";
+const COLLECTION_COMPARED: &str = "licenseInfoDetails is a collection and has no single value: \
+     use licenseInfoDetails/$count, any(…) or all(…)";
+const COLLECTION_PATH: &str = "licenseInfoDetails is a collection: reach the properties of its \
+     elements with a lambda, as in licenseInfoDetails/any(d: d/licenseType eq 'premiumP2')";
+const CONDITION_COMPARED: &str =
+    "a condition cannot be compared with a value: comparisons take properties and literals";
+
 /// Binds a parsed `$filter` (whose text was `source`) to a typed condition.
 pub fn bind_filter(expr: &Expr, source: &str) -> Result<TypedExpr, QueryError> {
     Binder {
@@ -107,46 +116,68 @@ impl<'a> Binder<'a> {
             ExprKind::Literal(literal) => match literal {
                 Literal::Null => constant(Constant::Null, ValueKind::Null),
                 Literal::Int(value) => constant(Constant::Int(*value), ValueKind::Int),
-                Literal::String(value) => constant(Constant::String(value.clone()), ValueKind::String),
-                Literal::DateTimeOffset(value) => constant(Constant::DateTimeOffset(value.clone()), ValueKind::DateTimeOffset),
+                Literal::String(value) => {
+                    constant(Constant::String(value.clone()), ValueKind::String)
+                }
+                Literal::DateTimeOffset(value) => constant(
+                    Constant::DateTimeOffset(value.clone()),
+                    ValueKind::DateTimeOffset,
+                ),
                 Literal::Enum { type_name, member } => {
                     if type_name != LICENSE_TYPE_ENUM {
-                        let message = format!("unknown enum type {}: the only enum type is {LICENSE_TYPE_ENUM}", quote(type_name));
+                        let message = format!(
+                            "unknown enum type {}: the only enum type is {LICENSE_TYPE_ENUM}",
+                            quote(type_name)
+                        );
                         return Err(self.error(expr.span, message));
                     }
-                    constant(Constant::LicenseType(self.member(member, expr.span)?), ValueKind::LicenseType)
+                    let member = self.member(member, expr.span)?;
+                    constant(Constant::LicenseType(member), ValueKind::LicenseType)
                 }
-                Literal::Bool(_) => Err(self.error(expr.span, "Boolean values cannot be compared: no property of azureADLicenseUsage is Boolean")),
+                Literal::Bool(_) => Err(self.error(expr.span, BOOLEAN_COMPARED)),
             },
             ExprKind::Path(path) => match self.resolve(path)? {
                 Resolved::Value(operand, ty) => Ok((operand, ty)),
-                Resolved::Collection => Err(self.error(expr.span, "licenseInfoDetails is a collection and has no single value: use licenseInfoDetails/$count, any(…) or all(…)")),
-                Resolved::Variable => Err(self.error(expr.span, format!(
-                    "the lambda variable {} is a licenseInfoDetail and has no single value: use one of its properties, as in {}/licenseType",
-                    self.text(expr.span),
-                    path.text()
-                ))),
+                Resolved::Collection => Err(self.error(expr.span, COLLECTION_COMPARED)),
+                Resolved::Variable => Err(self.error(
+                    expr.span,
+                    format!(
+                        "the lambda variable {} is a licenseInfoDetail and has no single value: \
+                         use one of its properties, as in {}/licenseType",
+                        self.text(expr.span),
+                        path.text()
+                    ),
+                )),
             },
             ExprKind::Count(path) => match self.resolve(path)? {
                 Resolved::Collection => Ok((Operand::DetailCount, ValueKind::Int)),
-                _ => Err(self.error(path.span, format!("'$count' needs a collection, and {} is not one", quote(&path.text())))),
+                _ => Err(self.error(
+                    path.span,
+                    format!(
+                        "'$count' needs a collection, and {} is not one",
+                        quote(&path.text())
+                    ),
+                )),
             },
             ExprKind::Not(_) => Err(self.error(
                 expr.span,
                 "'not' binds tighter than comparisons, so this compares a negation: to negate a \
                  comparison, write not (… eq …)",
             )),
-            _ => Err(self.error(expr.span, "a condition cannot be compared with a value: comparisons take properties and literals")),
+            _ => Err(self.error(expr.span, CONDITION_COMPARED)),
         }
     }
 
     fn member(&self, member: &str, span: Span) -> Result<&'static str, QueryError> {
-        LICENSE_TYPE_MEMBERS.into_iter().find(|m| *m == member).ok_or_else(|| {
+        let found = LICENSE_TYPE_MEMBERS.into_iter().find(|m| *m == member);
+        found.ok_or_else(|| {
             let members = LICENSE_TYPE_MEMBERS.join(", ");
-            self.error(span, format!(
-                "{} is not a member of {LICENSE_TYPE_ENUM}; the members are {members} (case-sensitive)",
+            let message = format!(
+                "{} is not a member of {LICENSE_TYPE_ENUM}; the members are {members} \
+                 (case-sensitive)",
                 quote(member)
-            ))
+            );
+            self.error(span, message)
         })
     }
 
@@ -186,8 +217,11 @@ impl<'a> Binder<'a> {
         };
         match (rest.first(), &resolved) {
             (None, _) => Ok(resolved),
-            (Some(next), Resolved::Collection) => Err(self.error(next.span, "licenseInfoDetails is a collection: reach the properties of its elements with a lambda, as in licenseInfoDetails/any(d: d/licenseType eq 'premiumP2')")),
-            (Some(next), _) => Err(self.error(next.span, format!("{} has no properties", quote(&first.name)))),
+            (Some(next), Resolved::Collection) => Err(self.error(next.span, COLLECTION_PATH)),
+            (Some(next), _) => {
+                let message = format!("{} has no properties", quote(&first.name));
+                Err(self.error(next.span, message))
+            }
         }
     }
 
@@ -200,7 +234,10 @@ impl<'a> Binder<'a> {
             .get(1)
             .is_some_and(|s| DetailField::from_name(&s.name).is_some());
         if DetailField::from_name(name).is_some() {
-            message.push_str("; it is a property of each licenseInfoDetail: use a lambda, as in licenseInfoDetails/any(d: d/totalUsageCount gt 0)");
+            message.push_str(
+                "; it is a property of each licenseInfoDetail: use a lambda, as in \
+                 licenseInfoDetails/any(d: d/totalUsageCount gt 0)",
+            );
         } else if second_is_field {
             message.push_str(&format!(
                 "; a lambda variable such as {} exists only inside its any(…) or all(…)",
@@ -248,7 +285,10 @@ impl<'a> Binder<'a> {
                 if [l_ty, r_ty] == [ValueKind::DateTimeOffset, ValueKind::String]
                     || [l_ty, r_ty] == [ValueKind::String, ValueKind::DateTimeOffset]
                 {
-                    message.push_str(": DateTimeOffset literals are written without quotes, as in 2020-01-01T00:00:00Z");
+                    message.push_str(
+                        ": DateTimeOffset literals are written without quotes, as in \
+                         2020-01-01T00:00:00Z",
+                    );
                 }
                 return Err(self.error(r_expr.span, message));
             }
@@ -332,10 +372,12 @@ impl<'a> Binder<'a> {
         };
         let variable = body.variable.name.as_str();
         if Property::from_name(variable).is_some() {
-            return Err(self.error(body.variable.span, format!(
-                "the lambda variable {} has the name of a property of azureADLicenseUsage: choose another name, such as d",
+            let message = format!(
+                "the lambda variable {} has the name of a property of azureADLicenseUsage: \
+                 choose another name, such as d",
                 quote(variable)
-            )));
+            );
+            return Err(self.error(body.variable.span, message));
         }
         self.variable = Some(variable);
         let predicate = self.condition(&body.predicate);
