@@ -1,19 +1,38 @@
 //! The OData query language tally supports: `$filter`, `$orderby` and `$select`.
 //!
-//! Each option goes text → tokens ([`lexer`]) → untyped tree with byte spans ([`ast`], by
-//! [`parser`], [`orderby`], [`select`]) → typed form over tally's model ([`bind`] into
-//! [`typed`]). The one-call functions [`filter`], [`orderby`] and [`select`] do both steps.
+//! Each option goes text → tokens (`lexer`) → untyped tree with byte spans ([`ast`], by
+//! [`parse_filter`], [`parse_orderby`], [`parse_select`]) → typed form over tally's model
+//! ([`bind`] into [`typed`]). The one-call functions [`filter()`], [`orderby()`] and
+//! [`select()`] do both steps.
 //! Every error is a [`QueryError`] with a 1-based character position (see [`error`]).
 //! Nothing here does IO; only `bind` and `typed` know tally's schema.
+//!
+//! ```
+//! use tally_odata::query::{filter, orderby, select, Property, TypedExpr};
+//!
+//! let condition = filter("licenseInfoDetails/any(d: d/licenseType eq 'premiumP2')").unwrap();
+//! assert!(matches!(condition, TypedExpr::Any(Some(_))));
+//!
+//! let error = filter("snapshotDateTime eq 5").unwrap_err();
+//! assert_eq!(error.position, 21);
+//! assert_eq!(
+//!     error.to_string(),
+//!     "Invalid query at position 21 in '$filter': cannot compare 'snapshotDateTime' \
+//!      (a DateTimeOffset) with '5' (an integer)"
+//! );
+//!
+//! assert_eq!(orderby("snapshotDateTime desc").unwrap().len(), 1);
+//! assert!(!select("id").unwrap().includes(Property::LicenseInfoDetails));
+//! ```
 
 pub mod ast;
 pub mod bind;
 pub mod error;
 mod lexer;
-pub mod orderby;
+mod orderby;
 mod parser;
 mod print;
-pub mod select;
+mod select;
 pub mod typed;
 
 pub use ast::{

@@ -5,7 +5,7 @@
 //! licenseInfoDetails: Collection(licenseInfoDetail) }` and `licenseInfoDetail { licenseType:
 //! azureADLicenseType, totalLicenseCount, totalAssignedCount, totalUsageCount: Int32? }`.
 //!
-//! [`filter`] binds `$filter`; this file holds the schema's names and binds `$orderby` and
+//! `filter.rs` binds `$filter`; this file holds the schema's names and binds `$orderby` and
 //! `$select`.
 
 mod filter;
