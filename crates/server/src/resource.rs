@@ -35,6 +35,7 @@ impl ApiVersion {
 pub enum Resource {
     ServiceDocument,
     Metadata,
+    Batch,
     Reports,
     Collection,
     CollectionCount,
@@ -64,6 +65,7 @@ pub fn parse(segments: &[String]) -> Result<Resource, ApiError> {
     match segments.as_slice() {
         [] | [""] => Ok(Resource::ServiceDocument),
         [meta] if meta.eq_ignore_ascii_case("$metadata") => Ok(Resource::Metadata),
+        [batch] if batch.eq_ignore_ascii_case("$batch") => Ok(Resource::Batch),
         [reports, rest @ ..] if reports.eq_ignore_ascii_case("reports") => parse_reports(rest),
         [first, ..] => Err(ApiError::segment_not_found(first)),
     }

@@ -25,18 +25,29 @@ pub struct RequestIds {
     pub client_request_id: HeaderValue,
 }
 
+impl RequestIds {
+    /// Fresh ids; the client's id defaults to the request-id.
+    pub fn new() -> Self {
+        let request_id =
+            HeaderValue::from_str(&Uuid::new_v4().to_string()).unwrap_or(HeaderValue::from_static("-"));
+        Self {
+            client_request_id: request_id.clone(),
+            request_id,
+        }
+    }
+}
+
+impl Default for RequestIds {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 pub async fn envelope(mut request: Request, next: Next) -> Response {
-    let request_id =
-        HeaderValue::from_str(&Uuid::new_v4().to_string()).unwrap_or(HeaderValue::from_static("-"));
-    let client_request_id = request
-        .headers()
-        .get(&CLIENT_REQUEST_ID)
-        .cloned()
-        .unwrap_or_else(|| request_id.clone());
-    let ids = RequestIds {
-        request_id,
-        client_request_id,
-    };
+    let mut ids = RequestIds::new();
+    if let Some(client_request_id) = request.headers().get(&CLIENT_REQUEST_ID) {
+        ids.client_request_id = client_request_id.clone();
+    }
     request.extensions_mut().insert(ids.clone());
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
@@ -62,7 +73,8 @@ pub async fn envelope(mut request: Request, next: Next) -> Response {
     response
 }
 
-fn render_error(response: &mut Response, error: &GraphError, ids: &RequestIds) {
+/// Replaces the response's body with the Graph error body for `error`.
+pub fn render_error(response: &mut Response, error: &GraphError, ids: &RequestIds) {
     let body = ErrorBody {
         error: ErrorJson {
             code: error.code,

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::auth::Principal;
 use crate::error::ApiError;
+use crate::http::envelope::RequestIds;
 use crate::resource::ApiVersion;
 use crate::state::AppState;
 
@@ -20,6 +21,7 @@ pub struct ApiRequest {
     pub body: Bytes,
     /// `scheme://host[:port]` for absolute URLs in responses.
     pub base_url: String,
+    pub ids: RequestIds,
 }
 
 impl ApiRequest {
@@ -31,6 +33,7 @@ impl ApiRequest {
         body: Bytes,
     ) -> Self {
         let base_url = state.base_url(&parts.headers);
+        let ids = parts.extensions.get::<RequestIds>().cloned().unwrap_or_else(RequestIds::new);
         Self {
             principal,
             version,
@@ -40,6 +43,7 @@ impl ApiRequest {
             headers: parts.headers,
             body,
             base_url,
+            ids,
         }
     }
 

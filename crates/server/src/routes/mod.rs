@@ -1,6 +1,7 @@
 //! The Graph API under `/v1.0` and `/beta`: one entry point that applies the checks in the order
 //! SPEC §10 fixes (token, path, method, permission), then hands over to the resource's handler.
 
+mod batch;
 mod collection;
 mod context;
 mod entity;
@@ -28,6 +29,16 @@ pub async fn api(State(state): State<AppState>, request: Request) -> Response {
     }
 }
 
+/// [`handle`] behind a box: batch items run through `handle`, which runs the batch, and the
+/// box keeps that recursion's future type finite.
+pub(crate) fn handle_boxed(
+    state: AppState,
+    request: Request,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Response, ApiError>> + Send>> {
+    Box::pin(handle(state, request))
+}
+
+/// Runs one API request (also each item of a `$batch`) through every check and its handler.
 async fn handle(state: AppState, request: Request) -> Result<Response, ApiError> {
     let authorization = request
         .headers()
@@ -42,7 +53,14 @@ async fn handle(state: AppState, request: Request) -> Result<Response, ApiError>
         Some(write) => write,
         None => return Err(ApiError::method_not_allowed(&method)),
     };
-    authorize(&principal, write)?;
+    let in_batch = request.extensions().get::<batch::InBatch>().is_some();
+    if resource == Resource::Batch {
+        if in_batch {
+            return Err(ApiError::bad_request("A $batch request cannot contain another $batch request."));
+        }
+    } else {
+        authorize(&principal, write)?;
+    }
 
     let (parts, body) = request.into_parts();
     let body: Bytes = body
@@ -51,12 +69,13 @@ async fn handle(state: AppState, request: Request) -> Result<Response, ApiError>
         .map_err(|_| ApiError::bad_request("The request body could not be read."))?
         .to_bytes();
     let request = ApiRequest::new(&state, principal, version, parts, body);
-    if write && method != Method::DELETE {
+    if method == Method::POST || method == Method::PATCH {
         request.require_json_body()?;
     }
     match (resource, method) {
         (Resource::ServiceDocument, _) => service::service_document(&request),
         (Resource::Metadata, _) => Ok(service::metadata()),
+        (Resource::Batch, _) => batch::run(&state, &request).await,
         (Resource::Reports, _) => service::reports(&request),
         (Resource::Collection, Method::POST) => collection::create(&state, &request).await,
         (Resource::Collection, _) => collection::list(&state, &request).await,
@@ -73,6 +92,7 @@ async fn handle(state: AppState, request: Request) -> Result<Response, ApiError>
 fn allowed(resource: &Resource, method: &Method) -> Option<bool> {
     let reads = *method == Method::GET;
     let write = match resource {
+        Resource::Batch => return (*method == Method::POST).then_some(false),
         Resource::Collection => *method == Method::POST,
         Resource::Entity(_) => *method == Method::PATCH || *method == Method::DELETE,
         _ => false,

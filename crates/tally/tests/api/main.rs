@@ -2,6 +2,7 @@
 //! binary; each module covers one part of the contract (SPEC.md).
 
 mod auth;
+mod batch;
 mod crash;
 mod errors;
 mod paging;
