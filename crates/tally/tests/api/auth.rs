@@ -169,6 +169,8 @@ async fn every_kind_of_bad_token_is_a_401_with_www_authenticate() {
     let unsigned = format!("{none}.{}.", b64_json(&valid));
     let unsigned_kid = format!("{none_kid}.{}.", b64_json(&valid));
     let none_on_signed = format!("{none_kid}.{}", baseline.split_once('.').unwrap().1);
+    let es384 = b64_json(&json!({ "alg": "ES384", "typ": "JWT", "kid": kid }));
+    let es384 = format!("{es384}.{}", baseline.split_once('.').unwrap().1);
     let two_segments = baseline.rsplit_once('.').unwrap().0;
     let four_segments = format!("{baseline}.x");
     let other_v2 = json!(format!("https://login.microsoftonline.com/{other}/v2.0"));
@@ -202,6 +204,7 @@ async fn every_kind_of_bad_token_is_a_401_with_www_authenticate() {
         ("alg none with the kid", bearer(&unsigned_kid)),
         ("alg none on a signed token", bearer(&none_on_signed)),
         ("HS256 keyed with the public PEM", bearer(&confused)),
+        ("ES384 header on an ES256 signature", bearer(&es384)),
         ("expired: exp = now - 600", edited(&expired)),
         ("not yet valid: nbf = now + 600", edited(&immature)),
         ("no exp", edited(&[("exp", Value::Null)])),

@@ -133,17 +133,30 @@ async fn another_tenants_object_is_a_404_for_every_method_and_stays_intact() {
     let patch = json!({ "licenseInfoDetails": [] });
     let beta = path.replacen("/v1.0/", "/beta/", 1);
     let (etag, select) = (etag.as_str(), format!("{path}?$select=id"));
+    let (paren, upper) = (
+        format!("{COLLECTION}('{id}')"),
+        entity_path(&id.to_uppercase()),
+    );
     // (method, target, a header, a body): with A's ETag, no 304 and no 412 either.
     let attempts = [
         (Method::GET, &path, None, None),
         (Method::GET, &beta, None, None),
         (Method::GET, &path, Some(("if-none-match", etag)), None),
         (Method::GET, &select, None, None),
+        (Method::GET, &paren, None, None),
+        (Method::GET, &upper, None, None),
         (Method::PATCH, &path, None, Some(&patch)),
         (Method::PATCH, &path, Some(("if-match", etag)), Some(&patch)),
         (Method::PATCH, &beta, Some(("if-match", "*")), Some(&patch)),
+        (
+            Method::PATCH,
+            &paren,
+            Some(("if-none-match", "*")),
+            Some(&patch),
+        ),
         (Method::DELETE, &path, None, None),
         (Method::DELETE, &beta, Some(("if-match", etag)), None),
+        (Method::DELETE, &upper, None, None),
     ];
     for (caller, token) in [("B's app", &b_app), ("B's Global Administrator", &b_user)] {
         for (method, target, header, body) in &attempts {
@@ -161,7 +174,9 @@ async fn another_tenants_object_is_a_404_for_every_method_and_stays_intact() {
             let code = &reply.json["error"]["code"];
             assert_eq!(code, "Request_ResourceNotFound", "{case}: {}", reply.text);
             let message = reply.assert_error(404, "Request_ResourceNotFound");
-            let message = message.replace(&id, "{id}");
+            let message = message
+                .replace(&id, "{id}")
+                .replace(&id.to_uppercase(), "{id}");
             assert_eq!(
                 message, unknown_message,
                 "{case}: unlike an unknown id's message"
@@ -172,6 +187,28 @@ async fn another_tenants_object_is_a_404_for_every_method_and_stays_intact() {
                 reply.text
             );
         }
+    }
+
+    // Nor can B find it by filtering on its id.
+    let filter = format!("{COLLECTION}?$count=true&$filter=id eq '{id}'");
+    for (caller, token, expected) in [("B", &b_app, json!([])), ("A", &a, json!([id]))] {
+        let reply = server.get(&filter, token).await;
+        let found: Vec<_> = ids(&reply, &format!("{caller}: GET {filter}"))
+            .into_iter()
+            .collect();
+        assert_eq!(
+            json!(found),
+            expected,
+            "{caller}: GET {filter}: {}",
+            reply.text
+        );
+        let count = expected.as_array().unwrap().len();
+        assert_eq!(
+            reply.json["@odata.count"],
+            json!(count),
+            "{caller}: {}",
+            reply.text
+        );
     }
 
     // A's object is untouched: same bytes, same ETag.
@@ -299,6 +336,21 @@ async fn a_next_link_is_bound_to_the_tenant_that_got_it() {
                 );
             }
         }
+        // Nor inside B's batch, as an item's absolute URL.
+        let batch = json!({ "requests": [{ "id": "1", "method": "GET", "url": next }] });
+        let reply = server.post("/v1.0/$batch", &b, &batch).await;
+        let case = format!("B's $batch following A's nextLink {next}");
+        assert_eq!(
+            reply.json["responses"][0]["status"], 400,
+            "{case}: {}",
+            reply.text
+        );
+        assert!(
+            own_a.iter().all(|id| !reply.text.contains(id.as_str())),
+            "{case}: {}",
+            reply.text
+        );
+
         // The link still works for A, and goes on where the first page stopped.
         let reply = send(&server, Method::GET, &next, &a, &[], None).await;
         let second = ids(&reply, &format!("A following its own nextLink {next}"));
