@@ -3,6 +3,7 @@
 //! are 400s; unknown non-`$` parameters are ignored, as on Graph.
 
 use tally_model::Selection;
+use tally_odata::query::{self, Property, QueryError, SortDirection, SortProperty, TypedExpr};
 use tally_store::{OrderKey, OrderProperty};
 
 use crate::error::ApiError;
@@ -18,7 +19,7 @@ pub struct QueryOptions {
     pub count: bool,
     pub select: Option<SelectOption>,
     pub orderby: Option<OrderByOption>,
-    pub filter: Option<String>,
+    pub filter: Option<FilterOption>,
     pub skiptoken: Option<String>,
 }
 
@@ -27,6 +28,12 @@ pub struct SelectOption {
     pub selection: Selection,
     /// The selected names as written, for `@odata.context`.
     pub names: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct FilterOption {
+    pub expr: TypedExpr,
+    pub text: String,
 }
 
 #[derive(Clone, Debug)]
@@ -64,7 +71,12 @@ impl QueryOptions {
                 "$count" => options.count = parse_bool(&name, &value)?,
                 "$select" => options.select = Some(parse_select(&value)?),
                 "$orderby" => options.orderby = Some(parse_orderby(&value)?),
-                "$filter" => options.filter = Some(value.into_owned()),
+                "$filter" => {
+                    options.filter = Some(FilterOption {
+                        expr: query::filter(&value).map_err(query_error)?,
+                        text: value.into_owned(),
+                    })
+                }
                 "$skiptoken" => options.skiptoken = Some(value.into_owned()),
                 "$expand" | "$search" | "$apply" | "$format" | "$compute" | "$index"
                 | "$levels" | "$schemaversion" | "$deltatoken" => {
@@ -79,12 +91,16 @@ impl QueryOptions {
                 }
             }
         }
-        if options.filter.is_some() {
-            return Err(ApiError::bad_request(
-                "The query option '$filter' is not supported yet by this version of tally.",
-            ));
-        }
         Ok(options)
+    }
+
+    /// What a `$skiptoken` is bound to: the resource, the filter and the order.
+    pub fn fingerprint(&self, resource: &str) -> String {
+        crate::paging::fingerprint(
+            resource,
+            self.filter.as_ref().map(|filter| filter.text.as_str()),
+            self.orderby.as_ref().map(|orderby| orderby.text.as_str()),
+        )
     }
 
     /// Refuses the options that do not apply to `target`.
@@ -102,6 +118,7 @@ impl QueryOptions {
             return Ok(());
         }
         let collection_only = [
+            ("$filter", self.filter.is_some() && target == Target::Single),
             ("$top", self.top.is_some()),
             ("$skip", self.skip.is_some()),
             ("$orderby", self.orderby.is_some()),
@@ -146,82 +163,39 @@ fn parse_bool(name: &str, value: &str) -> Result<bool, ApiError> {
     }
 }
 
-/// The comma-separated items of an option, each with its 1-based character position.
-fn items(value: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut position = 1;
-    value.split(',').map(move |item| {
-        let leading = item.chars().take_while(|c| c.is_whitespace()).count();
-        let start = position + leading;
-        position += item.chars().count() + 1;
-        (start, item.trim())
-    })
+fn query_error(error: QueryError) -> ApiError {
+    ApiError::bad_request(format!("{error}."))
 }
 
 fn parse_select(value: &str) -> Result<SelectOption, ApiError> {
-    let mut selection = Selection {
-        snapshot_date_time: false,
-        license_info_details: false,
+    let bound = query::select(value).map_err(query_error)?;
+    let selection = Selection {
+        snapshot_date_time: bound.includes(Property::SnapshotDateTime),
+        license_info_details: bound.includes(Property::LicenseInfoDetails),
     };
-    let mut names = Vec::new();
-    for (position, item) in items(value) {
-        match item {
-            "*" => selection = Selection::ALL,
-            "id" => {}
-            "snapshotDateTime" => selection.snapshot_date_time = true,
-            "licenseInfoDetails" => selection.license_info_details = true,
-            "" => {
-                return Err(ApiError::bad_request(format!(
-                    "Syntax error at position {position} in '$select': expected a property name."
-                )))
-            }
-            other => {
-                return Err(ApiError::bad_request(format!(
-                    "Syntax error at position {position} in '$select': could not find a property named '{other}' on type 'microsoft.graph.azureADLicenseUsage'."
-                )))
-            }
-        }
-        names.push(item.to_owned());
+    let mut names: Vec<String> = bound
+        .properties
+        .iter()
+        .map(|property| property.name().to_owned())
+        .collect();
+    if bound.star {
+        names.push("*".to_owned());
     }
     Ok(SelectOption { selection, names })
 }
 
 fn parse_orderby(value: &str) -> Result<OrderByOption, ApiError> {
-    let mut keys = Vec::new();
-    for (position, item) in items(value) {
-        let mut words = item.split_whitespace();
-        let property = match words.next() {
-            Some("id") => OrderProperty::Id,
-            Some("snapshotDateTime") => OrderProperty::SnapshotDateTime,
-            Some(other) => {
-                return Err(ApiError::bad_request(format!(
-                    "Syntax error at position {position} in '$orderby': '{other}' is not a sortable property; use id or snapshotDateTime."
-                )))
-            }
-            None => {
-                return Err(ApiError::bad_request(format!(
-                    "Syntax error at position {position} in '$orderby': expected a property name."
-                )))
-            }
-        };
-        let descending = match words.next() {
-            None | Some("asc") => false,
-            Some("desc") => true,
-            Some(other) => {
-                return Err(ApiError::bad_request(format!(
-                    "Syntax error in '$orderby' item at position {position}: expected asc or desc, found '{other}'."
-                )))
-            }
-        };
-        if let Some(extra) = words.next() {
-            return Err(ApiError::bad_request(format!(
-                "Syntax error in '$orderby' item at position {position}: unexpected '{extra}'."
-            )));
-        }
-        keys.push(OrderKey {
-            property,
-            descending,
-        });
-    }
+    let keys = query::orderby(value)
+        .map_err(query_error)?
+        .into_iter()
+        .map(|item| OrderKey {
+            property: match item.property {
+                SortProperty::Id => OrderProperty::Id,
+                SortProperty::SnapshotDateTime => OrderProperty::SnapshotDateTime,
+            },
+            descending: item.direction == SortDirection::Desc,
+        })
+        .collect();
     Ok(OrderByOption {
         keys,
         text: value.to_owned(),

@@ -1,6 +1,7 @@
 //! What a read asks of the store: window, order, keyset position, skip and page size. Backends
 //! translate it into their own query language; nothing here knows SQL.
 
+use tally_odata::query::TypedExpr;
 use uuid::Uuid;
 
 use crate::StoredUsage;
@@ -35,6 +36,8 @@ pub struct Cursor(pub Vec<CursorValue>);
 pub struct ListQuery {
     /// Only snapshots at or after this instant (the report function's window).
     pub since_ticks: Option<i64>,
+    /// Only objects that satisfy this bound `$filter`.
+    pub filter: Option<TypedExpr>,
     /// The requested order; [`ListQuery::effective_order`] completes it with `id`.
     pub order: Vec<OrderKey>,
     /// Continue after this position (keyset paging).
@@ -47,6 +50,7 @@ impl Default for ListQuery {
     fn default() -> Self {
         Self {
             since_ticks: None,
+            filter: None,
             order: Vec::new(),
             after: None,
             skip: 0,

@@ -28,8 +28,8 @@ pub struct RequestIds {
 impl RequestIds {
     /// Fresh ids; the client's id defaults to the request-id.
     pub fn new() -> Self {
-        let request_id =
-            HeaderValue::from_str(&Uuid::new_v4().to_string()).unwrap_or(HeaderValue::from_static("-"));
+        let request_id = HeaderValue::from_str(&Uuid::new_v4().to_string())
+            .unwrap_or(HeaderValue::from_static("-"));
         Self {
             client_request_id: request_id.clone(),
             request_id,

@@ -33,7 +33,11 @@ impl ApiRequest {
         body: Bytes,
     ) -> Self {
         let base_url = state.base_url(&parts.headers);
-        let ids = parts.extensions.get::<RequestIds>().cloned().unwrap_or_else(RequestIds::new);
+        let ids = parts
+            .extensions
+            .get::<RequestIds>()
+            .cloned()
+            .unwrap_or_else(RequestIds::new);
         Self {
             principal,
             version,

@@ -39,14 +39,10 @@ pub fn query_for(
 ) -> Result<(ListQuery, QueryOptions), ApiError> {
     let options = QueryOptions::parse(request.raw_query.as_deref())?;
     options.check_target(target)?;
-    let orderby_text = options
-        .orderby
-        .as_ref()
-        .map(|orderby| orderby.text.as_str());
-    let fingerprint =
-        paging::fingerprint(listing.resource, options.filter.as_deref(), orderby_text);
+    let fingerprint = options.fingerprint(listing.resource);
     let mut query = ListQuery {
         since_ticks: listing.since_ticks,
+        filter: options.filter.as_ref().map(|filter| filter.expr.clone()),
         order: options
             .orderby
             .as_ref()
@@ -79,17 +75,9 @@ pub async fn page(
     };
     let page = state.store.list(request.tenant(), query.clone()).await?;
     let next_link = page.next.map(|after| {
-        let orderby_text = options
-            .orderby
-            .as_ref()
-            .map(|orderby| orderby.text.as_str());
         let token = PageToken {
             tenant: request.tenant(),
-            fingerprint: paging::fingerprint(
-                listing.resource,
-                options.filter.as_deref(),
-                orderby_text,
-            ),
+            fingerprint: options.fingerprint(listing.resource),
             since_ticks: query.since_ticks,
             after,
         };

@@ -56,7 +56,9 @@ async fn handle(state: AppState, request: Request) -> Result<Response, ApiError>
     let in_batch = request.extensions().get::<batch::InBatch>().is_some();
     if resource == Resource::Batch {
         if in_batch {
-            return Err(ApiError::bad_request("A $batch request cannot contain another $batch request."));
+            return Err(ApiError::bad_request(
+                "A $batch request cannot contain another $batch request.",
+            ));
         }
     } else {
         authorize(&principal, write)?;

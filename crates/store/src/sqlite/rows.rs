@@ -61,6 +61,10 @@ pub fn selection(tenant: TenantId, query: &ListQuery, with_cursor: bool) -> Sele
         where_clause.push_str(" AND snapshot_ticks >= ?");
         params.push(SqlValue::Integer(since));
     }
+    if let Some(filter) = &query.filter {
+        where_clause.push_str(" AND ");
+        super::filter::translate(filter, &mut where_clause, &mut params);
+    }
     if let (true, Some(cursor)) = (with_cursor, &query.after) {
         // Lexicographic "after": (k1 > v1) OR (k1 = v1 AND k2 > v2) OR ...
         let order = query.effective_order();

@@ -136,7 +136,7 @@ async fn acknowledged_writes_survive_kill_9() {
 
     let server = TestServer::start_in(data.path());
     let token = server.token(tenant);
-    let acked = acked.lock().unwrap();
+    let acked = std::mem::take(&mut *acked.lock().unwrap());
     assert!(acked.created.len() >= WRITERS);
     for (id, text) in &acked.created {
         let reply = server.get(&entity_path(id), &token).await;

@@ -1,10 +1,14 @@
 //! tally's API tests: the real binary on a real socket, real tokens, real storage. One test
 //! binary; each module covers one part of the contract (SPEC.md).
 
+// A failed unwrap is a failed test, with its location: the right behaviour here.
+#![allow(clippy::unwrap_used)]
+
 mod auth;
 mod batch;
 mod crash;
 mod errors;
+mod filter;
 mod paging;
 mod report;
 mod seed;

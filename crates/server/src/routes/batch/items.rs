@@ -30,7 +30,8 @@ fn invalid(message: impl Into<String>) -> ApiError {
 }
 
 pub fn parse(body: &[u8]) -> Result<Vec<BatchItem>, ApiError> {
-    let value = tally_model::json::parse_strict(body).map_err(|error| invalid(error.to_string()))?;
+    let value =
+        tally_model::json::parse_strict(body).map_err(|error| invalid(error.to_string()))?;
     let requests = value
         .get("requests")
         .and_then(Value::as_array)
@@ -52,7 +53,10 @@ pub fn parse(body: &[u8]) -> Result<Vec<BatchItem>, ApiError> {
     let mut ids = HashSet::new();
     for item in &items {
         if !ids.insert(item.id.as_str()) {
-            return Err(invalid(format!("The request id '{}' appears more than once in the batch.", item.id)));
+            return Err(invalid(format!(
+                "The request id '{}' appears more than once in the batch.",
+                item.id
+            )));
         }
     }
     for item in &items {
@@ -68,7 +72,9 @@ pub fn parse(body: &[u8]) -> Result<Vec<BatchItem>, ApiError> {
 
 fn item(index: usize, request: &Value) -> Result<BatchItem, ApiError> {
     let at = |what: &str| invalid(format!("requests[{index}]: {what}"));
-    let object = request.as_object().ok_or_else(|| at("each request must be an object"))?;
+    let object = request
+        .as_object()
+        .ok_or_else(|| at("each request must be an object"))?;
     let id = match object.get("id") {
         Some(Value::String(id)) if !id.is_empty() => id.clone(),
         Some(Value::Number(number)) => number.to_string(),
@@ -96,7 +102,7 @@ fn item(index: usize, request: &Value) -> Result<BatchItem, ApiError> {
             .collect::<Result<_, _>>()?,
         Some(_) => return Err(at("'headers' must be an object")),
     };
-    let depends_on = dependencies(object).map_err(|message| at(message))?;
+    let depends_on = dependencies(object).map_err(at)?;
     Ok(BatchItem {
         id,
         method,
@@ -125,7 +131,9 @@ fn dependencies(object: &Map<String, Value>) -> Result<Vec<String>, &'static str
 
 impl BatchItem {
     pub fn has_header(&self, wanted: &str) -> bool {
-        self.headers.iter().any(|(name, _)| name.eq_ignore_ascii_case(wanted))
+        self.headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case(wanted))
     }
 
     /// The item's URL as an absolute path under a version: relative URLs take the batch's own.
@@ -134,7 +142,9 @@ impl BatchItem {
         let path = match url.find("://") {
             Some(scheme_end) => {
                 let after_scheme = &url[scheme_end + 3..];
-                after_scheme.find('/').map_or("/", |slash| &after_scheme[slash..])
+                after_scheme
+                    .find('/')
+                    .map_or("/", |slash| &after_scheme[slash..])
             }
             None => url,
         };
@@ -147,7 +157,12 @@ impl BatchItem {
         };
         full.parse::<axum::http::Uri>()
             .map(|_| full.clone())
-            .map_err(|_| invalid(format!("The request '{}' has an invalid url '{}'.", self.id, self.url)))
+            .map_err(|_| {
+                invalid(format!(
+                    "The request '{}' has an invalid url '{}'.",
+                    self.id, self.url
+                ))
+            })
     }
 
     /// The item body as bytes: JSON as JSON; a string under a non-JSON Content-Type is base64.
@@ -159,9 +174,12 @@ impl BatchItem {
             .is_none_or(|(_, value)| value.to_ascii_lowercase().starts_with("application/json"));
         match &self.body {
             None => Ok(Vec::new()),
-            Some(Value::String(text)) if !json_content => STANDARD
-                .decode(text)
-                .map_err(|_| invalid(format!("The body of request '{}' is not valid base64.", self.id))),
+            Some(Value::String(text)) if !json_content => STANDARD.decode(text).map_err(|_| {
+                invalid(format!(
+                    "The body of request '{}' is not valid base64.",
+                    self.id
+                ))
+            }),
             Some(value) => Ok(value.to_string().into_bytes()),
         }
     }

@@ -63,7 +63,7 @@ async fn execute(state: &AppState, outer: &ApiRequest, item: &BatchItem) -> Resp
     };
     let mut builder = Request::builder().method(item.method.clone()).uri(uri);
     for (name, value) in &item.headers {
-        if name.eq_ignore_ascii_case("authorization") {
+        if name.eq_ignore_ascii_case("authorization") || name.eq_ignore_ascii_case("host") {
             continue;
         }
         builder = builder.header(name.as_str(), value.as_str());
@@ -83,7 +83,13 @@ async fn execute(state: &AppState, outer: &ApiRequest, item: &BatchItem) -> Resp
     }
     let mut request = match builder.body(Body::from(body)) {
         Ok(request) => request,
-        Err(_) => return ApiError::bad_request(format!("The request '{}' has an invalid header.", item.id)).into_response(),
+        Err(_) => {
+            return ApiError::bad_request(format!(
+                "The request '{}' has an invalid header.",
+                item.id
+            ))
+            .into_response()
+        }
     };
     request.extensions_mut().insert(InBatch);
     request.extensions_mut().insert(outer.ids.clone());
@@ -116,7 +122,12 @@ async fn item_answer(id: &str, mut response: Response, ids: &RequestIds) -> Valu
     if is_json {
         headers.insert("OData-Version".into(), Value::String("4.0".into()));
     }
-    let bytes = response.into_body().collect().await.map(|body| body.to_bytes()).unwrap_or_default();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .map(|body| body.to_bytes())
+        .unwrap_or_default();
     let mut answer = Map::new();
     answer.insert("id".into(), Value::String(id.to_owned()));
     answer.insert("status".into(), Value::from(status.as_u16()));
@@ -152,4 +163,3 @@ fn canonical(name: &HeaderName) -> String {
             .join("-"),
     }
 }
-

@@ -11,8 +11,12 @@ pub fn execution_order(items: &[BatchItem]) -> Result<Vec<usize>, ApiError> {
     let mut done = vec![false; items.len()];
     let mut order = Vec::with_capacity(items.len());
     while order.len() < items.len() {
-        let Some(next) = (0..items.len()).find(|&index| !done[index] && waiting_on[index] == 0) else {
-            let stuck: Vec<&str> = (0..items.len()).filter(|&index| !done[index]).map(|index| items[index].id.as_str()).collect();
+        let Some(next) = (0..items.len()).find(|&index| !done[index] && waiting_on[index] == 0)
+        else {
+            let stuck: Vec<&str> = (0..items.len())
+                .filter(|&index| !done[index])
+                .map(|index| items[index].id.as_str())
+                .collect();
             return Err(ApiError::bad_request(format!(
                 "The batch's dependsOn form a cycle among the requests {}.",
                 stuck.join(", ")
@@ -21,7 +25,11 @@ pub fn execution_order(items: &[BatchItem]) -> Result<Vec<usize>, ApiError> {
         done[next] = true;
         order.push(next);
         for (index, item) in items.iter().enumerate() {
-            let dependencies_on_next = item.depends_on.iter().filter(|id| position(id) == Some(next)).count();
+            let dependencies_on_next = item
+                .depends_on
+                .iter()
+                .filter(|id| position(id) == Some(next))
+                .count();
             waiting_on[index] -= dependencies_on_next;
         }
     }
