@@ -209,3 +209,50 @@ async fn a_tampered_or_misused_skiptoken_is_a_400() {
         .await;
     reply.assert_error(400, "BadRequest");
 }
+
+#[tokio::test]
+async fn a_walk_sees_every_stable_object_once_while_others_come_and_go() {
+    let server = TestServer::start();
+    let token = server.token(Uuid::new_v4());
+    let stable: HashSet<String> = seed(&server, &token, 30).await.into_iter().collect();
+    let mut transient = seed(&server, &token, 12).await;
+
+    for orderby in ["", "&$orderby=snapshotDateTime desc", "&$orderby=id"] {
+        let mut seen: Vec<String> = Vec::new();
+        let mut next = Some(server.url(&format!("{COLLECTION}?$top=4{orderby}")));
+        let mut round = 0;
+        while let Some(link) = next {
+            let page = Reply::from(
+                server
+                    .client
+                    .get(&link)
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await;
+            assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+            seen.extend(ids(std::slice::from_ref(&page)));
+            next = page.json["@odata.nextLink"].as_str().map(str::to_owned);
+            // Between pages: two new objects (one early, one late in every order) and a deletion.
+            round += 1;
+            let early = format!("2020-12-{:02}T00:00:00Z", round % 28 + 1);
+            let late = format!("2021-03-{:02}T00:00:00Z", round % 28 + 1);
+            transient.push(server.create(&token, &snapshot(&early)).await);
+            transient.push(server.create(&token, &snapshot(&late)).await);
+            let gone = transient.remove(round * 7 % transient.len());
+            assert_eq!(
+                server.delete(&entity_path(&gone), &token).await.status,
+                StatusCode::NO_CONTENT
+            );
+        }
+        let unique: HashSet<&String> = seen.iter().collect();
+        assert_eq!(unique.len(), seen.len(), "no object twice ({orderby})");
+        let missing: Vec<&String> = stable.iter().filter(|id| !unique.contains(id)).collect();
+        assert!(
+            missing.is_empty(),
+            "stable objects missed ({orderby}): {missing:?}"
+        );
+    }
+}
