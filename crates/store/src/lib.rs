@@ -6,6 +6,7 @@
 
 mod error;
 mod query;
+mod sql;
 mod sqlite;
 
 use std::path::Path;

@@ -3,7 +3,6 @@
 //! single group-committing writer thread ([`writer`]); reads use a small pool of read-only
 //! connections ([`readers`]) and never queue behind writes.
 
-mod filter;
 mod readers;
 mod rows;
 mod schema;

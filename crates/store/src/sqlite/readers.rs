@@ -8,6 +8,7 @@ use tokio::sync::Semaphore;
 
 use super::rows::{self, COLUMNS};
 use crate::query::{ListQuery, Page};
+use crate::sql::{select, Dialect};
 use crate::{StoreError, TenantId};
 
 /// A fixed set of read connections; a caller waits for a free one.
@@ -60,13 +61,13 @@ pub fn list(
     tenant: TenantId,
     query: &ListQuery,
 ) -> Result<Page, StoreError> {
-    let selection = rows::selection(tenant, query, true);
+    let selection = select::where_clause(Dialect::Sqlite, tenant, query, true);
     let sql = format!(
         "SELECT {COLUMNS} FROM license_usage WHERE {} ORDER BY {} LIMIT ? OFFSET ?",
-        selection.where_clause,
-        rows::order_by(query)
+        selection.sql,
+        select::order_by(query)
     );
-    let mut params = selection.params;
+    let mut params = rows::sqlite_params(selection.params);
     // One more than the page: whether it exists says whether there is a next page.
     params.push(rusqlite::types::Value::Integer(query.page_size as i64 + 1));
     params.push(rusqlite::types::Value::Integer(
@@ -94,15 +95,11 @@ pub fn count(
     tenant: TenantId,
     query: &ListQuery,
 ) -> Result<u64, StoreError> {
-    let selection = rows::selection(tenant, query, false);
-    let sql = format!(
-        "SELECT COUNT(*) FROM license_usage WHERE {}",
-        selection.where_clause
-    );
+    let selection = select::where_clause(Dialect::Sqlite, tenant, query, false);
+    let sql = format!("SELECT COUNT(*) FROM license_usage WHERE {}", selection.sql);
+    let params = rows::sqlite_params(selection.params);
     let count: i64 = connection
         .prepare_cached(&sql)?
-        .query_row(rusqlite::params_from_iter(selection.params), |row| {
-            row.get(0)
-        })?;
+        .query_row(rusqlite::params_from_iter(params), |row| row.get(0))?;
     Ok(u64::try_from(count).unwrap_or(0))
 }

@@ -1,4 +1,4 @@
-//! Rows to values and queries to SQL for the embedded backend.
+//! Rows to values, and parameters to SQLite's values, for the embedded backend.
 
 use rusqlite::types::Value as SqlValue;
 use rusqlite::Row;
@@ -6,8 +6,8 @@ use tally_model::{LicenseInfoDetail, LicenseUsage};
 use tally_odata::DateTimeOffset;
 use uuid::Uuid;
 
-use crate::query::{CursorValue, ListQuery, OrderProperty};
-use crate::{StoreError, StoredUsage, TenantId};
+use crate::sql::SqlParam;
+use crate::{StoreError, StoredUsage};
 
 /// The columns every read selects, in the order [`decode`] expects.
 pub const COLUMNS: &str = "id, snapshot_text, snapshot_ticks, details, version";
@@ -48,74 +48,13 @@ pub fn encode_details(details: &[LicenseInfoDetail]) -> Result<String, StoreErro
     serde_json::to_string(details).map_err(|error| StoreError::Internal(error.to_string()))
 }
 
-/// A SELECT's WHERE clause and its parameters, for a tenant and a query (no paging).
-pub struct Selection {
-    pub where_clause: String,
-    pub params: Vec<SqlValue>,
-}
-
-pub fn selection(tenant: TenantId, query: &ListQuery, with_cursor: bool) -> Selection {
-    let mut where_clause = String::from("tenant_id = ?");
-    let mut params = vec![SqlValue::Text(tenant.to_string())];
-    if let Some(since) = query.since_ticks {
-        where_clause.push_str(" AND snapshot_ticks >= ?");
-        params.push(SqlValue::Integer(since));
-    }
-    if let Some(filter) = &query.filter {
-        where_clause.push_str(" AND ");
-        super::filter::translate(filter, &mut where_clause, &mut params);
-    }
-    if let (true, Some(cursor)) = (with_cursor, &query.after) {
-        // Lexicographic "after": (k1 > v1) OR (k1 = v1 AND k2 > v2) OR ...
-        let order = query.effective_order();
-        let mut disjuncts = Vec::new();
-        for (depth, key) in order.iter().enumerate().take(cursor.0.len()) {
-            let mut terms = Vec::new();
-            for (earlier, value) in order.iter().zip(&cursor.0).take(depth) {
-                terms.push(format!("{} = ?", column(earlier.property)));
-                params.push(sql_value(value));
-            }
-            let op = if key.descending { "<" } else { ">" };
-            terms.push(format!("{} {op} ?", column(key.property)));
-            params.push(sql_value(&cursor.0[depth]));
-            disjuncts.push(format!("({})", terms.join(" AND ")));
-        }
-        if !disjuncts.is_empty() {
-            where_clause.push_str(&format!(" AND ({})", disjuncts.join(" OR ")));
-        }
-    }
-    Selection {
-        where_clause,
-        params,
-    }
-}
-
-/// The ORDER BY clause for a query's effective order.
-pub fn order_by(query: &ListQuery) -> String {
-    query
-        .effective_order()
-        .iter()
-        .map(|key| {
-            format!(
-                "{} {}",
-                column(key.property),
-                if key.descending { "DESC" } else { "ASC" }
-            )
+/// The SQLite form of a parameter.
+pub fn sqlite_params(params: Vec<SqlParam>) -> Vec<SqlValue> {
+    params
+        .into_iter()
+        .map(|param| match param {
+            SqlParam::Int(value) => SqlValue::Integer(value),
+            SqlParam::Text(text) => SqlValue::Text(text),
         })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn column(property: OrderProperty) -> &'static str {
-    match property {
-        OrderProperty::SnapshotDateTime => "snapshot_ticks",
-        OrderProperty::Id => "id",
-    }
-}
-
-fn sql_value(value: &CursorValue) -> SqlValue {
-    match value {
-        CursorValue::Ticks(ticks) => SqlValue::Integer(*ticks),
-        CursorValue::Id(id) => SqlValue::Text(id.to_string()),
-    }
+        .collect()
 }

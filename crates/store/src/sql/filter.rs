@@ -1,0 +1,142 @@
+//! `$filter` to SQL, with OData's two-valued semantics, in either dialect.
+//!
+//! Every condition translates to an expression that is true or false, never NULL, so `NOT` and
+//! `all` are exact: `eq`/`ne` are null-safe (`IS` / `IS NOT DISTINCT FROM`), ordering comparisons
+//! are `COALESCE(a < b, false)` (false when either side is null), and lambdas read the stored JSON
+//! details (`json_each` / `jsonb_array_elements`).
+
+use tally_odata::query::{CompareOp, Constant, DetailField, Operand, TypedExpr};
+
+use super::{Dialect, SqlBuilder, SqlParam};
+
+/// Appends the SQL of `expr`.
+pub fn translate(expr: &TypedExpr, out: &mut SqlBuilder) {
+    let postgres = out.dialect == Dialect::Postgres;
+    match expr {
+        TypedExpr::Constant(value) => out.push(match (value, postgres) {
+            (true, true) => "TRUE",
+            (false, true) => "FALSE",
+            (true, false) => "1",
+            (false, false) => "0",
+        }),
+        TypedExpr::Compare { op, left, right } => compare(*op, left, right, out),
+        TypedExpr::In { operand, values } => {
+            out.push("(");
+            for (index, value) in values.iter().enumerate() {
+                if index > 0 {
+                    out.push(" OR ");
+                }
+                compare(
+                    CompareOp::Eq,
+                    operand,
+                    &Operand::Constant(value.clone()),
+                    out,
+                );
+            }
+            out.push(")");
+        }
+        TypedExpr::And(items) => chain(items, " AND ", out),
+        TypedExpr::Or(items) => chain(items, " OR ", out),
+        TypedExpr::Not(inner) => {
+            out.push("(NOT ");
+            translate(inner, out);
+            out.push(")");
+        }
+        TypedExpr::Any(None) => out.push(if postgres {
+            "(jsonb_array_length(details) > 0)"
+        } else {
+            "(json_array_length(details) > 0)"
+        }),
+        TypedExpr::Any(Some(predicate)) => {
+            out.push("EXISTS (SELECT 1 FROM ");
+            out.push(elements(postgres));
+            out.push(" WHERE ");
+            translate(predicate, out);
+            out.push(")");
+        }
+        TypedExpr::All(predicate) => {
+            out.push("NOT EXISTS (SELECT 1 FROM ");
+            out.push(elements(postgres));
+            out.push(" WHERE NOT ");
+            translate(predicate, out);
+            out.push(")");
+        }
+    }
+}
+
+/// The details as a row source `d` with a column `value`.
+fn elements(postgres: bool) -> &'static str {
+    if postgres {
+        "jsonb_array_elements(details) AS d(value)"
+    } else {
+        "json_each(details) AS d"
+    }
+}
+
+fn chain(items: &[TypedExpr], separator: &str, out: &mut SqlBuilder) {
+    out.push("(");
+    for (index, item) in items.iter().enumerate() {
+        if index > 0 {
+            out.push(separator);
+        }
+        translate(item, out);
+    }
+    out.push(")");
+}
+
+fn compare(op: CompareOp, left: &Operand, right: &Operand, out: &mut SqlBuilder) {
+    let postgres = out.dialect == Dialect::Postgres;
+    let symbol = match (op, postgres) {
+        (CompareOp::Eq, false) => "IS",
+        (CompareOp::Ne, false) => "IS NOT",
+        (CompareOp::Eq, true) => "IS NOT DISTINCT FROM",
+        (CompareOp::Ne, true) => "IS DISTINCT FROM",
+        (CompareOp::Gt, _) => ">",
+        (CompareOp::Ge, _) => ">=",
+        (CompareOp::Lt, _) => "<",
+        (CompareOp::Le, _) => "<=",
+    };
+    let ordering = !matches!(op, CompareOp::Eq | CompareOp::Ne);
+    out.push(if ordering { "COALESCE(" } else { "(" });
+    operand(left, out);
+    out.push(" ");
+    out.push(symbol);
+    out.push(" ");
+    operand(right, out);
+    out.push(match (ordering, postgres) {
+        (true, true) => ", FALSE)",
+        (true, false) => ", 0)",
+        (false, _) => ")",
+    });
+}
+
+fn operand(operand: &Operand, out: &mut SqlBuilder) {
+    let postgres = out.dialect == Dialect::Postgres;
+    match operand {
+        Operand::Id => out.push("id"),
+        Operand::SnapshotDateTime => out.push("snapshot_ticks"),
+        Operand::DetailCount => out.push(if postgres {
+            "jsonb_array_length(details)"
+        } else {
+            "json_array_length(details)"
+        }),
+        Operand::Detail(field) => detail(*field, out),
+        Operand::Constant(constant) => match constant {
+            Constant::Null => out.push("NULL"),
+            Constant::String(text) => out.param(SqlParam::Text(text.clone())),
+            Constant::Int(value) => out.param(SqlParam::Int(*value)),
+            Constant::DateTimeOffset(value) => out.param(SqlParam::Int(value.ticks())),
+            Constant::LicenseType(member) => out.param(SqlParam::Text((*member).to_owned())),
+        },
+    }
+}
+
+/// A field of the current detail; the JSON keys are the model's serde names.
+fn detail(field: DetailField, out: &mut SqlBuilder) {
+    let key = field.name();
+    match (out.dialect, field) {
+        (Dialect::Sqlite, _) => out.push(&format!("json_extract(d.value, '$.{key}')")),
+        (Dialect::Postgres, DetailField::LicenseType) => out.push(&format!("(d.value->>'{key}')")),
+        (Dialect::Postgres, _) => out.push(&format!("((d.value->>'{key}')::bigint)")),
+    }
+}
