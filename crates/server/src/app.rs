@@ -1,5 +1,5 @@
-//! The router: which paths go where, and the layers every request passes through (outermost
-//! first: envelope, panic catcher, body limit).
+//! The router: which paths go where (the API, health checks, the dashboard at `/`), and the
+//! layers every request passes through (outermost first: envelope, panic catcher, body limit).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -9,6 +9,7 @@ use axum::routing::{any, get};
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 
+use crate::dashboard;
 use crate::error::ApiError;
 use crate::http::body::{buffer_body, BodyLimit};
 use crate::http::envelope::{envelope, not_found_fallback, panic_response};
@@ -27,6 +28,7 @@ pub fn app(state: AppState, body_limit: usize) -> Router {
     router
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .merge(dashboard::routes())
         .fallback(not_found_fallback)
         .with_state(state)
         .layer(middleware::from_fn_with_state(

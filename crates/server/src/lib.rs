@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod dashboard;
 pub mod error;
 pub mod http;
 pub mod paging;

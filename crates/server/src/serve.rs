@@ -21,6 +21,8 @@ pub struct ServeConfig {
     pub data_dir: PathBuf,
     pub public_url: Option<String>,
     pub body_limit: usize,
+    /// `postgres://…`: use PostgreSQL instead of the embedded store.
+    pub database_url: Option<String>,
 }
 
 /// A bound, ready server.
@@ -35,10 +37,17 @@ impl Server {
     pub async fn bind(config: &ServeConfig) -> anyhow::Result<Self> {
         let key = LocalKey::load_or_create(&config.data_dir)?;
         let paging = PagingKey::derive(&key.secret);
-        let data_dir = config.data_dir.clone();
-        let store = tokio::task::spawn_blocking(move || Store::open_embedded(&data_dir))
-            .await?
-            .context("opening the embedded store")?;
+        let store = match &config.database_url {
+            Some(url) => Store::open_postgres(url)
+                .await
+                .context("opening the PostgreSQL store")?,
+            None => {
+                let data_dir = config.data_dir.clone();
+                tokio::task::spawn_blocking(move || Store::open_embedded(&data_dir))
+                    .await?
+                    .context("opening the embedded store")?
+            }
+        };
         let listener = TcpListener::bind(&config.listen)
             .await
             .with_context(|| format!("binding {}", config.listen))?;

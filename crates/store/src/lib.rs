@@ -5,6 +5,7 @@
 //! commands, and the backend translates.
 
 mod error;
+mod postgres;
 mod query;
 mod sql;
 mod sqlite;
@@ -15,6 +16,7 @@ use tally_model::{EntityTag, LicenseUsage, LicenseUsagePatch, NewLicenseUsage, P
 use uuid::Uuid;
 
 pub use error::StoreError;
+pub use postgres::PgStore;
 pub use query::{Cursor, CursorValue, ListQuery, OrderKey, OrderProperty, Page};
 pub use sqlite::SqliteStore;
 
@@ -45,12 +47,18 @@ pub enum WriteOutcome<T> {
 /// The storage backends.
 pub enum Store {
     Sqlite(SqliteStore),
+    Postgres(PgStore),
 }
 
 impl Store {
     /// Opens (creating and migrating as needed) the embedded store in `data_dir`.
     pub fn open_embedded(data_dir: &Path) -> Result<Self, StoreError> {
         SqliteStore::open(data_dir).map(Store::Sqlite)
+    }
+
+    /// Connects to PostgreSQL at `url` and migrates its schema.
+    pub async fn open_postgres(url: &str) -> Result<Self, StoreError> {
+        PgStore::connect(url).await.map(Store::Postgres)
     }
 
     pub async fn create(
@@ -60,12 +68,14 @@ impl Store {
     ) -> Result<StoredUsage, StoreError> {
         match self {
             Store::Sqlite(store) => store.create(tenant, new).await,
+            Store::Postgres(store) => store.create(tenant, new).await,
         }
     }
 
     pub async fn get(&self, tenant: TenantId, id: Uuid) -> Result<Option<StoredUsage>, StoreError> {
         match self {
             Store::Sqlite(store) => store.get(tenant, id).await,
+            Store::Postgres(store) => store.get(tenant, id).await,
         }
     }
 
@@ -78,6 +88,7 @@ impl Store {
     ) -> Result<WriteOutcome<StoredUsage>, StoreError> {
         match self {
             Store::Sqlite(store) => store.update(tenant, id, patch, precondition).await,
+            Store::Postgres(store) => store.update(tenant, id, patch, precondition).await,
         }
     }
 
@@ -89,12 +100,14 @@ impl Store {
     ) -> Result<WriteOutcome<()>, StoreError> {
         match self {
             Store::Sqlite(store) => store.delete(tenant, id, precondition).await,
+            Store::Postgres(store) => store.delete(tenant, id, precondition).await,
         }
     }
 
     pub async fn list(&self, tenant: TenantId, query: ListQuery) -> Result<Page, StoreError> {
         match self {
             Store::Sqlite(store) => store.list(tenant, query).await,
+            Store::Postgres(store) => store.list(tenant, query).await,
         }
     }
 
@@ -102,6 +115,7 @@ impl Store {
     pub async fn count(&self, tenant: TenantId, query: ListQuery) -> Result<u64, StoreError> {
         match self {
             Store::Sqlite(store) => store.count(tenant, query).await,
+            Store::Postgres(store) => store.count(tenant, query).await,
         }
     }
 
@@ -109,6 +123,7 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         match self {
             Store::Sqlite(store) => store.ping().await,
+            Store::Postgres(store) => store.ping().await,
         }
     }
 
@@ -116,6 +131,7 @@ impl Store {
     pub fn shutdown(&self) {
         match self {
             Store::Sqlite(store) => store.shutdown(),
+            Store::Postgres(store) => store.shutdown(),
         }
     }
 }

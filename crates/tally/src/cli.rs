@@ -21,6 +21,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print a bearer token signed with the data directory's local key.
     Token(TokenArgs),
+    /// Print a dashboard link carrying a short-lived, read-only token.
+    Dashboard(DashboardArgs),
 }
 
 #[derive(Args, Debug)]
@@ -37,7 +39,7 @@ pub struct ServeArgs {
     /// The largest request body accepted, in bytes.
     #[arg(long, env = "TALLY_BODY_LIMIT", default_value_t = 1024 * 1024)]
     pub body_limit: usize,
-    /// PostgreSQL connection URL (not available yet in this version).
+    /// PostgreSQL connection URL (`postgres://user@host/db`): share one database between processes.
     #[arg(long, env = "TALLY_DATABASE_URL")]
     pub database_url: Option<String>,
 }
@@ -63,6 +65,26 @@ pub struct TokenArgs {
     #[arg(long, default_value = "1h", value_parser = parse_duration)]
     pub ttl: std::time::Duration,
     /// The data directory whose key signs the token.
+    #[arg(long, env = "TALLY_DATA_DIR", default_value = "./tally-data")]
+    pub data_dir: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct DashboardArgs {
+    /// The tenant whose license usage the link shows.
+    #[arg(long, env = "TALLY_TENANT")]
+    pub tenant: uuid::Uuid,
+    /// The URL the browser reaches tally at.
+    #[arg(
+        long,
+        env = "TALLY_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    pub url: String,
+    /// How long the link's token is valid, such as 30m or 1h (at most 24h).
+    #[arg(long, default_value = "1h", value_parser = parse_duration)]
+    pub ttl: std::time::Duration,
+    /// The data directory whose key signs the token (the server's).
     #[arg(long, env = "TALLY_DATA_DIR", default_value = "./tally-data")]
     pub data_dir: PathBuf,
 }

@@ -1,4 +1,5 @@
-//! The `tally` command: `serve` runs the service, `token` mints a bearer token.
+//! The `tally` command: `serve` runs the service, `token` mints a bearer token, `dashboard`
+//! prints a link to the dashboard.
 
 mod cli;
 mod commands;
@@ -17,6 +18,7 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         cli::Command::Serve(args) => commands::serve::run(args),
         cli::Command::Token(args) => commands::token::run(args),
+        cli::Command::Dashboard(args) => commands::dashboard::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -1,9 +1,9 @@
 //! Reads the whole request body, up to the configured limit, before anything else looks at the
-//! request, so that an oversized body is a 413 ahead of every other check (SPEC §10).
+//! request, so that an oversized body is a 413 ahead of every other check (SPEC §10). A body over
+//! the limit is read on (and dropped) up to [`DRAIN_LIMIT`], then answered.
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
@@ -14,30 +14,39 @@ use crate::error::ApiError;
 #[derive(Clone, Copy, Debug)]
 pub struct BodyLimit(pub usize);
 
+/// How much of an oversized body is read and discarded before the 413, so that clients that
+/// send the whole body before reading the answer get the 413 rather than a reset connection.
+const DRAIN_LIMIT: u64 = 16 * 1024 * 1024;
+
 pub async fn buffer_body(
     State(BodyLimit(limit)): State<BodyLimit>,
     request: Request,
     next: Next,
 ) -> Response {
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > limit as u64) {
+    let (parts, mut body) = request.into_parts();
+    let mut bytes: Vec<u8> = Vec::new();
+    let mut seen: u64 = 0;
+    while let Some(frame) = body.frame().await {
+        let frame = match frame {
+            Ok(frame) => frame,
+            Err(error) => {
+                let message = format!("The request body could not be read: {error}");
+                return ApiError::bad_request(message).into_response();
+            }
+        };
+        if let Ok(data) = frame.into_data() {
+            seen += data.len() as u64;
+            if seen > DRAIN_LIMIT {
+                break;
+            }
+            if seen <= limit as u64 {
+                bytes.extend_from_slice(&data);
+            }
+        }
+    }
+    if seen > limit as u64 {
         return ApiError::payload_too_large(limit).into_response();
     }
-    let (parts, body) = request.into_parts();
-    let bytes: Bytes = match http_body_util::Limited::new(body, limit).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(error) if error.is::<http_body_util::LengthLimitError>() => {
-            return ApiError::payload_too_large(limit).into_response()
-        }
-        Err(error) => {
-            return ApiError::bad_request(format!("The request body could not be read: {error}"))
-                .into_response()
-        }
-    };
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
 }

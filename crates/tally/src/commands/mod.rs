@@ -1,4 +1,5 @@
 //! One module per subcommand.
 
+pub mod dashboard;
 pub mod serve;
 pub mod token;

@@ -6,14 +6,12 @@ use tally_server::{ServeConfig, Server};
 use crate::cli::ServeArgs;
 
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
-    if args.database_url.is_some() {
-        anyhow::bail!("--database-url: the PostgreSQL backend is not available in this version; omit it to use the embedded store");
-    }
     let config = ServeConfig {
         listen: args.listen,
         data_dir: args.data_dir,
         public_url: args.public_url,
         body_limit: args.body_limit,
+        database_url: args.database_url,
     };
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {

@@ -11,6 +11,8 @@ use serde_json::Value;
 use tally_server::auth::{mint_token, LocalKey, TokenRequest};
 use uuid::Uuid;
 
+pub mod database;
+
 pub const READ_WRITE_ALL: &str = "Reports.ReadWrite.All";
 pub const READ_ALL: &str = "Reports.Read.All";
 pub const GLOBAL_ADMINISTRATOR: &str = "62e90394-69f5-4237-9190-012177145e10";
@@ -36,11 +38,26 @@ impl TestServer {
         server
     }
 
-    /// Starts tally on `data_dir` (which may hold an earlier run's data).
+    /// Starts tally on `data_dir` (which may hold an earlier run's data), on the suite's backend.
     pub fn start_in(data_dir: &Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tally"))
+        let database_url = database::suite_on_postgres().then(|| {
+            let base = database::postgres_url()
+                .expect("TALLY_TEST_BACKEND=postgres needs TALLY_TEST_DATABASE_URL");
+            database::schema_url(&base, data_dir)
+        });
+        Self::start_with(data_dir, database_url.as_deref())
+    }
+
+    /// Starts tally on `data_dir` with the given `--database-url` (None: the embedded store).
+    pub fn start_with(data_dir: &Path, database_url: Option<&str>) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_tally"));
+        command
             .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir)
+            .arg(data_dir);
+        if let Some(url) = database_url {
+            command.args(["--database-url", url]);
+        }
+        let mut child = command
             .env("TALLY_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -1,0 +1,248 @@
+//! The PostgreSQL backend, for several tally processes on one database. Each write is one
+//! transaction; a conditional write locks its row (`SELECT … FOR UPDATE`), so If-Match
+//! read-modify-writes from any number of processes never lose an update. PostgreSQL's own commit
+//! (with `synchronous_commit` on, its default) makes the write durable before tally answers.
+//!
+//! While the database is unreachable, operations fail with [`StoreError::Unavailable`] (a 503),
+//! and the pool replaces broken connections once it is back: no restart needed.
+
+mod rows;
+mod schema;
+
+use std::time::Duration;
+
+use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use tally_model::{LicenseUsage, LicenseUsagePatch, NewLicenseUsage, Precondition};
+use tokio_postgres::NoTls;
+use uuid::Uuid;
+
+use crate::query::{ListQuery, Page};
+use crate::sql::{select, Dialect};
+use crate::{StoreError, StoredUsage, TenantId, WriteOutcome};
+use rows::{borrowed, decode, postgres_params, COLUMNS};
+
+const POOL_SIZE: usize = 16;
+const TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The PostgreSQL store.
+pub struct PgStore {
+    pool: Pool,
+}
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(error: tokio_postgres::Error) -> Self {
+        // No SQLSTATE means the connection failed; class 08 is connection trouble, 57P0x an
+        // administrator's shutdown or restart, 53xxx resources, 40001/40P01 a retryable conflict.
+        let retryable = match error.code() {
+            None => true,
+            Some(code) => {
+                let code = code.code();
+                code.starts_with("08")
+                    || code.starts_with("57P0")
+                    || code.starts_with("53")
+                    || code == "40001"
+                    || code == "40P01"
+            }
+        };
+        if retryable || error.is_closed() {
+            StoreError::Unavailable(error.to_string())
+        } else {
+            StoreError::Internal(error.to_string())
+        }
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for StoreError {
+    fn from(error: deadpool_postgres::PoolError) -> Self {
+        StoreError::Unavailable(format!("no database connection: {error}"))
+    }
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://…`) and migrates the schema.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|error| StoreError::Internal(format!("invalid --database-url: {error}")))?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .wait_timeout(Some(TIMEOUT))
+            .create_timeout(Some(TIMEOUT))
+            .recycle_timeout(Some(TIMEOUT))
+            .runtime(Runtime::Tokio1)
+            .build()
+            .map_err(|error| {
+                StoreError::Internal(format!("building the connection pool: {error}"))
+            })?;
+        let mut client = pool.get().await?;
+        schema::migrate(&mut client).await?;
+        drop(client);
+        Ok(Self { pool })
+    }
+
+    pub async fn create(
+        &self,
+        tenant: TenantId,
+        new: NewLicenseUsage,
+    ) -> Result<StoredUsage, StoreError> {
+        let usage = new.with_id(Uuid::new_v4());
+        let details = encode(&usage)?;
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "INSERT INTO license_usage (tenant_id, id, snapshot_text, snapshot_ticks, details, version)
+                 VALUES ($1, $2, $3, $4, CAST($5::text AS jsonb), 1)",
+                &[
+                    &tenant.to_string(),
+                    &usage.id.to_string(),
+                    &usage.snapshot_date_time.as_str(),
+                    &usage.snapshot_date_time.ticks(),
+                    &details,
+                ],
+            )
+            .await?;
+        Ok(StoredUsage { usage, version: 1 })
+    }
+
+    pub async fn get(&self, tenant: TenantId, id: Uuid) -> Result<Option<StoredUsage>, StoreError> {
+        let client = self.pool.get().await?;
+        current(&client, tenant, id, false).await
+    }
+
+    pub async fn update(
+        &self,
+        tenant: TenantId,
+        id: Uuid,
+        patch: LicenseUsagePatch,
+        precondition: Precondition,
+    ) -> Result<WriteOutcome<StoredUsage>, StoreError> {
+        let mut client = self.pool.get().await?;
+        let transaction = client.transaction().await?;
+        let Some(mut stored) = current(&transaction, tenant, id, true).await? else {
+            return Ok(WriteOutcome::NotFound);
+        };
+        if !precondition.allows(stored.etag()) {
+            return Ok(WriteOutcome::PreconditionFailed);
+        }
+        if !patch.apply_to(&mut stored.usage) {
+            return Ok(WriteOutcome::Done(stored));
+        }
+        stored.version += 1;
+        transaction
+            .execute(
+                "UPDATE license_usage
+                 SET snapshot_text = $3, snapshot_ticks = $4, details = CAST($5::text AS jsonb), version = $6
+                 WHERE tenant_id = $1 AND id = $2",
+                &[
+                    &tenant.to_string(),
+                    &id.to_string(),
+                    &stored.usage.snapshot_date_time.as_str(),
+                    &stored.usage.snapshot_date_time.ticks(),
+                    &encode(&stored.usage)?,
+                    &stored.version,
+                ],
+            )
+            .await?;
+        transaction.commit().await?;
+        Ok(WriteOutcome::Done(stored))
+    }
+
+    pub async fn delete(
+        &self,
+        tenant: TenantId,
+        id: Uuid,
+        precondition: Precondition,
+    ) -> Result<WriteOutcome<()>, StoreError> {
+        let mut client = self.pool.get().await?;
+        let transaction = client.transaction().await?;
+        let Some(stored) = current(&transaction, tenant, id, true).await? else {
+            return Ok(WriteOutcome::NotFound);
+        };
+        if !precondition.allows(stored.etag()) {
+            return Ok(WriteOutcome::PreconditionFailed);
+        }
+        transaction
+            .execute(
+                "DELETE FROM license_usage WHERE tenant_id = $1 AND id = $2",
+                &[&tenant.to_string(), &id.to_string()],
+            )
+            .await?;
+        transaction.commit().await?;
+        Ok(WriteOutcome::Done(()))
+    }
+
+    pub async fn list(&self, tenant: TenantId, query: ListQuery) -> Result<Page, StoreError> {
+        let selection = select::where_clause(Dialect::Postgres, tenant, &query, true);
+        let next_param = selection.params.len() + 1;
+        let sql = format!(
+            "SELECT {COLUMNS} FROM license_usage WHERE {} ORDER BY {} LIMIT ${next_param}::bigint OFFSET ${}::bigint",
+            selection.sql,
+            select::order_by(&query),
+            next_param + 1
+        );
+        let mut params = postgres_params(selection.params);
+        params.push(Box::new(query.page_size as i64 + 1));
+        params.push(Box::new(i64::try_from(query.skip).unwrap_or(i64::MAX)));
+        let client = self.pool.get().await?;
+        let rows = client.query(&sql, &borrowed(&params)).await?;
+        let mut items = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+        let next = if items.len() > query.page_size {
+            items.truncate(query.page_size);
+            items
+                .last()
+                .map(|last| ListQuery::cursor_after(&query.effective_order(), last))
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+
+    pub async fn count(&self, tenant: TenantId, query: ListQuery) -> Result<u64, StoreError> {
+        let selection = select::where_clause(Dialect::Postgres, tenant, &query, false);
+        let sql = format!("SELECT COUNT(*) FROM license_usage WHERE {}", selection.sql);
+        let params = postgres_params(selection.params);
+        let client = self.pool.get().await?;
+        let count: i64 = client.query_one(&sql, &borrowed(&params)).await?.get(0);
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let client = self.pool.get().await?;
+        client.simple_query("SELECT 1").await?;
+        Ok(())
+    }
+
+    /// Closes the pool: no new operations; those in flight finish on their connections.
+    pub fn shutdown(&self) {
+        self.pool.close();
+    }
+}
+
+fn encode(usage: &LicenseUsage) -> Result<String, StoreError> {
+    serde_json::to_string(&usage.license_info_details)
+        .map_err(|error| StoreError::Internal(error.to_string()))
+}
+
+/// The object as stored; with `lock`, its row stays locked until the transaction ends.
+async fn current(
+    client: &impl GenericClient,
+    tenant: TenantId,
+    id: Uuid,
+    lock: bool,
+) -> Result<Option<StoredUsage>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM license_usage WHERE tenant_id = $1 AND id = $2{}",
+        if lock { " FOR UPDATE" } else { "" }
+    );
+    let row = client
+        .query_opt(&sql, &[&tenant.to_string(), &id.to_string()])
+        .await?;
+    row.as_ref().map(decode).transpose()
+}
