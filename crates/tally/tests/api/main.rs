@@ -6,6 +6,7 @@
 
 mod auth;
 mod batch;
+mod cluster;
 mod crash;
 mod errors;
 mod filter;
