@@ -1,11 +1,12 @@
-//! Differential test: for random datasets and random well-formed `$filter`/`$orderby`, the
-//! embedded store answers exactly what an in-memory reference evaluator of OData's rules does.
+//! Differential test: for random datasets and random well-formed `$filter`/`$orderby`, each store
+//! backend answers exactly what an in-memory reference evaluator of OData's rules does.
 //!
 //! Each case inserts 0–10 objects into a fresh tenant (and a decoy into another tenant) of one
 //! store, then for each of its reads prints the random filter tree as OData text, parses and
 //! binds it again (text → parser → binder → SQL), reads every page through keyset paging, and
 //! compares the ids, their order and the count with the reference's. `TALLY_DIFF_CASES` sets the
-//! number of datasets (default [`DEFAULT_CASES`]).
+//! number of datasets (defaults: [`DEFAULT_CASES`] embedded, [`DEFAULT_POSTGRES_CASES`] on
+//! PostgreSQL, which runs only with `TALLY_TEST_DATABASE_URL`).
 
 mod reference;
 mod strategies;
@@ -24,25 +25,75 @@ use uuid::Uuid;
 
 use strategies::{Case, Read};
 
-/// Datasets per run in CI (a debug build); each carries 1–[`MAX_READS`] reads.
+/// Datasets per run in CI (a debug build) on the embedded store; each carries 1–[`MAX_READS`]
+/// reads. PostgreSQL commits each insert on its own, so it gets fewer.
 const DEFAULT_CASES: u32 = 2_000;
+const DEFAULT_POSTGRES_CASES: u32 = 500;
 const MAX_READS: usize = 6;
-/// A known product bug keeps `id` out of generated lambdas; set to false once it is fixed.
+/// KNOWN PRODUCT BUG (see `id_inside_a_lambda_is_the_object_id`): on the embedded store, `id`
+/// inside a lambda reads json_each's own `id` column, so its lambdas do not compare `id` until
+/// that is fixed; set this to false then.
 const ID_IN_LAMBDA_BUG: bool = true;
 
 #[test]
-fn the_store_filters_and_orders_like_the_reference() {
+fn the_embedded_store_filters_and_orders_like_the_reference() {
+    let directory = tempfile::tempdir().expect("a temporary directory");
+    differential("embedded", DEFAULT_CASES, !ID_IN_LAMBDA_BUG, |_| {
+        Store::open_embedded(directory.path()).expect("the store opens")
+    });
+}
+
+/// On PostgreSQL at `TALLY_TEST_DATABASE_URL` (as `.ci/run` sets it), in a schema of its own
+/// that is dropped afterwards; skipped, loudly, without it.
+#[test]
+fn the_postgres_store_filters_and_orders_like_the_reference() {
+    let Some(url) = std::env::var("TALLY_TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+    else {
+        eprintln!("SKIPPED: needs PostgreSQL; set TALLY_TEST_DATABASE_URL (as .ci/run does)");
+        return;
+    };
+    let schema = format!("tally_filter_differential_{}", Uuid::new_v4().simple());
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let store_url = format!("{url}{separator}options=-csearch_path%3D{schema}");
+    let admin = |runtime: &tokio::runtime::Runtime, sql: String| {
+        runtime.block_on(async {
+            let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                .await
+                .expect("PostgreSQL at TALLY_TEST_DATABASE_URL");
+            let connection = tokio::spawn(connection);
+            client.batch_execute(&sql).await.expect(&sql);
+            drop(client);
+            let _ = connection.await;
+        })
+    };
+    differential("postgres", DEFAULT_POSTGRES_CASES, true, |runtime| {
+        admin(runtime, format!("CREATE SCHEMA {schema}"));
+        let store = runtime.block_on(Store::open_postgres(&store_url));
+        store.expect("the PostgreSQL store opens")
+    });
+    let runtime = tokio::runtime::Runtime::new().expect("a Tokio runtime");
+    admin(&runtime, format!("DROP SCHEMA {schema} CASCADE"));
+}
+
+/// Runs the cases (`TALLY_DIFF_CASES` of them if set, else `default_cases`) on one store.
+fn differential(
+    backend: &str,
+    default_cases: u32,
+    id_in_lambdas: bool,
+    open: impl FnOnce(&tokio::runtime::Runtime) -> Store,
+) {
     let cases = std::env::var("TALLY_DIFF_CASES")
         .ok()
         .and_then(|text| text.parse().ok())
-        .unwrap_or(DEFAULT_CASES);
+        .unwrap_or(default_cases);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("a Tokio runtime");
-    let directory = tempfile::tempdir().expect("a temporary directory");
-    let store = Arc::new(Store::open_embedded(directory.path()).expect("the store opens"));
+    let store = Arc::new(open(&runtime));
     let config = Config {
         cases,
         failure_persistence: None,
@@ -50,7 +101,7 @@ fn the_store_filters_and_orders_like_the_reference() {
     };
     let (datasets, reads, splitting) = (Cell::new(0_u64), Cell::new(0_u64), Cell::new(0_u64));
     let started = Instant::now();
-    let result = TestRunner::new(config).run(&strategies::case(MAX_READS), |case| {
+    let result = TestRunner::new(config).run(&strategies::case(MAX_READS, id_in_lambdas), |case| {
         datasets.set(datasets.get() + 1);
         reads.set(reads.get() + case.reads.len() as u64);
         let split = runtime.block_on(check(&store, case))?;
@@ -59,15 +110,15 @@ fn the_store_filters_and_orders_like_the_reference() {
     });
     store.shutdown();
     eprintln!(
-        "filter_differential: {} datasets × {} reads (filter, orderby, paging, count; {} of them \
-         matched some but not all objects) in {:.1?}",
+        "filter_differential ({backend}): {} datasets × {} reads (filter, orderby, paging, count; \
+         {} of them matched some but not all objects) in {:.1?}",
         datasets.get(),
         reads.get(),
         splitting.get(),
         started.elapsed()
     );
     if let Err(error) = result {
-        panic!("{error}");
+        panic!("{backend}: {error}");
     }
 }
 
@@ -141,9 +192,11 @@ async fn check_read(
     let mut expected: Vec<&LicenseUsage> = stored
         .iter()
         .filter(|usage| {
-            bound
-                .as_ref()
-                .is_none_or(|expr| reference::matches(expr, usage))
+            read.since_ticks
+                .is_none_or(|since| usage.snapshot_date_time.ticks() >= since)
+                && bound
+                    .as_ref()
+                    .is_none_or(|expr| reference::matches(expr, usage))
         })
         .collect();
     let matching = expected.len();
@@ -155,6 +208,7 @@ async fn check_read(
         .collect();
 
     let mut query = ListQuery {
+        since_ticks: read.since_ticks,
         filter: bound,
         order,
         skip: read.skip,
@@ -184,11 +238,12 @@ async fn check_read(
     prop_assert!(query.after.is_none(), "paging did not end");
     let context = || {
         format!(
-            "\n$filter={}\n$orderby={}\npage size {}, skip {}\ndataset:\n{}",
+            "\n$filter={}\n$orderby={}\npage size {}, skip {}, since {:?}\ndataset:\n{}",
             text.as_deref().unwrap_or("(none)"),
             read.orderby,
             read.page_size,
             read.skip,
+            read.since_ticks,
             describe(stored)
         )
     };

@@ -86,9 +86,12 @@ pub struct Read {
     pub skip: u64,
     /// Write license types as plain strings (`'free'`), which the binder turns into members.
     pub plain_enums: bool,
+    /// The report function's window: only snapshots at or after this instant.
+    pub since_ticks: Option<i64>,
 }
 
-pub fn case(max_reads: usize) -> impl Strategy<Value = Case> {
+/// A dataset and its reads; `id_in_lambdas` lets lambdas compare `id` too.
+pub fn case(max_reads: usize, id_in_lambdas: bool) -> impl Strategy<Value = Case> {
     let instant = (
         -2_208_988_800_i64..4_102_444_800,
         select(&[0, 0, 1, 5_000_000, 1_234_567][..]),
@@ -102,7 +105,7 @@ pub fn case(max_reads: usize) -> impl Strategy<Value = Case> {
         (
             objects,
             object(pool.clone()),
-            vec(read(pool), 1..=max_reads),
+            vec(read(pool, id_in_lambdas), 1..=max_reads),
         )
             .prop_map(|(objects, decoy, reads)| Case {
                 objects,
@@ -190,7 +193,7 @@ fn object(pool: Vec<i64>) -> impl Strategy<Value = NewLicenseUsage> {
     })
 }
 
-fn read(pool: Vec<i64>) -> impl Strategy<Value = Read> {
+fn read(pool: Vec<i64>, id_in_lambdas: bool) -> impl Strategy<Value = Read> {
     let orderby = (
         0..=2_usize,
         any::<bool>(),
@@ -209,21 +212,20 @@ fn read(pool: Vec<i64>) -> impl Strategy<Value = Read> {
         });
     let page_size = select(&[1_usize, 2, 3, 3, 100][..]);
     let skip = select(&[0_u64, 0, 0, 0, 1, 2, 5][..]);
-    let filter = proptest::option::weighted(0.9, filter(pool));
-    (
-        filter,
-        orderby,
-        page_size,
-        skip,
-        proptest::bool::weighted(0.3),
-    )
-        .prop_map(|(filter, orderby, page_size, skip, plain_enums)| Read {
+    let since = (select(pool.clone()), select(&[0, 1, -1][..])).prop_map(|(t, m)| t + m);
+    let since_ticks = proptest::option::weighted(0.2, since);
+    let filter = proptest::option::weighted(0.9, filter(pool, id_in_lambdas));
+    let plain_enums = proptest::bool::weighted(0.3);
+    (filter, orderby, page_size, skip, plain_enums, since_ticks).prop_map(
+        |(filter, orderby, page_size, skip, plain_enums, since_ticks)| Read {
             filter,
             orderby,
             page_size,
             skip,
             plain_enums,
-        })
+            since_ticks,
+        },
+    )
 }
 
 /// The type of a comparison operand.
@@ -237,14 +239,12 @@ enum Kind {
 
 /// The properties a comparison may read: inside a lambda also the current detail's fields
 /// (listed twice there, to be read more often).
-fn properties(in_lambda: bool) -> Vec<(Operand, Kind)> {
+fn properties(in_lambda: bool, id_in_lambdas: bool) -> Vec<(Operand, Kind)> {
     let mut properties = vec![
         (Operand::SnapshotDateTime, Kind::Time),
         (Operand::DetailCount, Kind::Int),
     ];
-    // KNOWN PRODUCT BUG (see `id_inside_a_lambda_is_the_object_id` in main.rs): inside a lambda,
-    // `id` reads json_each's own `id` column, so lambdas do not compare `id` until it is fixed.
-    if !in_lambda || !crate::ID_IN_LAMBDA_BUG {
+    if !in_lambda || id_in_lambdas {
         properties.push((Operand::Id, Kind::Str));
     }
     if in_lambda {
@@ -283,10 +283,10 @@ fn constant(kind: Kind, pool: Vec<i64>) -> BoxedStrategy<Constant> {
 }
 
 /// A comparison or `in`, well typed: ordering operators never on license types.
-fn comparison(pool: Vec<i64>, in_lambda: bool) -> BoxedStrategy<TypedExpr> {
-    select(properties(in_lambda))
+fn comparison(pool: Vec<i64>, in_lambda: bool, id_in_lambdas: bool) -> BoxedStrategy<TypedExpr> {
+    select(properties(in_lambda, id_in_lambdas))
         .prop_flat_map(move |(property, kind)| {
-            let same_kind: Vec<Operand> = properties(in_lambda)
+            let same_kind: Vec<Operand> = properties(in_lambda, id_in_lambdas)
                 .into_iter()
                 .filter(|(_, k)| *k == kind)
                 .map(|(operand, _)| operand)
@@ -335,17 +335,17 @@ fn logic(leaf: BoxedStrategy<TypedExpr>) -> BoxedStrategy<TypedExpr> {
 }
 
 /// A `$filter`: root comparisons, `true`/`false`, `any()`, and `any`/`all` lambdas (not nested).
-pub fn filter(pool: Vec<i64>) -> BoxedStrategy<TypedExpr> {
+pub fn filter(pool: Vec<i64>, id_in_lambdas: bool) -> BoxedStrategy<TypedExpr> {
     let body = logic(
         prop_oneof![
-            8 => comparison(pool.clone(), true),
+            8 => comparison(pool.clone(), true, id_in_lambdas),
             1 => any::<bool>().prop_map(TypedExpr::Constant),
         ]
         .boxed(),
     );
     logic(
         prop_oneof![
-            6 => comparison(pool, false),
+            6 => comparison(pool, false, id_in_lambdas),
             1 => any::<bool>().prop_map(TypedExpr::Constant),
             1 => Just(TypedExpr::Any(None)),
             3 => (any::<bool>(), body).prop_map(|(any, body)| if any {
