@@ -10,6 +10,7 @@ mod cluster;
 mod crash;
 mod errors;
 mod filter;
+mod outage;
 mod paging;
 mod report;
 mod seed;

@@ -12,6 +12,7 @@ use tally_server::auth::{mint_token, LocalKey, TokenRequest};
 use uuid::Uuid;
 
 pub mod database;
+pub mod proxy;
 
 pub const READ_WRITE_ALL: &str = "Reports.ReadWrite.All";
 pub const READ_ALL: &str = "Reports.Read.All";
