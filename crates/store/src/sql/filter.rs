@@ -43,9 +43,9 @@ pub fn translate(expr: &TypedExpr, out: &mut SqlBuilder) {
             out.push(")");
         }
         TypedExpr::Any(None) => out.push(if postgres {
-            "(jsonb_array_length(details) > 0)"
+            "(jsonb_array_length(license_usage.details) > 0)"
         } else {
-            "(json_array_length(details) > 0)"
+            "(json_array_length(license_usage.details) > 0)"
         }),
         TypedExpr::Any(Some(predicate)) => {
             out.push("EXISTS (SELECT 1 FROM ");
@@ -67,9 +67,9 @@ pub fn translate(expr: &TypedExpr, out: &mut SqlBuilder) {
 /// The details as a row source `d` with a column `value`.
 fn elements(postgres: bool) -> &'static str {
     if postgres {
-        "jsonb_array_elements(details) AS d(value)"
+        "jsonb_array_elements(license_usage.details) AS d(value)"
     } else {
-        "json_each(details) AS d"
+        "json_each(license_usage.details) AS d"
     }
 }
 
@@ -113,12 +113,13 @@ fn compare(op: CompareOp, left: &Operand, right: &Operand, out: &mut SqlBuilder)
 fn operand(operand: &Operand, out: &mut SqlBuilder) {
     let postgres = out.dialect == Dialect::Postgres;
     match operand {
-        Operand::Id => out.push("id"),
-        Operand::SnapshotDateTime => out.push("snapshot_ticks"),
+        // Root columns are qualified: inside a lambda, SQLite's json_each has an `id` of its own.
+        Operand::Id => out.push("license_usage.id"),
+        Operand::SnapshotDateTime => out.push("license_usage.snapshot_ticks"),
         Operand::DetailCount => out.push(if postgres {
-            "jsonb_array_length(details)"
+            "jsonb_array_length(license_usage.details)"
         } else {
-            "json_array_length(details)"
+            "json_array_length(license_usage.details)"
         }),
         Operand::Detail(field) => detail(*field, out),
         Operand::Constant(constant) => match constant {

@@ -30,15 +30,11 @@ use strategies::{Case, Read};
 const DEFAULT_CASES: u32 = 2_000;
 const DEFAULT_POSTGRES_CASES: u32 = 500;
 const MAX_READS: usize = 6;
-/// KNOWN PRODUCT BUG (see `id_inside_a_lambda_is_the_object_id`): on the embedded store, `id`
-/// inside a lambda reads json_each's own `id` column, so its lambdas do not compare `id` until
-/// that is fixed; set this to false then.
-const ID_IN_LAMBDA_BUG: bool = true;
 
 #[test]
 fn the_embedded_store_filters_and_orders_like_the_reference() {
     let directory = tempfile::tempdir().expect("a temporary directory");
-    differential("embedded", DEFAULT_CASES, !ID_IN_LAMBDA_BUG, |_| {
+    differential("embedded", DEFAULT_CASES, true, |_| {
         Store::open_embedded(directory.path()).expect("the store opens")
     });
 }
@@ -267,12 +263,10 @@ async fn check_read(
     Ok(matching)
 }
 
-/// The minimal repro of the product bug the generator steps around ([`ID_IN_LAMBDA_BUG`]):
-/// `crates/store/src/sql/filter.rs` writes `Operand::Id` as a bare `id`, which inside the
-/// lambda's `SELECT 1 FROM json_each(details) AS d WHERE …` names json_each's own `id` column (an
-/// integer), not the object's id. Expected: `any(d: id eq '<its id>')` matches the object.
+/// A regression test for a bug this suite found: inside a lambda's
+/// `SELECT 1 FROM json_each(details) AS d WHERE …`, a bare `id` named json_each's own `id` column
+/// (an integer), not the object's id. `any(d: id eq '<its id>')` must match the object.
 #[test]
-#[ignore = "KNOWN PRODUCT BUG: `id` inside any()/all() reads json_each's id column"]
 fn id_inside_a_lambda_is_the_object_id() {
     let runtime = tokio::runtime::Runtime::new().expect("a Tokio runtime");
     let directory = tempfile::tempdir().expect("a temporary directory");
