@@ -23,6 +23,8 @@ pub struct ServeConfig {
     pub body_limit: usize,
     /// `postgres://…`: use PostgreSQL instead of the embedded store.
     pub database_url: Option<String>,
+    /// Keep no data on disk (`--in-memory`).
+    pub in_memory: bool,
 }
 
 /// A bound, ready server.

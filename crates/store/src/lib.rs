@@ -56,6 +56,11 @@ impl Store {
         SqliteStore::open(data_dir).map(Store::Sqlite)
     }
 
+    /// Opens a store that keeps nothing on disk (`--in-memory`).
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        SqliteStore::open_in_memory().map(Store::Sqlite)
+    }
+
     /// Connects to PostgreSQL at `url` and migrates its schema.
     pub async fn open_postgres(url: &str) -> Result<Self, StoreError> {
         PgStore::connect(url).await.map(Store::Postgres)

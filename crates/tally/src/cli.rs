@@ -40,8 +40,12 @@ pub struct ServeArgs {
     #[arg(long, env = "TALLY_BODY_LIMIT", default_value_t = 1024 * 1024)]
     pub body_limit: usize,
     /// PostgreSQL connection URL (`postgres://user@host/db`): share one database between processes.
-    #[arg(long, env = "TALLY_DATABASE_URL")]
+    #[arg(long, env = "TALLY_DATABASE_URL", conflicts_with = "in_memory")]
     pub database_url: Option<String>,
+    /// Keep no data on disk (for test suites that want speed over durability); the signing key
+    /// still lives in the data directory.
+    #[arg(long, env = "TALLY_IN_MEMORY")]
+    pub in_memory: bool,
 }
 
 #[derive(Args, Debug)]

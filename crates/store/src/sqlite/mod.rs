@@ -33,9 +33,9 @@ pub struct SqliteStore {
     readers: Readers,
 }
 
-fn configure(connection: &Connection) -> rusqlite::Result<()> {
+fn configure(connection: &Connection, synchronous: &str) -> rusqlite::Result<()> {
     connection.busy_timeout(std::time::Duration::from_secs(5))?;
-    connection.pragma_update(None, "synchronous", "FULL")?;
+    connection.pragma_update(None, "synchronous", synchronous)?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
     Ok(())
 }
@@ -55,22 +55,48 @@ impl SqliteStore {
                 "journal_mode is {mode}, not wal"
             )));
         }
-        configure(&connection)?;
+        configure(&connection, "FULL")?;
         schema::migrate(&mut connection)?;
         // The database and WAL files are new directory entries: make them durable too.
         sync_directory(data_dir)?;
-
         let readers = (0..READERS)
             .map(|_| {
-                let reader = Connection::open_with_flags(
+                Connection::open_with_flags(
                     &path,
                     OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )?;
-                reader.busy_timeout(std::time::Duration::from_secs(5))?;
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Self::start(connection, readers)
+    }
+
+    /// A store that keeps nothing on disk (`--in-memory`): one database in SQLite's `memdb`
+    /// VFS shared by the writer and the readers, gone when the process exits. Nothing is
+    /// fsynced, and readers wait while a write commits (there is no WAL in memory).
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        let uri = format!("file:/tally-{}?vfs=memdb", Uuid::new_v4().simple());
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut connection = Connection::open_with_flags(&uri, flags)?;
+        configure(&connection, "OFF")?;
+        schema::migrate(&mut connection)?;
+        let readers = (0..READERS)
+            .map(|_| {
+                let reader = Connection::open_with_flags(&uri, flags)?;
+                reader.pragma_update(None, "query_only", true)?;
                 Ok(reader)
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
+        Self::start(connection, readers)
+    }
 
+    /// Starts the writer thread on `connection` and pools the `readers`.
+    fn start(connection: Connection, readers: Vec<Connection>) -> Result<Self, StoreError> {
+        for reader in &readers {
+            reader.busy_timeout(std::time::Duration::from_secs(5))?;
+        }
         let (sender, receiver) = mpsc::channel();
         let writer = std::thread::Builder::new()
             .name("tally-sqlite-writer".into())

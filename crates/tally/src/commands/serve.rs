@@ -12,6 +12,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         public_url: args.public_url,
         body_limit: args.body_limit,
         database_url: args.database_url,
+        in_memory: args.in_memory,
     };
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {

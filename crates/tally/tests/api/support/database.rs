@@ -1,4 +1,5 @@
-//! Which store a test server uses. By default the embedded one; with
+//! Which store a test server uses. By default the embedded one; with `TALLY_TEST_BACKEND=memory`
+//! the in-memory one (`--in-memory`); with
 //! `TALLY_TEST_BACKEND=postgres`, every test server uses PostgreSQL at
 //! `TALLY_TEST_DATABASE_URL`, each data directory in a schema of its own (so restarts on the
 //! same directory find their data, and tests do not see each other's).
@@ -16,6 +17,11 @@ pub fn postgres_url() -> Option<String> {
 /// Whether the whole suite runs on PostgreSQL.
 pub fn suite_on_postgres() -> bool {
     std::env::var("TALLY_TEST_BACKEND").is_ok_and(|backend| backend == "postgres")
+}
+
+/// Whether the suite runs on the in-memory store (`TALLY_TEST_BACKEND=memory`).
+pub fn suite_in_memory() -> bool {
+    std::env::var("TALLY_TEST_BACKEND").is_ok_and(|backend| backend == "memory")
 }
 
 /// For tests that need PostgreSQL: its URL, or a loud note that the test was skipped.

@@ -57,6 +57,8 @@ impl TestServer {
             .arg(data_dir);
         if let Some(url) = database_url {
             command.args(["--database-url", url]);
+        } else if database::suite_in_memory() {
+            command.arg("--in-memory");
         }
         let mut child = command
             .env("TALLY_LOG", "warn")
