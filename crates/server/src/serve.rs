@@ -43,6 +43,9 @@ impl Server {
             Some(url) => Store::open_postgres(url)
                 .await
                 .context("opening the PostgreSQL store")?,
+            None if config.in_memory => {
+                Store::open_in_memory().context("opening the in-memory store")?
+            }
             None => {
                 let data_dir = config.data_dir.clone();
                 tokio::task::spawn_blocking(move || Store::open_embedded(&data_dir))
