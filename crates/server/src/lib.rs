@@ -13,5 +13,6 @@ pub mod resource;
 pub mod routes;
 pub mod serve;
 pub mod state;
+pub mod throttle;
 
 pub use serve::{ServeConfig, Server};

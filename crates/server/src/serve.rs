@@ -13,6 +13,7 @@ use crate::app::app;
 use crate::auth::{LocalKey, Verifier};
 use crate::paging::PagingKey;
 use crate::state::AppState;
+use crate::throttle::Throttle;
 
 /// Everything `tally serve` is configured with.
 #[derive(Clone, Debug)]
@@ -25,6 +26,8 @@ pub struct ServeConfig {
     pub database_url: Option<String>,
     /// Keep no data on disk (`--in-memory`).
     pub in_memory: bool,
+    /// `--rate-limit`: requests per second per tenant and app (burst 2N); None: unlimited.
+    pub rate_limit: Option<std::num::NonZeroU32>,
 }
 
 /// A bound, ready server.
@@ -65,6 +68,9 @@ impl Server {
                 .as_ref()
                 .map(|url| Arc::from(url.trim_end_matches('/'))),
             scheme: "http",
+            throttle: config
+                .rate_limit
+                .map(|limit| Arc::new(Throttle::new(limit))),
         };
         Ok(Self {
             listener,

@@ -8,6 +8,7 @@ use tally_store::Store;
 
 use crate::auth::Verifier;
 use crate::paging::PagingKey;
+use crate::throttle::Throttle;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -18,6 +19,8 @@ pub struct AppState {
     pub public_url: Option<Arc<str>>,
     /// `http` or `https`, for URLs built from the Host header.
     pub scheme: &'static str,
+    /// `--rate-limit`, when configured.
+    pub throttle: Option<Arc<Throttle>>,
 }
 
 impl AppState {

@@ -46,6 +46,9 @@ pub struct ServeArgs {
     /// still lives in the data directory.
     #[arg(long, env = "TALLY_IN_MEMORY")]
     pub in_memory: bool,
+    /// Throttle each tenant and application to N requests per second (burst 2N); off by default.
+    #[arg(long, env = "TALLY_RATE_LIMIT")]
+    pub rate_limit: Option<std::num::NonZeroU32>,
 }
 
 #[derive(Args, Debug)]

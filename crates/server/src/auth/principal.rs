@@ -24,6 +24,8 @@ pub enum Grant {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Principal {
     pub tenant: Uuid,
+    /// The calling application (`appid` or `azp`), for throttling.
+    pub app_id: String,
     pub grant: Grant,
 }
 

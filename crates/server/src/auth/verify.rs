@@ -23,6 +23,8 @@ pub struct Verifier {
 struct Claims {
     iss: String,
     tid: Option<String>,
+    appid: Option<String>,
+    azp: Option<String>,
     scp: Option<String>,
     #[serde(default)]
     roles: Vec<String>,
@@ -135,5 +137,10 @@ fn principal(claims: Claims) -> Result<Principal, ApiError> {
             roles: claims.roles,
         },
     };
-    Ok(Principal { tenant, grant })
+    let app_id = claims.appid.or(claims.azp).unwrap_or_default();
+    Ok(Principal {
+        tenant,
+        app_id,
+        grant,
+    })
 }

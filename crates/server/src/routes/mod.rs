@@ -45,6 +45,9 @@ async fn handle(state: AppState, request: Request) -> Result<Response, ApiError>
         .get(header::AUTHORIZATION)
         .map(|value| value.to_str().unwrap_or("\u{0}invalid"));
     let principal = state.verifier.verify(authorization)?;
+    if let Some(throttle) = &state.throttle {
+        throttle.admit(principal.tenant, &principal.app_id)?;
+    }
 
     let (version, segments) = split_path(request.uri().path())?;
     let resource = resource::parse(&segments)?;

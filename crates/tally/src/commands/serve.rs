@@ -13,6 +13,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         body_limit: args.body_limit,
         database_url: args.database_url,
         in_memory: args.in_memory,
+        rate_limit: args.rate_limit,
     };
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {

@@ -16,4 +16,5 @@ mod report;
 mod seed;
 mod support;
 mod tenancy;
+mod throttle;
 mod writes;

@@ -39,22 +39,31 @@ impl TestServer {
         server
     }
 
+    /// Starts tally on a new, empty data directory with extra `serve` flags.
+    pub fn start_with_flags(flags: &[&str]) -> Self {
+        let temp = tempfile::tempdir().expect("a temporary directory");
+        let url = suite_database_url(temp.path());
+        let mut server = Self::spawn(temp.path(), url.as_deref(), flags);
+        server._temp = Some(temp);
+        server
+    }
+
     /// Starts tally on `data_dir` (which may hold an earlier run's data), on the suite's backend.
     pub fn start_in(data_dir: &Path) -> Self {
-        let database_url = database::suite_on_postgres().then(|| {
-            let base = database::postgres_url()
-                .expect("TALLY_TEST_BACKEND=postgres needs TALLY_TEST_DATABASE_URL");
-            database::schema_url(&base, data_dir)
-        });
-        Self::start_with(data_dir, database_url.as_deref())
+        Self::spawn(data_dir, suite_database_url(data_dir).as_deref(), &[])
     }
 
     /// Starts tally on `data_dir` with the given `--database-url` (None: the embedded store).
     pub fn start_with(data_dir: &Path, database_url: Option<&str>) -> Self {
+        Self::spawn(data_dir, database_url, &[])
+    }
+
+    fn spawn(data_dir: &Path, database_url: Option<&str>, flags: &[&str]) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_tally"));
         command
             .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir);
+            .arg(data_dir)
+            .args(flags);
         if let Some(url) = database_url {
             command.args(["--database-url", url]);
         } else if database::suite_in_memory() {
@@ -166,6 +175,15 @@ impl TestServer {
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
         reply.json["id"].as_str().expect("an id").to_owned()
     }
+}
+
+/// The `--database-url` of the suite's backend for a server on `data_dir`.
+fn suite_database_url(data_dir: &Path) -> Option<String> {
+    database::suite_on_postgres().then(|| {
+        let base = database::postgres_url()
+            .expect("TALLY_TEST_BACKEND=postgres needs TALLY_TEST_DATABASE_URL");
+        database::schema_url(&base, data_dir)
+    })
 }
 
 impl Drop for TestServer {
