@@ -10,7 +10,7 @@ use tally_store::Store;
 use tokio::net::TcpListener;
 
 use crate::app::app;
-use crate::auth::{LocalKey, Verifier};
+use crate::auth::{Jwks, JwksSource, LocalKey, Verifier};
 use crate::paging::PagingKey;
 use crate::state::AppState;
 use crate::throttle::Throttle;
@@ -28,6 +28,10 @@ pub struct ServeConfig {
     pub in_memory: bool,
     /// `--rate-limit`: requests per second per tenant and app (burst 2N); None: unlimited.
     pub rate_limit: Option<std::num::NonZeroU32>,
+    /// Entra ID's signing keys (`--jwks-file` / `--jwks-url`), trusted besides the local key.
+    pub jwks: Option<JwksSource>,
+    /// Audiences accepted besides Graph's (`--audience`).
+    pub audiences: Vec<String>,
 }
 
 /// A bound, ready server.
@@ -41,6 +45,14 @@ impl Server {
     /// Opens the store and keys and binds the listener; nothing is served yet.
     pub async fn bind(config: &ServeConfig) -> anyhow::Result<Self> {
         let key = LocalKey::load_or_create(&config.data_dir)?;
+        let jwks = match &config.jwks {
+            Some(source) => Some(
+                Jwks::load(source.clone())
+                    .await
+                    .context("loading the JWKS")?,
+            ),
+            None => None,
+        };
         let paging = PagingKey::derive(&key.secret);
         let store = match &config.database_url {
             Some(url) => Store::open_postgres(url)
@@ -61,7 +73,7 @@ impl Server {
             .with_context(|| format!("binding {}", config.listen))?;
         let state = AppState {
             store: Arc::new(store),
-            verifier: Arc::new(Verifier::new(key)),
+            verifier: Arc::new(Verifier::with_entra(key, jwks, config.audiences.clone())),
             paging,
             public_url: config
                 .public_url

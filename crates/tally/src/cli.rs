@@ -49,6 +49,17 @@ pub struct ServeArgs {
     /// Throttle each tenant and application to N requests per second (burst 2N); off by default.
     #[arg(long, env = "TALLY_RATE_LIMIT")]
     pub rate_limit: Option<std::num::NonZeroU32>,
+    /// A JWKS file of Entra ID signing keys to trust (RS256), besides the local key.
+    #[arg(long, env = "TALLY_JWKS_FILE", conflicts_with = "jwks_url")]
+    pub jwks_file: Option<PathBuf>,
+    /// A JWKS URL of Entra ID signing keys, e.g.
+    /// https://login.microsoftonline.com/common/discovery/v2.0/keys (cached and refreshed).
+    #[arg(long, env = "TALLY_JWKS_URL")]
+    pub jwks_url: Option<String>,
+    /// An audience to accept besides Microsoft Graph's (repeatable; the env var takes a
+    /// comma-separated list).
+    #[arg(long = "audience", env = "TALLY_AUDIENCE", value_delimiter = ',')]
+    pub audiences: Vec<String>,
 }
 
 #[derive(Args, Debug)]

@@ -1,11 +1,13 @@
 //! Bearer tokens: the local signing key in the data directory, minting tokens with it
 //! (`tally token`), and validating every API request's token into a [`Principal`].
 
+pub mod jwks;
 pub mod keys;
 pub mod mint;
 pub mod principal;
 pub mod verify;
 
+pub use jwks::{Jwks, JwksSource};
 pub use keys::LocalKey;
 pub use mint::{mint_token, TokenRequest};
 pub use principal::Principal;

@@ -6,6 +6,7 @@ use jsonwebtoken::{Algorithm, Validation};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::jwks::{Jwks, TrustedKey};
 use super::keys::LocalKey;
 use super::principal::{Grant, Principal};
 use super::{GRAPH_AUDIENCES, PERSONAL_ACCOUNTS_TENANT};
@@ -13,10 +14,11 @@ use crate::error::ApiError;
 
 const LEEWAY_SECONDS: u64 = 300;
 
-/// Checks tokens against the keys tally trusts.
+/// Checks tokens against the keys tally trusts: the local key, and Entra ID's when configured.
 pub struct Verifier {
     local: LocalKey,
-    validation: Validation,
+    jwks: Option<Jwks>,
+    audiences: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -33,13 +35,47 @@ struct Claims {
 }
 
 impl Verifier {
+    /// A verifier for the local key, Graph's audiences, and no JWKS.
     pub fn new(local: LocalKey) -> Self {
-        let mut validation = Validation::new(Algorithm::ES256);
+        Self::with_entra(local, None, Vec::new())
+    }
+
+    /// Also trusts `jwks` (Entra ID's keys) and, besides Graph's, the `audiences` configured.
+    pub fn with_entra(local: LocalKey, jwks: Option<Jwks>, audiences: Vec<String>) -> Self {
+        let mut all: Vec<String> = GRAPH_AUDIENCES.iter().map(|aud| aud.to_string()).collect();
+        all.extend(audiences);
+        Self {
+            local,
+            jwks,
+            audiences: all,
+        }
+    }
+
+    fn validation(&self, algorithm: Algorithm) -> Validation {
+        let mut validation = Validation::new(algorithm);
         validation.leeway = LEEWAY_SECONDS;
         validation.validate_nbf = true;
-        validation.set_audience(&GRAPH_AUDIENCES);
+        validation.set_audience(&self.audiences);
         validation.set_required_spec_claims(&["exp", "aud", "iss"]);
-        Self { local, validation }
+        validation
+    }
+
+    /// The key a token's `kid` names: the local key (also for a token without a kid when no
+    /// JWKS is configured), or a JWKS key.
+    async fn key_for(&self, kid: Option<&str>) -> Option<TrustedKey> {
+        match (kid, &self.jwks) {
+            (Some(kid), _) if kid == self.local.kid => Some(self.local_trusted()),
+            (None, None) => Some(self.local_trusted()),
+            (Some(kid), Some(jwks)) => jwks.key(kid).await,
+            _ => None,
+        }
+    }
+
+    fn local_trusted(&self) -> TrustedKey {
+        TrustedKey {
+            key: self.local.decoding.clone(),
+            algorithm: Algorithm::ES256,
+        }
     }
 
     /// The local key (to mint dashboard tokens and derive other keys).
@@ -48,7 +84,7 @@ impl Verifier {
     }
 
     /// Validates the `Authorization` header's value into the caller.
-    pub fn verify(&self, authorization: Option<&str>) -> Result<Principal, ApiError> {
+    pub async fn verify(&self, authorization: Option<&str>) -> Result<Principal, ApiError> {
         let value = authorization
             .map(str::trim)
             .filter(|value| !value.is_empty())
@@ -67,17 +103,17 @@ impl Verifier {
                 "Access token validation failure: the token is not a well-formed JWT.",
             )
         })?;
-        if header
-            .kid
-            .as_deref()
-            .is_some_and(|kid| kid != self.local.kid)
-        {
-            return Err(ApiError::unauthenticated(
+        let trusted = self.key_for(header.kid.as_deref()).await.ok_or_else(|| {
+            ApiError::unauthenticated(
                 "Access token validation failure: the token was signed with an unknown key (kid).",
-            ));
-        }
-        let data = jsonwebtoken::decode::<Claims>(token, &self.local.decoding, &self.validation)
-            .map_err(|error| ApiError::unauthenticated(describe(error.kind())))?;
+            )
+        })?;
+        let data = jsonwebtoken::decode::<Claims>(
+            token,
+            &trusted.key,
+            &self.validation(trusted.algorithm),
+        )
+        .map_err(|error| ApiError::unauthenticated(describe(error.kind())))?;
         principal(data.claims)
     }
 }

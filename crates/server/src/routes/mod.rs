@@ -44,7 +44,7 @@ async fn handle(state: AppState, request: Request) -> Result<Response, ApiError>
         .headers()
         .get(header::AUTHORIZATION)
         .map(|value| value.to_str().unwrap_or("\u{0}invalid"));
-    let principal = state.verifier.verify(authorization)?;
+    let principal = state.verifier.verify(authorization).await?;
     if let Some(throttle) = &state.throttle {
         throttle.admit(principal.tenant, &principal.app_id)?;
     }

@@ -1,5 +1,6 @@
 //! `tally serve`: bind, print `listening on …`, serve until SIGTERM/SIGINT.
 
+use tally_server::auth::JwksSource;
 use tally_server::serve::shutdown_signal;
 use tally_server::{ServeConfig, Server};
 
@@ -14,6 +15,12 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         database_url: args.database_url,
         in_memory: args.in_memory,
         rate_limit: args.rate_limit,
+        jwks: match (args.jwks_file, args.jwks_url) {
+            (Some(path), _) => Some(JwksSource::File(path)),
+            (None, Some(url)) => Some(JwksSource::Url(url)),
+            (None, None) => None,
+        },
+        audiences: args.audiences,
     };
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {

@@ -8,6 +8,7 @@ mod auth;
 mod batch;
 mod cluster;
 mod crash;
+mod entra;
 mod errors;
 mod filter;
 mod outage;
