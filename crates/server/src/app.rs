@@ -1,5 +1,6 @@
 //! The router: which paths go where (the API, health checks, the dashboard at `/`), and the
-//! layers every request passes through (outermost first: envelope, panic catcher, body limit).
+//! layers every request passes through (outermost first: metrics, envelope, admission, panic
+//! catcher, body limit).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -11,13 +12,18 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::dashboard;
 use crate::error::ApiError;
+use crate::http::admission::admit;
 use crate::http::body::{buffer_body, BodyLimit};
 use crate::http::envelope::{envelope, not_found_fallback, panic_response};
 use crate::routes::api;
 use crate::state::AppState;
+use crate::{metrics, openapi};
 
 /// The whole application, ready to serve.
 pub fn app(state: AppState, body_limit: usize) -> Router {
+    // Install the metrics recorder before the first request records anything.
+    metrics::handle();
+    let admission = state.admission.clone();
     let mut router = Router::new();
     for version in ["v1.0", "beta"] {
         router = router
@@ -28,6 +34,8 @@ pub fn app(state: AppState, body_limit: usize) -> Router {
     router
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics::render))
+        .route("/openapi.json", get(openapi::document))
         .merge(dashboard::routes())
         .fallback(not_found_fallback)
         .with_state(state)
@@ -36,7 +44,9 @@ pub fn app(state: AppState, body_limit: usize) -> Router {
             buffer_body,
         ))
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(middleware::from_fn_with_state(admission, admit))
         .layer(middleware::from_fn(envelope))
+        .layer(middleware::from_fn(metrics::track))
 }
 
 async fn healthz() -> &'static str {

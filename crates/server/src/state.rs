@@ -7,6 +7,7 @@ use axum::http::{header, HeaderMap};
 use tally_store::Store;
 
 use crate::auth::Verifier;
+use crate::http::admission::Admission;
 use crate::paging::PagingKey;
 use crate::throttle::Throttle;
 
@@ -21,6 +22,8 @@ pub struct AppState {
     pub scheme: &'static str,
     /// `--rate-limit`, when configured.
     pub throttle: Option<Arc<Throttle>>,
+    /// The bound on requests in flight (`--max-in-flight`).
+    pub admission: Admission,
 }
 
 impl AppState {

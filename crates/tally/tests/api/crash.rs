@@ -1,5 +1,6 @@
 //! Durability (SPEC §4): writes acknowledged under concurrency survive `kill -9` of the server, and
-//! the store opens cleanly on the same data directory afterwards.
+//! the store opens cleanly on the same data directory afterwards, round after round (the soak:
+//! `TALLY_SOAK_ROUNDS=20 cargo test --release -p tally --test api crash:: -- --nocapture`).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -15,6 +16,14 @@ use crate::support::{entity_path, TestServer, COLLECTION};
 const WRITERS: usize = 16;
 /// Acknowledged writes per round before the kill; writes keep arriving while it lands.
 const ACKS_BEFORE_KILL: usize = 300;
+
+/// Kill-and-restart rounds: 3 in CI; the soak command sets `TALLY_SOAK_ROUNDS=20`.
+fn soak_rounds() -> usize {
+    std::env::var("TALLY_SOAK_ROUNDS")
+        .ok()
+        .and_then(|rounds| rounds.parse().ok())
+        .unwrap_or(3)
+}
 
 /// What the clients were told: created objects with their snapshot text, and for each object
 /// the highest usage count a PATCH of it was acknowledged with.
@@ -108,7 +117,7 @@ async fn acknowledged_writes_survive_kill_9() {
     let tenant = Uuid::new_v4();
     let acked = Arc::new(Mutex::new(Acknowledged::default()));
 
-    for round in 0..2 {
+    for round in 0..soak_rounds() {
         let mut server = TestServer::start_in(data.path());
         let token = server.token(tenant);
         let count = Arc::new(AtomicUsize::new(0));
