@@ -17,6 +17,7 @@ mod outage;
 mod paging;
 mod report;
 mod seed;
+mod shutdown;
 mod support;
 mod tenancy;
 mod throttle;

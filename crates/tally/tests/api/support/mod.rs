@@ -105,6 +105,17 @@ impl TestServer {
         self.child.wait().expect("the process ended");
     }
 
+    /// SIGTERM, then the exit status once the process has drained and stopped.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success(), "SIGTERM delivered");
+        self.child.wait().expect("the process ended")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
