@@ -107,3 +107,17 @@ pub struct Page {
     pub items: Vec<StoredUsage>,
     pub next: Option<Cursor>,
 }
+
+impl Page {
+    /// The page from up to `page_size + 1` rows read in `query`'s order: the extra row, if
+    /// there, only says that a next page exists.
+    pub fn from_overfetched(mut items: Vec<StoredUsage>, query: &ListQuery) -> Self {
+        let next = if items.len() > query.page_size {
+            items.truncate(query.page_size);
+            items.last().map(|last| ListQuery::cursor_after(&query.effective_order(), last))
+        } else {
+            None
+        };
+        Self { items, next }
+    }
+}

@@ -74,19 +74,11 @@ pub fn list(
         i64::try_from(query.skip).unwrap_or(i64::MAX),
     ));
     let mut statement = connection.prepare_cached(&sql)?;
-    let mut items = statement
+    let items = statement
         .query_map(rusqlite::params_from_iter(params), rows::decode)?
         .map(|row| row.map_err(StoreError::from).and_then(|item| item))
         .collect::<Result<Vec<_>, _>>()?;
-    let next = if items.len() > query.page_size {
-        items.truncate(query.page_size);
-        items
-            .last()
-            .map(|last| ListQuery::cursor_after(&query.effective_order(), last))
-    } else {
-        None
-    };
-    Ok(Page { items, next })
+    Ok(Page::from_overfetched(items, query))
 }
 
 /// How many objects of `tenant` the query selects, ignoring paging.
