@@ -14,5 +14,6 @@ pub mod routes;
 pub mod serve;
 pub mod state;
 pub mod throttle;
+pub mod tls;
 
 pub use serve::{ServeConfig, Server};

@@ -11,9 +11,11 @@ use tokio::net::TcpListener;
 
 use crate::app::app;
 use crate::auth::{Jwks, JwksSource, LocalKey, Verifier};
+use crate::http::admission::Admission;
 use crate::paging::PagingKey;
 use crate::state::AppState;
 use crate::throttle::Throttle;
+use crate::tls::{Tls, TlsSource};
 
 /// Everything `tally serve` is configured with.
 #[derive(Clone, Debug)]
@@ -32,6 +34,10 @@ pub struct ServeConfig {
     pub jwks: Option<JwksSource>,
     /// Audiences accepted besides Graph's (`--audience`).
     pub audiences: Vec<String>,
+    /// Requests in flight at most; more are answered 503 at once (`--max-in-flight`).
+    pub max_in_flight: usize,
+    /// HTTPS (`--tls-cert`/`--tls-key` or `--tls-self-signed`); None: plain HTTP.
+    pub tls: Option<TlsSource>,
 }
 
 /// A bound, ready server.
@@ -39,6 +45,7 @@ pub struct Server {
     listener: TcpListener,
     state: AppState,
     body_limit: usize,
+    tls: Option<Tls>,
 }
 
 impl Server {
@@ -54,6 +61,10 @@ impl Server {
             None => None,
         };
         let paging = PagingKey::derive(&key.secret);
+        let tls = match &config.tls {
+            Some(source) => Some(Tls::load(source, &config.data_dir)?),
+            None => None,
+        };
         let store = match &config.database_url {
             Some(url) => Store::open_postgres(url)
                 .await
@@ -79,7 +90,8 @@ impl Server {
                 .public_url
                 .as_ref()
                 .map(|url| Arc::from(url.trim_end_matches('/'))),
-            scheme: "http",
+            scheme: if tls.is_some() { "https" } else { "http" },
+            admission: Admission::new(config.max_in_flight),
             throttle: config
                 .rate_limit
                 .map(|limit| Arc::new(Throttle::new(limit))),
@@ -88,11 +100,22 @@ impl Server {
             listener,
             state,
             body_limit: config.body_limit,
+            tls,
         })
     }
 
     pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
         Ok(self.listener.local_addr()?)
+    }
+
+    /// `http` or `https`.
+    pub fn scheme(&self) -> &'static str {
+        self.state.scheme
+    }
+
+    /// The certificate file served over HTTPS (the one to trust, when self-signed).
+    pub fn tls_certificate(&self) -> Option<&std::path::Path> {
+        self.tls.as_ref().map(|tls| tls.certificate.as_path())
     }
 
     /// Serves until `shutdown` completes, then drains in-flight requests and closes the store,
@@ -102,11 +125,16 @@ impl Server {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let store = self.state.store.clone();
-        let router = app(self.state, self.body_limit);
-        axum::serve(self.listener, router)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .context("serving")?;
+        let router = app(self.state, self.body_limit).layer(tower::util::MapRequestLayer::new(
+            crate::tls::host_from_authority::<axum::body::Body>,
+        ));
+        match self.tls {
+            Some(tls) => crate::tls::serve(self.listener, router, tls.config, shutdown).await?,
+            None => axum::serve(self.listener, router)
+                .with_graceful_shutdown(shutdown)
+                .await
+                .context("serving")?,
+        }
         tokio::task::spawn_blocking(move || store.shutdown()).await?;
         Ok(())
     }

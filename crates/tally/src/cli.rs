@@ -60,6 +60,19 @@ pub struct ServeArgs {
     /// comma-separated list).
     #[arg(long = "audience", env = "TALLY_AUDIENCE", value_delimiter = ',')]
     pub audiences: Vec<String>,
+    /// Requests in flight at most; the excess is answered 503 with Retry-After at once.
+    #[arg(long, env = "TALLY_MAX_IN_FLIGHT", default_value_t = 1024)]
+    pub max_in_flight: usize,
+    /// Serve HTTPS with this PEM certificate (chain), with --tls-key.
+    #[arg(long, env = "TALLY_TLS_CERT", requires = "tls_key", conflicts_with = "tls_self_signed")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, env = "TALLY_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Serve HTTPS with a certificate for localhost, 127.0.0.1 and ::1, made on first start as
+    /// <data-dir>/tls/cert.pem (and key.pem) and kept; clients trust that file.
+    #[arg(long, env = "TALLY_TLS_SELF_SIGNED")]
+    pub tls_self_signed: bool,
 }
 
 #[derive(Args, Debug)]

@@ -122,16 +122,23 @@ fn authorize(principal: &Principal, write: bool) -> Result<(), ApiError> {
     }
 }
 
-/// Splits `/v1.0/a/b` into the version and the percent-decoded segments after it.
+/// Splits `/v1.0/a/b` into the version and the percent-decoded segments after it. Empty
+/// segments are skipped, as Graph does: kiota's Python client joins its base URL (which httpx
+/// ends with `/`) and `/reports/…` into `/v1.0//reports/…`.
 fn split_path(path: &str) -> Result<(ApiVersion, Vec<String>), ApiError> {
-    let mut segments = path.trim_start_matches('/').split('/').map(|segment| {
-        percent_encoding::percent_decode_str(segment)
-            .decode_utf8()
-            .map(|decoded| decoded.into_owned())
-            .map_err(|_| {
-                ApiError::bad_request(format!("The path segment '{segment}' is not valid UTF-8."))
-            })
-    });
+    let mut segments = path
+        .split('/')
+        .filter(|segment| !segment.is_empty())
+        .map(|segment| {
+            percent_encoding::percent_decode_str(segment)
+                .decode_utf8()
+                .map(|decoded| decoded.into_owned())
+                .map_err(|_| {
+                    ApiError::bad_request(format!(
+                        "The path segment '{segment}' is not valid UTF-8."
+                    ))
+                })
+        });
     let first = segments.next().transpose()?.unwrap_or_default();
     let version = ApiVersion::parse(&first).ok_or_else(|| ApiError::segment_not_found(&first))?;
     Ok((version, segments.collect::<Result<Vec<_>, _>>()?))

@@ -2,6 +2,7 @@
 
 use tally_server::auth::JwksSource;
 use tally_server::serve::shutdown_signal;
+use tally_server::tls::TlsSource;
 use tally_server::{ServeConfig, Server};
 
 use crate::cli::ServeArgs;
@@ -21,12 +22,22 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             (None, None) => None,
         },
         audiences: args.audiences,
+        max_in_flight: args.max_in_flight,
+        tls: match (args.tls_cert, args.tls_key, args.tls_self_signed) {
+            (Some(cert), Some(key), _) => Some(TlsSource::Files { cert, key }),
+            (_, _, true) => Some(TlsSource::SelfSigned),
+            _ => None,
+        },
     };
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
         let server = Server::bind(&config).await?;
         let address = server.local_addr()?;
-        println!("listening on http://{address}");
+        println!("listening on {}://{address}", server.scheme());
+        if let Some(certificate) = server.tls_certificate() {
+            // stderr: stdout's first line is the address, and a reader may stop after it.
+            eprintln!("tls certificate: {}", certificate.display());
+        }
         tracing::info!(%address, data_dir = %config.data_dir.display(), "serving");
         server.run(shutdown_signal()).await
     })

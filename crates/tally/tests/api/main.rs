@@ -21,4 +21,5 @@ mod shutdown;
 mod support;
 mod tenancy;
 mod throttle;
+mod tls;
 mod writes;

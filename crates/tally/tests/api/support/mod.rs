@@ -53,6 +53,11 @@ impl TestServer {
         Self::spawn(data_dir, suite_database_url(data_dir).as_deref(), &[])
     }
 
+    /// Starts tally on `data_dir` (which may hold an earlier run's data) with extra `serve` flags.
+    pub fn start_in_with_flags(data_dir: &Path, flags: &[&str]) -> Self {
+        Self::spawn(data_dir, suite_database_url(data_dir).as_deref(), flags)
+    }
+
     /// Starts tally on `data_dir` with the given `--database-url` (None: the embedded store).
     pub fn start_with(data_dir: &Path, database_url: Option<&str>) -> Self {
         Self::spawn(data_dir, database_url, &[])
