@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The real Microsoft Graph SDK clients, unmodified, against tally over https (SPEC §9): the
+# JavaScript client (sdk-tests/js, npm) and Python's msgraph-core with kiota (sdk-tests/python,
+# PyPI). Builds tally, starts it with --tls-self-signed (and a second process with --rate-limit 1
+# on the same data directory, for the retry check), mints a token per suite and runs both suites,
+# trusting the self-signed certificate. Exits non-zero if either suite fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo build -p tally --locked
+tally=target/debug/tally
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# start NAME FLAGS...: starts `tally serve` and prints its https address (its first stdout line).
+start() {
+  local name=$1
+  shift
+  "$tally" serve --listen 127.0.0.1:0 --data-dir "$work/data" --tls-self-signed "$@" \
+    >"$work/$name.out" 2>"$work/$name.log" &
+  pids+=($!)
+  for _ in $(seq 1 300); do
+    if [ -s "$work/$name.out" ]; then
+      head -n 1 "$work/$name.out" | sed 's/^listening on //'
+      return
+    fi
+    sleep 0.1
+  done
+  echo "sdk-tests: tally ($name) did not start:" >&2
+  cat "$work/$name.log" >&2
+  exit 1
+}
+
+export TALLY_URL TALLY_THROTTLED_URL
+TALLY_URL=$(start main)
+TALLY_THROTTLED_URL=$(start throttled --in-memory --rate-limit 1)
+cert="$work/data/tls/cert.pem"
+echo "sdk-tests: tally at $TALLY_URL (throttled: $TALLY_THROTTLED_URL), certificate $cert"
+
+token() { "$tally" token --tenant "$(cat /proc/sys/kernel/random/uuid)" --app --data-dir "$work/data"; }
+
+status=0
+# suite NAME COMMAND...: runs a suite, keeping its output to count its closing line.
+suite() {
+  local name=$1
+  shift
+  "$@" | tee "$work/$name.txt" || status=1
+}
+
+echo "== JavaScript: @microsoft/microsoft-graph-client"
+npm ci --prefix sdk-tests/js --no-audit --no-fund --loglevel=error
+TALLY_TOKEN=$(token) NODE_EXTRA_CA_CERTS="$cert" suite js node sdk-tests/js/graph-client.test.cjs
+
+echo "== Python: msgraph-core with kiota"
+venv=sdk-tests/python/.venv
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/pip" install --quiet --disable-pip-version-check -r sdk-tests/python/requirements.txt
+TALLY_TOKEN=$(token) SSL_CERT_FILE="$cert" suite python "$venv/bin/python" sdk-tests/python/test_graph_core.py
+
+# One closing line for both suites (a suite that died early counts as one failure).
+passed=0
+failed=0
+for name in js python; do
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$work/$name.txt" | tail -n 1 || true)
+  if [ -z "$line" ]; then
+    failed=$((failed + 1))
+    status=1
+    continue
+  fi
+  passed=$((passed + $(echo "$line" | cut -d' ' -f1)))
+  failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
+done
+echo "sdk-tests: $passed passed, $failed failed"
+exit $status
