@@ -7,6 +7,8 @@ pub mod auth;
 pub mod dashboard;
 pub mod error;
 pub mod http;
+pub mod metrics;
+pub mod openapi;
 pub mod paging;
 pub mod query_options;
 pub mod resource;

@@ -5,6 +5,7 @@
 //! commands, and the backend translates.
 
 mod error;
+pub mod metrics;
 mod postgres;
 mod query;
 mod sql;

@@ -9,6 +9,7 @@ use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use tracing::Instrument;
 use uuid::Uuid;
 
 use super::json::ODATA_JSON;
@@ -51,12 +52,21 @@ pub async fn envelope(mut request: Request, next: Next) -> Response {
     request.extensions_mut().insert(ids.clone());
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
+    // Every event logged while answering (and the line below) carries the request's ids.
+    let span = tracing::info_span!(
+        "request",
+        request_id = ids.request_id.to_str().unwrap_or_default(),
+        client_request_id = ids.client_request_id.to_str().unwrap_or_default(),
+        %method,
+        %path,
+    );
 
-    let mut response = next.run(request).await;
+    let mut response = next.run(request).instrument(span.clone()).await;
+    let _in_span = span.enter();
 
     if let Some(error) = response.extensions_mut().remove::<GraphError>() {
         if response.status().is_server_error() {
-            tracing::error!(%method, %path, status = %response.status(), code = error.code, request_id = ?ids.request_id, "answered with a server error");
+            tracing::error!(status = %response.status(), code = error.code, "answered with a server error");
         }
         render_error(&mut response, &error, &ids);
     }
@@ -69,7 +79,7 @@ pub async fn envelope(mut request: Request, next: Next) -> Response {
     if is_json {
         headers.insert(ODATA_VERSION.clone(), HeaderValue::from_static("4.0"));
     }
-    tracing::debug!(%method, %path, status = response.status().as_u16(), "answered");
+    tracing::debug!(status = response.status().as_u16(), "answered");
     response
 }
 

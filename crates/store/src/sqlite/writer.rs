@@ -89,6 +89,7 @@ pub fn run(mut connection: Connection, commands: mpsc::Receiver<WriteCommand>) {
 }
 
 fn commit_group(connection: &mut Connection, group: Vec<WriteCommand>) {
+    crate::metrics::record_commit(group.len());
     let mut pending = Vec::with_capacity(group.len());
     let commit = match connection.transaction_with_behavior(TransactionBehavior::Immediate) {
         Ok(mut transaction) => {
