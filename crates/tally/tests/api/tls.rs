@@ -317,3 +317,58 @@ async fn concurrent_first_starts_share_one_certificate() {
         child.wait().ok();
     }
 }
+
+/// SIGTERM over TLS drains like plain HTTP: writes in flight finish, tally exits 0, and every
+/// acknowledged write is there after a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_drains_tls_connections() {
+    if crate::support::database::suite_in_memory() {
+        eprintln!("SKIPPED tls::sigterm_drains: --in-memory keeps nothing across a restart");
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let mut server = TestServer::start_in_with_flags(data.path(), &["--tls-self-signed"]);
+    let token = server.token(Uuid::new_v4());
+    let acknowledged = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let writers: Vec<_> = (0..4)
+        .map(|writer| {
+            let client = Https::trusting(&cert_path(data.path()), writer % 2 == 1);
+            let (url, token, acknowledged) =
+                (server.url(COLLECTION), token.clone(), acknowledged.clone());
+            tokio::spawn(async move {
+                for step in 0.. {
+                    let body = snapshot(&format!(
+                        "2025-06-{:02}T00:00:{:02}Z",
+                        writer + 1,
+                        step % 60
+                    ));
+                    // A refused or cut connection is a write never acknowledged: the end.
+                    let Ok(answer) = client.send("POST", &url, &token, Some(&body)).await else {
+                        return;
+                    };
+                    assert_eq!(answer.status, 201, "during shutdown: {}", answer.json);
+                    let id = answer.json["id"].as_str().unwrap().to_owned();
+                    acknowledged.lock().unwrap().push(id);
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let status = tokio::task::block_in_place(|| server.terminate());
+    assert!(status.success(), "tally exits 0 after SIGTERM: {status:?}");
+    for writer in writers {
+        writer.await.expect("no write answered other than 201");
+    }
+    let restarted = TestServer::start_in_with_flags(data.path(), &["--tls-self-signed"]);
+    let client = Https::trusting(&cert_path(data.path()), false);
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(!acknowledged.is_empty());
+    for id in &acknowledged {
+        let url = restarted.url(&crate::support::entity_path(id));
+        assert_eq!(
+            client.get(&url, &token).await.status,
+            200,
+            "acknowledged {id} lost"
+        );
+    }
+}
