@@ -13,5 +13,5 @@ pub use etag::{EntityTag, Precondition, TagList};
 pub use license::{
     LicenseInfoDetail, LicenseType, LicenseUsage, LicenseUsagePatch, NewLicenseUsage,
 };
-pub use validate::{parse_create, parse_patch, ValidationError};
+pub use validate::{parse_create, parse_import, parse_patch, ValidationError};
 pub use wire::{EntityJson, Selection};

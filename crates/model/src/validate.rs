@@ -59,6 +59,30 @@ pub fn parse_create(body: &[u8]) -> Result<NewLicenseUsage, ValidationError> {
     })
 }
 
+/// Validates one record of `tally import`: a POST body that may also carry the object's `id`
+/// (as `tally export` writes it), kept so that an export imports back unchanged.
+pub fn parse_import(body: &[u8]) -> Result<(Option<uuid::Uuid>, NewLicenseUsage), ValidationError> {
+    let object = parse_object(body)?;
+    let fields = entity_fields(&object)?;
+    let id = fields
+        .id
+        .map(|id| {
+            uuid::Uuid::parse_str(id)
+                .map_err(|_| ValidationError::at("id", format_args!("'{id}' is not a GUID")))
+        })
+        .transpose()?;
+    let snapshot_date_time = fields.snapshot_date_time.ok_or_else(|| ValidationError {
+        message: "The property 'snapshotDateTime' is required.".to_owned(),
+    })?;
+    Ok((
+        id,
+        NewLicenseUsage {
+            snapshot_date_time,
+            license_info_details: fields.license_info_details.unwrap_or_default(),
+        },
+    ))
+}
+
 /// Validates a PATCH body for the object `key`: an `id` in the body must name the same object.
 pub fn parse_patch(body: &[u8], key: &str) -> Result<LicenseUsagePatch, ValidationError> {
     let object = parse_object(body)?;

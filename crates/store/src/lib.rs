@@ -45,6 +45,14 @@ pub enum WriteOutcome<T> {
     PreconditionFailed,
 }
 
+/// How a bulk insert ([`Store::insert_many`]) ended.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BulkInsert {
+    pub inserted: usize,
+    /// The indexes (in the rows given) of rows skipped because their id exists already.
+    pub duplicates: Vec<usize>,
+}
+
 /// The storage backends.
 pub enum Store {
     Sqlite(SqliteStore),
@@ -75,6 +83,20 @@ impl Store {
         match self {
             Store::Sqlite(store) => store.create(tenant, new).await,
             Store::Postgres(store) => store.create(tenant, new).await,
+        }
+    }
+
+    /// Inserts many new objects (each with its id and version 1) in one transaction, for
+    /// `tally import`: durable when it returns. A row whose id the tenant has already is skipped
+    /// and reported, and the others are inserted.
+    pub async fn insert_many(
+        &self,
+        tenant: TenantId,
+        rows: Vec<LicenseUsage>,
+    ) -> Result<BulkInsert, StoreError> {
+        match self {
+            Store::Sqlite(store) => store.insert_many(tenant, rows).await,
+            Store::Postgres(store) => store.insert_many(tenant, rows).await,
         }
     }
 

@@ -39,6 +39,10 @@ pub struct ServeArgs {
     /// The largest request body accepted, in bytes.
     #[arg(long, env = "TALLY_BODY_LIMIT", default_value_t = 1024 * 1024)]
     pub body_limit: usize,
+    /// Bulk-load one tenant's snapshots from JSON lines or CSV (while the server runs or not).
+    Import(ImportArgs),
+    /// Write one tenant's snapshots as JSON lines or CSV.
+    Export(ExportArgs),
     /// PostgreSQL connection URL (`postgres://user@host/db`): share one database between processes.
     #[arg(long, env = "TALLY_DATABASE_URL", conflicts_with = "in_memory")]
     pub database_url: Option<String>,
@@ -143,3 +147,43 @@ fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     };
     Ok(std::time::Duration::from_secs(number * seconds))
 }
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// The file to load (`-` for stdin): JSON lines, or CSV when it ends in `.csv`.
+    pub file: PathBuf,
+    /// The tenant the snapshots belong to.
+    #[arg(long, env = "TALLY_TENANT")]
+    pub tenant: uuid::Uuid,
+    /// The file's format (default: from its extension).
+    #[arg(long, value_enum)]
+    pub format: Option<crate::commands::storage::Format>,
+    /// Snapshots per transaction.
+    #[arg(long, default_value_t = 5000)]
+    pub batch_size: usize,
+    /// The server's data directory (embedded store).
+    #[arg(long, env = "TALLY_DATA_DIR", default_value = "./tally-data")]
+    pub data_dir: PathBuf,
+    /// The server's PostgreSQL database, instead of the data directory.
+    #[arg(long, env = "TALLY_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// The tenant whose snapshots to write.
+    #[arg(long, env = "TALLY_TENANT")]
+    pub tenant: uuid::Uuid,
+    /// The format (default: from --output's extension, else JSON lines).
+    #[arg(long, value_enum)]
+    pub format: Option<crate::commands::storage::Format>,
+    /// Write here instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// The server's data directory (embedded store).
+    #[arg(long, env = "TALLY_DATA_DIR", default_value = "./tally-data")]
+    pub data_dir: PathBuf,
+    /// The server's PostgreSQL database, instead of the data directory.
+    #[arg(long, env = "TALLY_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+

@@ -26,5 +26,7 @@ fn main() -> std::process::ExitCode {
             eprintln!("tally: {error:#}");
             std::process::ExitCode::FAILURE
         }
+        cli::Command::Import(args) => commands::import::run(args),
+        cli::Command::Export(args) => commands::export::run(args),
     }
 }

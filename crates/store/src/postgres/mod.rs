@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use crate::query::{ListQuery, Page};
 use crate::sql::{select, Dialect};
-use crate::{StoreError, StoredUsage, TenantId, WriteOutcome};
+use crate::{BulkInsert, StoreError, StoredUsage, TenantId, WriteOutcome};
 use rows::{borrowed, decode, postgres_params, COLUMNS};
 
 const POOL_SIZE: usize = 16;
@@ -109,6 +109,45 @@ impl PgStore {
             )
             .await?;
         Ok(StoredUsage { usage, version: 1 })
+    }
+
+    pub async fn insert_many(
+        &self,
+        tenant: TenantId,
+        rows: Vec<LicenseUsage>,
+    ) -> Result<BulkInsert, StoreError> {
+        let mut client = self.pool.get().await?;
+        let transaction = client.transaction().await?;
+        let statement = transaction
+            .prepare(
+                "INSERT INTO license_usage (tenant_id, id, snapshot_text, snapshot_ticks, details, version)
+                 VALUES ($1, $2, $3, $4, CAST($5::text AS jsonb), 1) ON CONFLICT DO NOTHING",
+            )
+            .await?;
+        let tenant = tenant.to_string();
+        let mut duplicates = Vec::new();
+        for (index, usage) in rows.iter().enumerate() {
+            let changed = transaction
+                .execute(
+                    &statement,
+                    &[
+                        &tenant,
+                        &usage.id.to_string(),
+                        &usage.snapshot_date_time.as_str(),
+                        &usage.snapshot_date_time.ticks(),
+                        &encode(usage)?,
+                    ],
+                )
+                .await?;
+            if changed == 0 {
+                duplicates.push(index);
+            }
+        }
+        transaction.commit().await?;
+        Ok(BulkInsert {
+            inserted: rows.len() - duplicates.len(),
+            duplicates,
+        })
     }
 
     pub async fn get(&self, tenant: TenantId, id: Uuid) -> Result<Option<StoredUsage>, StoreError> {

@@ -13,12 +13,12 @@ use std::sync::{mpsc, Mutex};
 use std::thread::JoinHandle;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
-use tally_model::{LicenseUsagePatch, NewLicenseUsage, Precondition};
+use tally_model::{LicenseUsage, LicenseUsagePatch, NewLicenseUsage, Precondition};
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
 use crate::query::{ListQuery, Page};
-use crate::{StoreError, StoredUsage, TenantId, WriteOutcome};
+use crate::{BulkInsert, StoreError, StoredUsage, TenantId, WriteOutcome};
 use readers::Readers;
 use writer::WriteCommand;
 
@@ -174,6 +174,19 @@ impl SqliteStore {
             tenant,
             id,
             precondition,
+            reply,
+        })
+        .await
+    }
+
+    pub async fn insert_many(
+        &self,
+        tenant: TenantId,
+        rows: Vec<LicenseUsage>,
+    ) -> Result<BulkInsert, StoreError> {
+        self.write(|reply| WriteCommand::InsertMany {
+            tenant,
+            rows,
             reply,
         })
         .await

@@ -10,7 +10,7 @@ use tokio::sync::oneshot;
 use uuid::Uuid;
 
 use super::rows::{decode, encode_details, COLUMNS};
-use crate::{StoreError, StoredUsage, TenantId, WriteOutcome};
+use crate::{BulkInsert, StoreError, StoredUsage, TenantId, WriteOutcome};
 
 /// The most writes one commit carries.
 const MAX_GROUP: usize = 512;
@@ -35,6 +35,12 @@ pub enum WriteCommand {
         precondition: Precondition,
         reply: oneshot::Sender<Result<WriteOutcome<()>, StoreError>>,
     },
+    /// Many new objects (`tally import`); an id that exists already is skipped and reported.
+    InsertMany {
+        tenant: TenantId,
+        rows: Vec<LicenseUsage>,
+        reply: oneshot::Sender<Result<BulkInsert, StoreError>>,
+    },
 }
 
 /// A write's result, held until its group commits.
@@ -50,6 +56,10 @@ enum Pending {
     Delete(
         oneshot::Sender<Result<WriteOutcome<()>, StoreError>>,
         Result<WriteOutcome<()>, StoreError>,
+    ),
+    InsertMany(
+        oneshot::Sender<Result<BulkInsert, StoreError>>,
+        Result<BulkInsert, StoreError>,
     ),
 }
 
@@ -70,6 +80,7 @@ impl Pending {
             Pending::Create(reply, result) => drop(reply.send(settle(result, commit))),
             Pending::Update(reply, result) => drop(reply.send(settle(result, commit))),
             Pending::Delete(reply, result) => drop(reply.send(settle(result, commit))),
+            Pending::InsertMany(reply, result) => drop(reply.send(settle(result, commit))),
         }
     }
 }
@@ -86,6 +97,39 @@ pub fn run(mut connection: Connection, commands: mpsc::Receiver<WriteCommand>) {
         }
         commit_group(&mut connection, group);
     }
+}
+
+/// Inserts `rows` (in the group's transaction); rows whose id exists already are skipped.
+fn insert_many(
+    connection: &Connection,
+    tenant: TenantId,
+    rows: &[LicenseUsage],
+) -> Result<BulkInsert, StoreError> {
+    let mut duplicates = Vec::new();
+    {
+        let mut statement = connection.prepare_cached(
+            "INSERT INTO license_usage (tenant_id, id, snapshot_text, snapshot_ticks, details, version)
+             VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING",
+        )?;
+        let tenant = tenant.to_string();
+        let mut id = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        for (index, usage) in rows.iter().enumerate() {
+            let changed = statement.execute(params![
+                tenant,
+                &*usage.id.hyphenated().encode_lower(&mut id),
+                usage.snapshot_date_time.as_str(),
+                usage.snapshot_date_time.ticks(),
+                encode_details(&usage.license_info_details)?,
+            ])?;
+            if changed == 0 {
+                duplicates.push(index);
+            }
+        }
+    }
+    Ok(BulkInsert {
+        inserted: rows.len() - duplicates.len(),
+        duplicates,
+    })
 }
 
 fn commit_group(connection: &mut Connection, group: Vec<WriteCommand>) {
@@ -123,7 +167,10 @@ fn apply_isolated(transaction: &mut rusqlite::Transaction<'_>, command: WriteCom
     let pending = apply(&savepoint, command);
     let failed = matches!(
         &pending,
-        Pending::Create(_, Err(_)) | Pending::Update(_, Err(_)) | Pending::Delete(_, Err(_))
+        Pending::Create(_, Err(_))
+            | Pending::Update(_, Err(_))
+            | Pending::Delete(_, Err(_))
+            | Pending::InsertMany(_, Err(_))
     );
     let finished =
         if failed { savepoint.rollback() } else { Ok(()) }.and_then(|()| savepoint.commit());
@@ -139,6 +186,7 @@ fn refuse(command: WriteCommand, error: &StoreError) -> Pending {
         WriteCommand::Create { reply, .. } => Pending::Create(reply, Err(error())),
         WriteCommand::Update { reply, .. } => Pending::Update(reply, Err(error())),
         WriteCommand::Delete { reply, .. } => Pending::Delete(reply, Err(error())),
+        WriteCommand::InsertMany { reply, .. } => Pending::InsertMany(reply, Err(error())),
     }
 }
 
@@ -162,6 +210,11 @@ fn apply(connection: &Connection, command: WriteCommand) -> Pending {
             precondition,
             reply,
         } => Pending::Delete(reply, delete(connection, tenant, id, &precondition)),
+        WriteCommand::InsertMany {
+            tenant,
+            rows,
+            reply,
+        } => Pending::InsertMany(reply, insert_many(connection, tenant, &rows)),
     }
 }
 

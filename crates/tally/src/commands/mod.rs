@@ -1,5 +1,8 @@
 //! One module per subcommand.
 
 pub mod dashboard;
+pub mod export;
+pub mod import;
 pub mod serve;
+pub mod storage;
 pub mod token;

@@ -13,6 +13,7 @@ mod entra;
 mod errors;
 mod filter;
 mod hostile;
+mod import_export;
 mod outage;
 mod paging;
 mod report;
