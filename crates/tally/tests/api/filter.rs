@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::support::{Reply, TestServer, COLLECTION};
+use crate::support::{self, Reply, TestServer, COLLECTION};
 
 fn detail(member: &str, total: Value, used: Value) -> Value {
     json!({ "licenseType": member, "totalLicenseCount": total, "totalAssignedCount": total, "totalUsageCount": used })
@@ -32,12 +32,7 @@ async fn seed(server: &TestServer, token: &str) -> Vec<String> {
 
 fn ids(reply: &Reply) -> Vec<String> {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
-    reply.json["value"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|item| item["id"].as_str().unwrap().to_owned())
-        .collect()
+    support::ids(reply)
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::support::{entity_path, snapshot, Reply, TestServer, COLLECTION};
+use crate::support::{self, entity_path, snapshot, Reply, TestServer, COLLECTION};
 
 /// Follows nextLinks from `first` to the end; answers every page.
 async fn walk(server: &TestServer, token: &str, first: &str) -> Vec<Reply> {
@@ -17,34 +17,16 @@ async fn walk(server: &TestServer, token: &str, first: &str) -> Vec<Reply> {
             next.starts_with(&server.base),
             "nextLinks are absolute: {next}"
         );
-        let reply = Reply::from(
-            server
-                .client
-                .get(next)
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
-        assert_eq!(reply.status, StatusCode::OK, "{next}: {}", reply.text);
+        let reply = server.follow(next, token).await;
         pages.push(reply);
         assert!(pages.len() < 100, "the walk does not end");
     }
     pages
 }
 
+/// The ids of every page, in order.
 fn ids(pages: &[Reply]) -> Vec<String> {
-    pages
-        .iter()
-        .flat_map(|page| {
-            page.json["value"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|item| item["id"].as_str().unwrap().to_owned())
-        })
-        .collect()
+    pages.iter().flat_map(support::ids).collect()
 }
 
 async fn seed(server: &TestServer, token: &str, count: usize) -> Vec<String> {
@@ -222,18 +204,8 @@ async fn a_walk_sees_every_stable_object_once_while_others_come_and_go() {
         let mut next = Some(server.url(&format!("{COLLECTION}?$top=4{orderby}")));
         let mut round = 0;
         while let Some(link) = next {
-            let page = Reply::from(
-                server
-                    .client
-                    .get(&link)
-                    .bearer_auth(&token)
-                    .send()
-                    .await
-                    .unwrap(),
-            )
-            .await;
-            assert_eq!(page.status, StatusCode::OK, "{}", page.text);
-            seen.extend(ids(std::slice::from_ref(&page)));
+            let page = server.follow(&link, &token).await;
+            seen.extend(support::ids(&page));
             next = page.json["@odata.nextLink"].as_str().map(str::to_owned);
             // Between pages: two new objects (one early, one late in every order) and a deletion.
             round += 1;

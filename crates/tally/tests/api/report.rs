@@ -5,7 +5,7 @@ use chrono::{Duration, FixedOffset, Utc};
 use reqwest::StatusCode;
 use uuid::Uuid;
 
-use crate::support::{snapshot, Reply, TestServer};
+use crate::support::{ids, snapshot, TestServer};
 
 /// `now + offset`, written in the time zone `zone_hours` (the instant is what counts).
 fn at(offset: Duration, zone_hours: i32) -> String {
@@ -17,15 +17,6 @@ fn at(offset: Duration, zone_hours: i32) -> String {
 
 fn report(period: &str) -> String {
     format!("/v1.0/reports/getAzureADLicenseUsage(period='{period}')")
-}
-
-fn ids(reply: &Reply) -> Vec<String> {
-    reply.json["value"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|item| item["id"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 #[tokio::test]
@@ -98,17 +89,7 @@ async fn the_report_pages_with_a_window_fixed_by_its_first_page() {
     let mut seen = ids(&first);
     let mut next = first.json["@odata.nextLink"].as_str().map(str::to_owned);
     while let Some(link) = next {
-        let page = Reply::from(
-            server
-                .client
-                .get(&link)
-                .bearer_auth(&token)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
-        assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+        let page = server.follow(&link, &token).await;
         seen.extend(ids(&page));
         next = page.json["@odata.nextLink"].as_str().map(str::to_owned);
     }

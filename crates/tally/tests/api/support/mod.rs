@@ -168,6 +168,14 @@ impl TestServer {
         Reply::from(request.send().await.expect("a response")).await
     }
 
+    /// GETs an absolute URL (a nextLink as the server wrote it) and asserts a 200.
+    pub async fn follow(&self, url: &str, token: &str) -> Reply {
+        let response = self.client.get(url).bearer_auth(token).send().await;
+        let reply = Reply::from(response.expect("a response")).await;
+        assert_eq!(reply.status, StatusCode::OK, "{url}: {}", reply.text);
+        reply
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> Reply {
         self.send(Method::GET, path, Some(token), None).await
     }
@@ -264,6 +272,16 @@ impl Reply {
         );
         self.json["error"]["message"].as_str().expect("a message")
     }
+}
+
+/// The ids in a collection response's `value`, in order.
+pub fn ids(reply: &Reply) -> Vec<String> {
+    let items = reply.json["value"].as_array();
+    let items = items.unwrap_or_else(|| panic!("not a collection: {}", reply.text));
+    items
+        .iter()
+        .map(|item| item["id"].as_str().expect("an id").to_owned())
+        .collect()
 }
 
 pub fn app_token(tenant: Uuid, roles: &[&str]) -> TokenRequest {
