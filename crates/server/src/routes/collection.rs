@@ -32,22 +32,27 @@ pub async fn create(state: &AppState, request: &ApiRequest) -> Result<Response, 
     let location = HeaderValue::from_str(&request.entity_url(stored.usage.id))
         .map_err(|_| ApiError::internal())?;
     let mut response = if request.prefers_minimal() {
-        let mut response = StatusCode::NO_CONTENT.into_response();
-        response.headers_mut().insert(
-            "preference-applied",
-            HeaderValue::from_static("return=minimal"),
-        );
+        let mut response = minimal_response(&stored)?;
         response
             .headers_mut()
             .insert("odata-entityid", location.clone());
-        response
-            .headers_mut()
-            .insert(header::ETAG, etag_value(&stored)?);
         response
     } else {
         entity_response(request, StatusCode::CREATED, &stored, None)?
     };
     response.headers_mut().insert(header::LOCATION, location);
+    Ok(response)
+}
+
+/// `Prefer: return=minimal` honoured: 204 with `Preference-Applied` and the new `ETag`.
+pub fn minimal_response(stored: &tally_store::StoredUsage) -> Result<Response, ApiError> {
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        "preference-applied",
+        HeaderValue::from_static("return=minimal"),
+    );
+    headers.insert(header::ETAG, etag_value(stored)?);
     Ok(response)
 }
 

@@ -1,13 +1,13 @@
 //! `/reports/azureADLicenseUsage/{id}`: get (with `If-None-Match`), patch and delete (with
 //! `If-Match`), each scoped by the caller's tenant.
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tally_model::{parse_patch, EntityJson, Selection, TagList};
 use tally_store::{StoredUsage, WriteOutcome};
 use uuid::Uuid;
 
-use super::collection::etag_value;
+use super::collection::{etag_value, minimal_response};
 use super::ApiRequest;
 use crate::error::ApiError;
 use crate::http::json::odata_json;
@@ -91,17 +91,7 @@ pub async fn update(
     {
         WriteOutcome::NotFound => Err(not_found(key)),
         WriteOutcome::PreconditionFailed => Err(ApiError::precondition_failed()),
-        WriteOutcome::Done(stored) if request.prefers_minimal() => {
-            let mut response = StatusCode::NO_CONTENT.into_response();
-            response.headers_mut().insert(
-                "preference-applied",
-                HeaderValue::from_static("return=minimal"),
-            );
-            response
-                .headers_mut()
-                .insert(header::ETAG, etag_value(&stored)?);
-            Ok(response)
-        }
+        WriteOutcome::Done(stored) if request.prefers_minimal() => minimal_response(&stored),
         WriteOutcome::Done(stored) => {
             entity_response(request, StatusCode::OK, &stored, options.select.as_ref())
         }
