@@ -18,7 +18,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start NAME FLAGS...: starts `tally serve` and prints its https address (its first stdout line).
+# start NAME FLAGS...: starts `tally serve` and sets $address to its https address (its first
+# stdout line). Not in a $(…) subshell, so that the cleanup knows its pid.
 start() {
   local name=$1
   shift
@@ -27,7 +28,7 @@ start() {
   pids+=($!)
   for _ in $(seq 1 300); do
     if [ -s "$work/$name.out" ]; then
-      head -n 1 "$work/$name.out" | sed 's/^listening on //'
+      address=$(head -n 1 "$work/$name.out" | sed 's/^listening on //')
       return
     fi
     sleep 0.1
@@ -38,8 +39,10 @@ start() {
 }
 
 export TALLY_URL TALLY_THROTTLED_URL
-TALLY_URL=$(start main)
-TALLY_THROTTLED_URL=$(start throttled --in-memory --rate-limit 1)
+start main
+TALLY_URL=$address
+start throttled --in-memory --rate-limit 1
+TALLY_THROTTLED_URL=$address
 cert="$work/data/tls/cert.pem"
 echo "sdk-tests: tally at $TALLY_URL (throttled: $TALLY_THROTTLED_URL), certificate $cert"
 
