@@ -13,6 +13,22 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// How logs on stderr are written: `text` for people, `json` (one object a line) for
+    /// collectors.
+    #[arg(
+        long,
+        global = true,
+        env = "TALLY_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text
+    )]
+    pub log_format: LogFormat,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
@@ -23,10 +39,18 @@ pub enum Command {
     Token(TokenArgs),
     /// Print a dashboard link carrying a short-lived, read-only token.
     Dashboard(DashboardArgs),
+    /// Bulk-load one tenant's snapshots from JSON lines or CSV (while the server runs or not).
+    Import(ImportArgs),
+    /// Write one tenant's snapshots as JSON lines or CSV.
+    Export(ExportArgs),
 }
 
 #[derive(Args, Debug)]
 pub struct ServeArgs {
+    /// A TOML file of these settings, keyed by the flags' names (`listen = "0.0.0.0:8080"`,
+    /// `data-dir` or `data_dir`, ...). Flags and TALLY_* variables override it.
+    #[arg(long, env = "TALLY_CONFIG")]
+    pub config: Option<PathBuf>,
     /// Address to listen on; port 0 picks a free one.
     #[arg(long, env = "TALLY_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,
@@ -39,10 +63,6 @@ pub struct ServeArgs {
     /// The largest request body accepted, in bytes.
     #[arg(long, env = "TALLY_BODY_LIMIT", default_value_t = 1024 * 1024)]
     pub body_limit: usize,
-    /// Bulk-load one tenant's snapshots from JSON lines or CSV (while the server runs or not).
-    Import(ImportArgs),
-    /// Write one tenant's snapshots as JSON lines or CSV.
-    Export(ExportArgs),
     /// PostgreSQL connection URL (`postgres://user@host/db`): share one database between processes.
     #[arg(long, env = "TALLY_DATABASE_URL", conflicts_with = "in_memory")]
     pub database_url: Option<String>,
@@ -68,7 +88,12 @@ pub struct ServeArgs {
     #[arg(long, env = "TALLY_MAX_IN_FLIGHT", default_value_t = 1024)]
     pub max_in_flight: usize,
     /// Serve HTTPS with this PEM certificate (chain), with --tls-key.
-    #[arg(long, env = "TALLY_TLS_CERT", requires = "tls_key", conflicts_with = "tls_self_signed")]
+    #[arg(
+        long,
+        env = "TALLY_TLS_CERT",
+        requires = "tls_key",
+        conflicts_with = "tls_self_signed"
+    )]
     pub tls_cert: Option<PathBuf>,
     /// The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1).
     #[arg(long, env = "TALLY_TLS_KEY", requires = "tls_cert")]
@@ -124,29 +149,6 @@ pub struct DashboardArgs {
     pub data_dir: PathBuf,
 }
 
-/// `90s`, `30m`, `1h`, `7d`, or plain seconds.
-fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: u64 = number
-        .parse()
-        .map_err(|_| format!("'{text}' is not a duration such as 30m or 1h"))?;
-    let seconds = match unit {
-        "" | "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        _ => {
-            return Err(format!(
-                "unknown unit '{unit}' in '{text}'; use s, m, h or d"
-            ))
-        }
-    };
-    Ok(std::time::Duration::from_secs(number * seconds))
-}
 #[derive(Args, Debug)]
 pub struct ImportArgs {
     /// The file to load (`-` for stdin): JSON lines, or CSV when it ends in `.csv`.
@@ -187,3 +189,26 @@ pub struct ExportArgs {
     pub database_url: Option<String>,
 }
 
+/// `90s`, `30m`, `1h`, `7d`, or plain seconds.
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("'{text}' is not a duration such as 30m or 1h"))?;
+    let seconds = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => {
+            return Err(format!(
+                "unknown unit '{unit}' in '{text}'; use s, m, h or d"
+            ))
+        }
+    };
+    Ok(std::time::Duration::from_secs(number * seconds))
+}

@@ -3,22 +3,31 @@
 
 mod cli;
 mod commands;
+mod config;
 
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
-    let cli = cli::Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("TALLY_LOG")
-                .unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let mut cli = cli::Cli::parse();
+    // `serve --config FILE`: the file's keys become TALLY_* variables (where unset), then the
+    // command line is parsed again, so flags > environment > file.
+    if let cli::Command::Serve(cli::ServeArgs {
+        config: Some(path), ..
+    }) = &cli.command
+    {
+        if let Err(error) = config::apply(path) {
+            eprintln!("tally: {error:#}");
+            return std::process::ExitCode::from(2);
+        }
+        cli = cli::Cli::parse();
+    }
+    init_logging(cli.log_format);
     let result = match cli.command {
         cli::Command::Serve(args) => commands::serve::run(args),
         cli::Command::Token(args) => commands::token::run(args),
         cli::Command::Dashboard(args) => commands::dashboard::run(args),
+        cli::Command::Import(args) => commands::import::run(args),
+        cli::Command::Export(args) => commands::export::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -26,7 +35,24 @@ fn main() -> std::process::ExitCode {
             eprintln!("tally: {error:#}");
             std::process::ExitCode::FAILURE
         }
-        cli::Command::Import(args) => commands::import::run(args),
-        cli::Command::Export(args) => commands::export::run(args),
+    }
+}
+
+/// Logs on stderr, filtered by `TALLY_LOG` (default `info`), as text or as one JSON object a
+/// line; each request's events carry its span (request-id, method, path).
+fn init_logging(format: cli::LogFormat) {
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TALLY_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr);
+    match format {
+        cli::LogFormat::Text => builder.init(),
+        cli::LogFormat::Json => builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
     }
 }

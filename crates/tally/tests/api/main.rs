@@ -14,6 +14,8 @@ mod errors;
 mod filter;
 mod hostile;
 mod import_export;
+mod observability;
+mod openapi;
 mod outage;
 mod paging;
 mod report;
