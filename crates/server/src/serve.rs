@@ -126,15 +126,10 @@ impl Server {
     ) -> anyhow::Result<()> {
         let store = self.state.store.clone();
         let router = app(self.state, self.body_limit).layer(tower::util::MapRequestLayer::new(
-            crate::tls::host_from_authority::<axum::body::Body>,
+            crate::http::listener::host_from_authority::<axum::body::Body>,
         ));
-        match self.tls {
-            Some(tls) => crate::tls::serve(self.listener, router, tls.config, shutdown).await?,
-            None => axum::serve(self.listener, router)
-                .with_graceful_shutdown(shutdown)
-                .await
-                .context("serving")?,
-        }
+        let tls = self.tls.map(|tls| tls.config);
+        crate::http::listener::serve(self.listener, router, tls, shutdown).await?;
         tokio::task::spawn_blocking(move || store.shutdown()).await?;
         Ok(())
     }

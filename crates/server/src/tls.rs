@@ -1,24 +1,14 @@
 //! HTTPS (SPEC §9): the certificate — given PEM files, or a self-signed one for localhost made
-//! once in `<data-dir>/tls/` — and a TLS accept loop that serves the router with the same
-//! graceful shutdown as plain HTTP. rustls on ring; no OpenSSL, no cmake.
+//! once in `<data-dir>/tls/` — as a rustls configuration (ring; no OpenSSL, no cmake). The
+//! accept loop that uses it is `http::listener`, shared with plain HTTP.
 
-use std::future::Future;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{bail, Context};
-use axum::http::{header, HeaderValue, Request};
-use axum::Router;
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use tokio::net::TcpListener;
-use tokio_rustls::TlsAcceptor;
 
 /// The self-signed material's folder inside the data directory.
 pub const TLS_DIR: &str = "tls";
@@ -27,9 +17,6 @@ pub const KEY_FILE: &str = "key.pem";
 
 /// The names the self-signed certificate is valid for.
 const SELF_SIGNED_NAMES: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
-
-/// A client that has not finished its handshake by then is dropped (it would delay shutdown).
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Where the certificate comes from (`--tls-cert`/`--tls-key`, or `--tls-self-signed`).
 #[derive(Clone, Debug)]
@@ -197,76 +184,5 @@ fn write_synced(path: &Path, bytes: &[u8], _mode: u32) -> anyhow::Result<()> {
         .with_context(|| format!("creating {}", path.display()))?;
     file.write_all(bytes)?;
     file.sync_all()?;
-    Ok(())
-}
-
-/// HTTP/2 carries the host in `:authority`, which hyper puts in the URI rather than in a Host
-/// header; absolute URLs (nextLink, Location) are built from Host, so it is filled in here.
-pub fn host_from_authority<B>(mut request: Request<B>) -> Request<B> {
-    if !request.headers().contains_key(header::HOST) {
-        let authority = request
-            .uri()
-            .authority()
-            .map(|authority| authority.as_str());
-        if let Some(value) = authority.and_then(|text| HeaderValue::from_str(text).ok()) {
-            request.headers_mut().insert(header::HOST, value);
-        }
-    }
-    request
-}
-
-/// Serves `router` over TLS until `shutdown` completes, then stops accepting and waits for the
-/// open connections to finish their requests in flight (HTTP/1.1 and HTTP/2 by ALPN).
-pub async fn serve(
-    listener: TcpListener,
-    router: Router,
-    tls: Arc<rustls::ServerConfig>,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> anyhow::Result<()> {
-    let acceptor = TlsAcceptor::from(tls);
-    let builder = auto::Builder::new(TokioExecutor::new());
-    let graceful = GracefulShutdown::new();
-    tokio::pin!(shutdown);
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
-                Err(error) => {
-                    // Out of file descriptors and the like: back off rather than spin.
-                    tracing::warn!(%error, "accepting a connection failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
-        stream.set_nodelay(true).ok();
-        let acceptor = acceptor.clone();
-        let builder = builder.clone();
-        let service = TowerToHyperService::new(router.clone());
-        let watcher = graceful.watcher();
-        tokio::spawn(async move {
-            let stream =
-                match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
-                    Ok(Ok(stream)) => stream,
-                    Ok(Err(error)) => {
-                        tracing::debug!(%peer, %error, "TLS handshake failed");
-                        return;
-                    }
-                    Err(_) => {
-                        tracing::debug!(%peer, "TLS handshake timed out");
-                        return;
-                    }
-                };
-            let connection = builder
-                .serve_connection_with_upgrades(TokioIo::new(stream), service)
-                .into_owned();
-            if let Err(error) = watcher.watch(connection).await {
-                tracing::debug!(%peer, %error, "connection closed with an error");
-            }
-        });
-    }
-    drop(listener);
-    graceful.shutdown().await;
     Ok(())
 }

@@ -18,6 +18,9 @@ pub struct BodyLimit(pub usize);
 /// send the whole body before reading the answer get the 413 rather than a reset connection.
 const DRAIN_LIMIT: u64 = 16 * 1024 * 1024;
 
+/// A body that has not arrived whole by then is answered 408 (slow clients hold no slot for ever).
+pub const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 pub async fn buffer_body(
     State(BodyLimit(limit)): State<BodyLimit>,
     request: Request,
@@ -26,7 +29,20 @@ pub async fn buffer_body(
     let (parts, mut body) = request.into_parts();
     let mut bytes: Vec<u8> = Vec::new();
     let mut seen: u64 = 0;
-    while let Some(frame) = body.frame().await {
+    let deadline = tokio::time::Instant::now() + BODY_READ_TIMEOUT;
+    loop {
+        let Ok(frame) = tokio::time::timeout_at(deadline, body.frame()).await else {
+            return ApiError::new(
+                axum::http::StatusCode::REQUEST_TIMEOUT,
+                "RequestTimeout",
+                format!(
+                    "The request body did not arrive within {} seconds.",
+                    BODY_READ_TIMEOUT.as_secs()
+                ),
+            )
+            .into_response();
+        };
+        let Some(frame) = frame else { break };
         let frame = match frame {
             Ok(frame) => frame,
             Err(error) => {

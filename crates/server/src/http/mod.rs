@@ -5,3 +5,4 @@ pub mod admission;
 pub mod body;
 pub mod envelope;
 pub mod json;
+pub mod listener;

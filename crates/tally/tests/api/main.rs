@@ -21,6 +21,7 @@ mod paging;
 mod report;
 mod seed;
 mod shutdown;
+mod slow;
 mod support;
 mod tenancy;
 mod throttle;
