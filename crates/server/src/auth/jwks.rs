@@ -41,7 +41,6 @@ pub struct Jwks {
     source: JwksSource,
     cache: RwLock<Cache>,
     refreshing: Mutex<Option<Instant>>,
-    client: reqwest::Client,
 }
 
 impl Jwks {
@@ -54,9 +53,6 @@ impl Jwks {
                 fetched: None,
             }),
             refreshing: Mutex::new(None),
-            client: reqwest::Client::builder()
-                .timeout(Duration::from_secs(10))
-                .build()?,
         };
         let keys = jwks.fetch().await?;
         *jwks.cache.write().await = Cache {
@@ -106,17 +102,21 @@ impl Jwks {
         let text = match &self.source {
             JwksSource::File(path) => tokio::fs::read_to_string(path).await?,
             JwksSource::Url(url) => {
-                self.client
-                    .get(url)
-                    .send()
-                    .await?
-                    .error_for_status()?
-                    .text()
-                    .await?
+                let url = url.clone();
+                tokio::task::spawn_blocking(move || fetch_url(&url)).await??
             }
         };
         parse(&text)
     }
+}
+
+/// GETs `url` (https with the webpki roots, or http), with a 10 s timeout.
+fn fetch_url(url: &str) -> anyhow::Result<String> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .into();
+    Ok(agent.get(url).call()?.body_mut().read_to_string()?)
 }
 
 /// The usable keys of a JWKS document, by kid.
