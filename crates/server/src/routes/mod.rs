@@ -54,7 +54,10 @@ async fn handle(state: AppState, request: Request) -> Result<Response, ApiError>
     let method = request.method().clone();
     let write = match allowed(&resource, &method) {
         Some(write) => write,
-        None => return Err(ApiError::method_not_allowed(&method)),
+        None => {
+            return Err(ApiError::method_not_allowed(&method)
+                .with_header(header::ALLOW, allowed_methods(&resource)))
+        }
     };
     let in_batch = request.extensions().get::<batch::InBatch>().is_some();
     if resource == Resource::Batch {
@@ -103,6 +106,16 @@ fn allowed(resource: &Resource, method: &Method) -> Option<bool> {
         _ => false,
     };
     (reads || write).then_some(write)
+}
+
+/// The methods `resource` answers, for the `Allow` header that a 405 must carry (RFC 9110).
+fn allowed_methods(resource: &Resource) -> &'static str {
+    match resource {
+        Resource::Batch => "POST",
+        Resource::Collection => "GET, POST",
+        Resource::Entity(_) => "GET, PATCH, DELETE",
+        _ => "GET",
+    }
 }
 
 fn authorize(principal: &Principal, write: bool) -> Result<(), ApiError> {

@@ -197,12 +197,13 @@ async fn each_error_row_has_its_status_and_code() {
         .get(&entity_path("not-a-guid"), &token)
         .await
         .assert_error(404, "Request_ResourceNotFound");
-    for (method, path) in [
-        (Method::PUT, entity_path(&id)),
-        (Method::POST, entity_path(&id)),
-        (Method::DELETE, COLLECTION.to_owned()),
-        (Method::PATCH, format!("{COLLECTION}/$count")),
-        (Method::POST, "/v1.0/$metadata".to_owned()),
+    for (method, path, allow) in [
+        (Method::PUT, entity_path(&id), "GET, PATCH, DELETE"),
+        (Method::POST, entity_path(&id), "GET, PATCH, DELETE"),
+        (Method::DELETE, COLLECTION.to_owned(), "GET, POST"),
+        (Method::PATCH, format!("{COLLECTION}/$count"), "GET"),
+        (Method::POST, "/v1.0/$metadata".to_owned(), "GET"),
+        (Method::GET, "/v1.0/$batch".to_owned(), "POST"),
     ] {
         let reply = raw(
             &server,
@@ -214,6 +215,7 @@ async fn each_error_row_has_its_status_and_code() {
         )
         .await;
         reply.assert_error(405, "MethodNotAllowed");
+        assert_eq!(reply.header("allow"), Some(allow), "{method} {path}");
     }
     let stale = server
         .client
