@@ -1,7 +1,7 @@
 //! The embedded backend's readers: a few read-only connections used from Tokio's blocking pool,
 //! and the list and count queries they run.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rusqlite::Connection;
 use tokio::sync::Semaphore;
@@ -13,45 +13,48 @@ use crate::{StoreError, TenantId};
 
 /// A fixed set of read connections; a caller waits for a free one.
 pub struct Readers {
-    idle: Mutex<Vec<Connection>>,
-    available: Semaphore,
+    idle: Arc<Mutex<Vec<Connection>>>,
+    available: Arc<Semaphore>,
 }
 
 impl Readers {
     pub fn new(connections: Vec<Connection>) -> Self {
-        let available = Semaphore::new(connections.len());
+        let available = Arc::new(Semaphore::new(connections.len()));
         Self {
-            idle: Mutex::new(connections),
+            idle: Arc::new(Mutex::new(connections)),
             available,
         }
     }
 
-    /// Runs `read` on a free connection on the blocking pool.
+    /// Runs `read` on a free connection on the blocking pool. The blocking task itself puts the
+    /// connection back and only then frees its permit, so a caller that goes away mid-read (its
+    /// client disconnected) loses no connection.
     pub async fn run<T: Send + 'static>(
         &self,
         read: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
-        let _permit = self
+        let permit = self
             .available
-            .acquire()
+            .clone()
+            .acquire_owned()
             .await
             .map_err(|_| StoreError::Unavailable("the store is closed".into()))?;
-        let connection = self
-            .idle
-            .lock()
-            .map_err(|_| StoreError::Internal("reader lock poisoned".into()))?
-            .pop()
-            .ok_or_else(|| StoreError::Internal("no idle reader despite a permit".into()))?;
-        let (connection, result) = tokio::task::spawn_blocking(move || {
+        let idle = self.idle.clone();
+        tokio::task::spawn_blocking(move || {
+            let connection = idle
+                .lock()
+                .map_err(|_| StoreError::Internal("reader lock poisoned".into()))?
+                .pop()
+                .ok_or_else(|| StoreError::Internal("no idle reader despite a permit".into()))?;
             let result = read(&connection);
-            (connection, result)
+            if let Ok(mut idle) = idle.lock() {
+                idle.push(connection);
+            }
+            drop(permit);
+            result
         })
         .await
-        .map_err(|error| StoreError::Internal(format!("reader task failed: {error}")))?;
-        if let Ok(mut idle) = self.idle.lock() {
-            idle.push(connection);
-        }
-        result
+        .map_err(|error| StoreError::Internal(format!("reader task failed: {error}")))?
     }
 }
 

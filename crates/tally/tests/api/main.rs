@@ -6,6 +6,7 @@
 
 mod auth;
 mod batch;
+mod cancelled;
 mod cluster;
 mod crash;
 mod disk;
