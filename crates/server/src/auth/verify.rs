@@ -13,17 +13,43 @@ use super::{GRAPH_AUDIENCES, PERSONAL_ACCOUNTS_TENANT};
 use crate::error::ApiError;
 
 const LEEWAY_SECONDS: u64 = 300;
+/// Verified tokens remembered at most (a full cache is emptied: bounded, and rare).
+const CACHE_ENTRIES: usize = 4096;
+/// How long a verified token is trusted without checking its signature again, at most: a key
+/// removed from the JWKS stops being honoured within this time.
+const CACHE_SECONDS: u64 = 60;
+
+/// A verified token's caller and lifetime, so a client that reuses its token (all of them) pays
+/// for the ECDSA/RSA check once a minute instead of on every request.
+#[derive(Clone)]
+struct Verified {
+    principal: Principal,
+    exp: u64,
+    nbf: Option<u64>,
+    until: u64,
+}
+
+fn now_seconds() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs())
+}
 
 /// Checks tokens against the keys tally trusts: the local key, and Entra ID's when configured.
 pub struct Verifier {
     local: LocalKey,
     jwks: Option<Jwks>,
     audiences: Vec<String>,
+    cache: std::sync::Mutex<std::collections::HashMap<String, Verified>>,
 }
 
 #[derive(Deserialize)]
 struct Claims {
     iss: String,
+    #[serde(default)]
+    exp: Option<u64>,
+    #[serde(default)]
+    nbf: Option<u64>,
     tid: Option<String>,
     appid: Option<String>,
     azp: Option<String>,
@@ -48,6 +74,7 @@ impl Verifier {
             local,
             jwks,
             audiences: all,
+            cache: std::sync::Mutex::new(std::collections::HashMap::new()),
         }
     }
 
@@ -98,6 +125,10 @@ impl Verifier {
                     "The Authorization header must have the form 'Bearer <token>'.",
                 )
             })?;
+        let now = now_seconds();
+        if let Some(verified) = self.cached(token, now) {
+            return Ok(verified);
+        }
         let header = jsonwebtoken::decode_header(token).map_err(|_| {
             ApiError::unauthenticated(
                 "Access token validation failure: the token is not a well-formed JWT.",
@@ -114,7 +145,41 @@ impl Verifier {
             &self.validation(trusted.algorithm),
         )
         .map_err(|error| ApiError::unauthenticated(describe(error.kind())))?;
-        principal(data.claims)
+        let (exp, nbf) = (data.claims.exp.unwrap_or(0), data.claims.nbf);
+        let principal = principal(data.claims)?;
+        if let Ok(mut cache) = self.cache.lock() {
+            if cache.len() >= CACHE_ENTRIES {
+                cache.clear();
+            }
+            cache.insert(
+                token.to_owned(),
+                Verified {
+                    principal: principal.clone(),
+                    exp,
+                    nbf,
+                    until: now + CACHE_SECONDS,
+                },
+            );
+        }
+        Ok(principal)
+    }
+
+    /// The caller of a token verified in the last minute, if it is still within its lifetime
+    /// (with the same leeway as the full check).
+    fn cached(&self, token: &str, now: u64) -> Option<Principal> {
+        let mut cache = self.cache.lock().ok()?;
+        let verified = cache.get(token)?;
+        let live = now <= verified.until
+            && now <= verified.exp.saturating_add(LEEWAY_SECONDS)
+            && verified
+                .nbf
+                .is_none_or(|nbf| nbf <= now.saturating_add(LEEWAY_SECONDS));
+        if live {
+            Some(verified.principal.clone())
+        } else {
+            cache.remove(token);
+            None
+        }
     }
 }
 
