@@ -31,11 +31,9 @@ const DUPLICATE_MARKER: &str = "\u{0}duplicate:";
 /// Parses `bytes` as one JSON value, rejecting duplicate keys.
 pub fn parse_strict(bytes: &[u8]) -> Result<Value, JsonError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = PathSeed {
-        path: String::new(),
-    }
-    .deserialize(&mut deserializer)
-    .and_then(|value| deserializer.end().map(|()| value));
+    let value = PathSeed(Step::Root)
+        .deserialize(&mut deserializer)
+        .and_then(|value| deserializer.end().map(|()| value));
     value.map_err(|error| {
         let text = error.to_string();
         match text.strip_prefix(DUPLICATE_MARKER) {
@@ -47,23 +45,36 @@ pub fn parse_strict(bytes: &[u8]) -> Result<Value, JsonError> {
     })
 }
 
-/// Deserializes one value, knowing its property path for error messages.
-struct PathSeed {
-    path: String,
+/// Where a value is: its parent and its key or index. The path's text is built only for an
+/// error, so valid bodies cost no allocation per property.
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Root,
+    Key(&'a PathSeed<'a>, &'a str),
+    Index(&'a PathSeed<'a>, usize),
 }
 
-impl PathSeed {
-    fn child(&self, key: &str) -> PathSeed {
-        let path = if self.path.is_empty() {
-            key.to_owned()
-        } else {
-            format!("{}.{key}", self.path)
-        };
-        PathSeed { path }
+/// Deserializes one value, knowing its property path for error messages.
+struct PathSeed<'a>(Step<'a>);
+
+impl PathSeed<'_> {
+    fn path(&self) -> String {
+        match self.0 {
+            Step::Root => String::new(),
+            Step::Key(parent, key) => {
+                let parent = parent.path();
+                if parent.is_empty() {
+                    key.to_owned()
+                } else {
+                    format!("{parent}.{key}")
+                }
+            }
+            Step::Index(parent, index) => format!("{}[{index}]", parent.path()),
+        }
     }
 }
 
-impl<'de> DeserializeSeed<'de> for PathSeed {
+impl<'de> DeserializeSeed<'de> for PathSeed<'_> {
     type Value = Value;
 
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
@@ -71,7 +82,7 @@ impl<'de> DeserializeSeed<'de> for PathSeed {
     }
 }
 
-impl<'de> Visitor<'de> for PathSeed {
+impl<'de> Visitor<'de> for PathSeed<'_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -112,9 +123,7 @@ impl<'de> Visitor<'de> for PathSeed {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(PathSeed {
-            path: format!("{}[{}]", self.path, items.len()),
-        })? {
+        while let Some(item) = seq.next_element_seed(PathSeed(Step::Index(&self, items.len())))? {
             items.push(item);
         }
         Ok(Value::Array(items))
@@ -123,14 +132,13 @@ impl<'de> Visitor<'de> for PathSeed {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut object = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            let child = self.child(&key);
             if object.contains_key(&key) {
                 return Err(de::Error::custom(format_args!(
                     "{DUPLICATE_MARKER}{}",
-                    child.path
+                    PathSeed(Step::Key(&self, &key)).path()
                 )));
             }
-            let value = map.next_value_seed(child)?;
+            let value = map.next_value_seed(PathSeed(Step::Key(&self, &key)))?;
             object.insert(key, value);
         }
         Ok(Value::Object(object))

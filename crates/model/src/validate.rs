@@ -257,16 +257,31 @@ fn detail(path: &str, value: &Value) -> Result<LicenseInfoDetail, ValidationErro
     };
     let mut license_type = None;
     let mut counts = [None; 3];
+    // The child's path is written only for an error: valid bodies allocate nothing for it.
+    let child = |name: &str| format!("{path}.{name}");
     for (name, value) in object {
-        let child = format!("{path}.{name}");
         match name.as_str() {
-            "@odata.type" => check_type_annotation(&child, value, DETAIL_TYPE)?,
-            "licenseType" => license_type = Some(license_type_value(&child, value)?),
-            "totalLicenseCount" => counts[0] = count(&child, value)?,
-            "totalAssignedCount" => counts[1] = count(&child, value)?,
-            "totalUsageCount" => counts[2] = count(&child, value)?,
+            "@odata.type" => check_type_annotation(&child(name), value, DETAIL_TYPE)?,
+            "licenseType" => {
+                let known = value.as_str().and_then(LicenseType::from_name);
+                license_type = Some(match known {
+                    Some(member) => member,
+                    None => license_type_value(&child(name), value)?,
+                });
+            }
+            "totalLicenseCount" | "totalAssignedCount" | "totalUsageCount" => {
+                let slot = match name.as_str() {
+                    "totalLicenseCount" => 0,
+                    "totalAssignedCount" => 1,
+                    _ => 2,
+                };
+                counts[slot] = match valid_count(value) {
+                    Some(valid) => valid,
+                    None => count(&child(name), value)?,
+                };
+            }
             other if is_annotation(other) => {}
-            _ => return Err(unknown_property(&child, DETAIL_TYPE)),
+            _ => return Err(unknown_property(&child(name), DETAIL_TYPE)),
         }
     }
     let license_type = license_type.ok_or_else(|| ValidationError {
@@ -291,6 +306,19 @@ fn license_type_value(path: &str, value: &Value) -> Result<LicenseType, Validati
         }),
         Value::Null => Err(ValidationError::at(path, format_args!("the property is required and cannot be null; the members are {members}"))),
         other => Err(ValidationError::at(path, format_args!("expected a string naming one of {members}, not {}", describe(other)))),
+    }
+}
+
+/// A count that is valid as it is (null or 0..=i32::MAX); None when [`count`] must explain.
+fn valid_count(value: &Value) -> Option<Option<i32>> {
+    match value {
+        Value::Null => Some(None),
+        Value::Number(number) => number
+            .as_i64()
+            .filter(|n| *n >= 0)
+            .and_then(|n| i32::try_from(n).ok())
+            .map(Some),
+        _ => None,
     }
 }
 
