@@ -114,7 +114,9 @@ impl Page {
     pub fn from_overfetched(mut items: Vec<StoredUsage>, query: &ListQuery) -> Self {
         let next = if items.len() > query.page_size {
             items.truncate(query.page_size);
-            items.last().map(|last| ListQuery::cursor_after(&query.effective_order(), last))
+            items
+                .last()
+                .map(|last| ListQuery::cursor_after(&query.effective_order(), last))
         } else {
             None
         };
