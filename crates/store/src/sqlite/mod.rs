@@ -194,7 +194,7 @@ impl SqliteStore {
 
     pub async fn get(&self, tenant: TenantId, id: Uuid) -> Result<Option<StoredUsage>, StoreError> {
         self.readers
-            .run(move |connection| {
+            .run_inline(move |connection| {
                 connection
                     .prepare_cached(&format!(
                         "SELECT {} FROM license_usage WHERE tenant_id = ? AND id = ?",

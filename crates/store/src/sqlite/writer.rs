@@ -3,6 +3,7 @@
 //! after the commit that made it durable returned.
 
 use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use tally_model::{LicenseUsage, LicenseUsagePatch, Precondition};
@@ -85,16 +86,40 @@ impl Pending {
     }
 }
 
+/// How long a durable writer waits for more writes when the last commit carried several (so
+/// clients are writing concurrently): one fsync then acknowledges more of them. A lone writer's
+/// groups are of one, and it never waits.
+const GATHER: Duration = Duration::from_micros(500);
+
 /// Runs until every sender of `commands` is gone, then returns (after the last commit).
 pub fn run(mut connection: Connection, commands: mpsc::Receiver<WriteCommand>) {
+    // Only a store that fsyncs (not --in-memory) gains from waiting.
+    let durable = connection
+        .pragma_query_value(None, "synchronous", |row| row.get::<_, i64>(0))
+        .is_ok_and(|level| level > 0);
+    let mut last_group = 1;
     while let Ok(first) = commands.recv() {
         let mut group = vec![first];
+        let deadline = (durable && last_group > 1).then(|| Instant::now() + GATHER);
         while group.len() < MAX_GROUP {
             match commands.try_recv() {
                 Ok(command) => group.push(command),
-                Err(_) => break,
+                Err(mpsc::TryRecvError::Empty) => {
+                    let Some(left) = deadline
+                        .map(|deadline| deadline.saturating_duration_since(Instant::now()))
+                        .filter(|left| !left.is_zero())
+                    else {
+                        break;
+                    };
+                    match commands.recv_timeout(left) {
+                        Ok(command) => group.push(command),
+                        Err(_) => break,
+                    }
+                }
+                Err(mpsc::TryRecvError::Disconnected) => break,
             }
         }
+        last_group = group.len();
         commit_group(&mut connection, group);
     }
 }
