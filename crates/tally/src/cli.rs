@@ -159,8 +159,9 @@ pub struct ImportArgs {
     /// The file's format (default: from its extension).
     #[arg(long, value_enum)]
     pub format: Option<crate::commands::storage::Format>,
-    /// Snapshots per transaction.
-    #[arg(long, default_value_t = 5000)]
+    /// Snapshots per transaction (each holds SQLite's single write lock for some tens of
+    /// milliseconds, so a running server's writes interleave).
+    #[arg(long, default_value_t = 10000)]
     pub batch_size: usize,
     /// The server's data directory (embedded store).
     #[arg(long, env = "TALLY_DATA_DIR", default_value = "./tally-data")]
