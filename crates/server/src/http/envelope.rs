@@ -65,7 +65,12 @@ pub async fn envelope(mut request: Request, next: Next) -> Response {
     let _in_span = span.enter();
 
     if let Some(error) = response.extensions_mut().remove::<GraphError>() {
-        if response.status().is_server_error() {
+        // A 503 is by design (load shed at --max-in-flight, or a store that says why at warn):
+        // logging each one at error level wrote 32 MB of logs in a 10 s overload and took the
+        // CPU from the requests being served.
+        if response.status().is_server_error()
+            && response.status() != StatusCode::SERVICE_UNAVAILABLE
+        {
             tracing::error!(status = %response.status(), code = error.code, "answered with a server error");
         }
         render_error(&mut response, &error, &ids);
