@@ -231,16 +231,8 @@ impl PgStore {
         params.push(Box::new(i64::try_from(query.skip).unwrap_or(i64::MAX)));
         let client = self.pool.get().await?;
         let rows = client.query(&sql, &borrowed(&params)).await?;
-        let mut items = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
-        let next = if items.len() > query.page_size {
-            items.truncate(query.page_size);
-            items
-                .last()
-                .map(|last| ListQuery::cursor_after(&query.effective_order(), last))
-        } else {
-            None
-        };
-        Ok(Page { items, next })
+        let items = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+        Ok(Page::from_overfetched(items, &query))
     }
 
     pub async fn count(&self, tenant: TenantId, query: ListQuery) -> Result<u64, StoreError> {
