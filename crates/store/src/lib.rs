@@ -4,6 +4,7 @@
 //! Handlers never build SQL: they describe what they want with [`ListQuery`] and the write
 //! commands, and the backend translates.
 
+mod conditional;
 mod error;
 pub mod metrics;
 mod postgres;

@@ -16,6 +16,7 @@ use tally_model::{LicenseUsage, LicenseUsagePatch, NewLicenseUsage, Precondition
 use tokio_postgres::NoTls;
 use uuid::Uuid;
 
+use crate::conditional::{decide_delete, decide_update, Decision};
 use crate::query::{ListQuery, Page};
 use crate::sql::{select, Dialect};
 use crate::{BulkInsert, StoreError, StoredUsage, TenantId, WriteOutcome};
@@ -164,16 +165,11 @@ impl PgStore {
     ) -> Result<WriteOutcome<StoredUsage>, StoreError> {
         let mut client = self.pool.get().await?;
         let transaction = client.transaction().await?;
-        let Some(mut stored) = current(&transaction, tenant, id, true).await? else {
-            return Ok(WriteOutcome::NotFound);
+        let locked = current(&transaction, tenant, id, true).await?;
+        let stored = match decide_update(locked, patch, &precondition) {
+            Decision::Answer(outcome) => return Ok(outcome),
+            Decision::Write(stored) => stored,
         };
-        if !precondition.allows(stored.etag()) {
-            return Ok(WriteOutcome::PreconditionFailed);
-        }
-        if !patch.apply_to(&mut stored.usage) {
-            return Ok(WriteOutcome::Done(stored));
-        }
-        stored.version += 1;
         transaction
             .execute(
                 "UPDATE license_usage
@@ -201,11 +197,9 @@ impl PgStore {
     ) -> Result<WriteOutcome<()>, StoreError> {
         let mut client = self.pool.get().await?;
         let transaction = client.transaction().await?;
-        let Some(stored) = current(&transaction, tenant, id, true).await? else {
-            return Ok(WriteOutcome::NotFound);
-        };
-        if !precondition.allows(stored.etag()) {
-            return Ok(WriteOutcome::PreconditionFailed);
+        let locked = current(&transaction, tenant, id, true).await?;
+        if let Decision::Answer(outcome) = decide_delete(locked, &precondition) {
+            return Ok(outcome);
         }
         transaction
             .execute(

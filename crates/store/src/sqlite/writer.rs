@@ -11,6 +11,7 @@ use tokio::sync::oneshot;
 use uuid::Uuid;
 
 use super::rows::{decode, encode_details, COLUMNS};
+use crate::conditional::{decide_delete, decide_update, Decision};
 use crate::{BulkInsert, StoreError, StoredUsage, TenantId, WriteOutcome};
 
 /// The most writes one commit carries.
@@ -285,16 +286,10 @@ fn update(
     patch: LicenseUsagePatch,
     precondition: &Precondition,
 ) -> Result<WriteOutcome<StoredUsage>, StoreError> {
-    let Some(mut stored) = current(connection, tenant, id)? else {
-        return Ok(WriteOutcome::NotFound);
+    let stored = match decide_update(current(connection, tenant, id)?, patch, precondition) {
+        Decision::Answer(outcome) => return Ok(outcome),
+        Decision::Write(stored) => stored,
     };
-    if !precondition.allows(stored.etag()) {
-        return Ok(WriteOutcome::PreconditionFailed);
-    }
-    if !patch.apply_to(&mut stored.usage) {
-        return Ok(WriteOutcome::Done(stored));
-    }
-    stored.version += 1;
     connection
         .prepare_cached(
             "UPDATE license_usage SET snapshot_text = ?, snapshot_ticks = ?, details = ?, version = ?
@@ -317,11 +312,9 @@ fn delete(
     id: Uuid,
     precondition: &Precondition,
 ) -> Result<WriteOutcome<()>, StoreError> {
-    let Some(stored) = current(connection, tenant, id)? else {
-        return Ok(WriteOutcome::NotFound);
-    };
-    if !precondition.allows(stored.etag()) {
-        return Ok(WriteOutcome::PreconditionFailed);
+    if let Decision::Answer(outcome) = decide_delete(current(connection, tenant, id)?, precondition)
+    {
+        return Ok(outcome);
     }
     connection
         .prepare_cached("DELETE FROM license_usage WHERE tenant_id = ? AND id = ?")?
