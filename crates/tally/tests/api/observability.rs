@@ -28,18 +28,7 @@ fn sample(scrape: &str, name: &str, labels: &str) -> f64 {
 }
 
 async fn scrape(server: &TestServer) -> String {
-    let response = server
-        .client
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    assert!(response.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("text/plain"));
-    response.text().await.unwrap()
+    server.fetch_public("/metrics", "text/plain").await
 }
 
 #[tokio::test]

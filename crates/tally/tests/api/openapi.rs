@@ -2,7 +2,6 @@
 //! SPEC §3 under both versions, with the error body for every error status. Its conformance to
 //! the running service is fuzzed by `tools/schemathesis.sh` (not in CI).
 
-use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::support::TestServer;
@@ -37,18 +36,10 @@ const METHODS: &[&str] = &[
 ];
 
 async fn document(server: &TestServer) -> Value {
-    let response = server
-        .client
-        .get(server.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    assert!(response.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("application/json"));
-    serde_json::from_str(&response.text().await.unwrap()).expect("the document is JSON")
+    let text = server
+        .fetch_public("/openapi.json", "application/json")
+        .await;
+    serde_json::from_str(&text).expect("the document is JSON")
 }
 
 /// Follows a local `$ref` (`#/components/...`).

@@ -176,6 +176,26 @@ impl TestServer {
         reply
     }
 
+    /// GETs a path served without a token, asserting a 200 of this content type; answers the body.
+    pub async fn fetch_public(&self, path: &str, content_type: &str) -> String {
+        let response = self
+            .client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("a response");
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let served = response.headers()["content-type"]
+            .to_str()
+            .expect("ASCII")
+            .to_owned();
+        assert!(
+            served.starts_with(content_type),
+            "{path} served as {served}"
+        );
+        response.text().await.expect("a body")
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> Reply {
         self.send(Method::GET, path, Some(token), None).await
     }
