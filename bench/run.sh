@@ -126,6 +126,9 @@ done
 start durable "$TALLY" serve --listen 127.0.0.1:0 --data-dir "$MAIN"
 curl -sf -H "$AUTH" "$URL_durable$ENTITY" -o "$WORK/entity.json"
 start ceiling "$BIN/ceiling" 127.0.0.1:0 "$WORK/entity.json"
+# The D180 page's bytes from the ceiling too: the tail latency any server has at that size here.
+curl -sf -H "$AUTH" "$URL_durable$D180" -o "$WORK/d180.json"
+start ceiling_d180 "$BIN/ceiling" 127.0.0.1:0 "$WORK/d180.json"
 # json-server serves the same object, as its own collection.
 python3 - "$WORK/entity.json" "$WORK/db.json" <<'EOF'
 import json, sys
@@ -204,6 +207,7 @@ for round in $(seq 1 "$ROUNDS"); do
   wrk_run patch json-server $CONNS "$URL_jsonserver/azureADLicenseUsage/$ID" -s "$WORK/patch-json.lua"
   # 6. The report over 180 days with a licenseType filter, 64 connections.
   wrk_run d180 tally $CONNS "$URL_durable$D180" -H "$AUTH"
+  wrk_run d180 ceiling $CONNS "$URL_ceiling_d180$D180"
 done
 
 # 2b. Sync calls per acknowledged durable write, counted by the kernel's syscall tracepoints.
@@ -237,6 +241,7 @@ done
 stop "$PID_memory"
 stop "$PID_jsonserver"
 stop "$PID_ceiling"
+stop "$PID_ceiling_d180"
 stop "$PID_durable"
 
 # ---- 5. growth: GET by id and D30 on 10k vs 1M snapshots (100 per tenant in both) ------------

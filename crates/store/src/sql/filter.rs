@@ -48,6 +48,9 @@ pub fn translate(expr: &TypedExpr, out: &mut SqlBuilder) {
             "(json_array_length(license_usage.details) > 0)"
         }),
         TypedExpr::Any(Some(predicate)) => {
+            if let Some(members) = license_types_sought(predicate) {
+                return any_license_type(&members, out);
+            }
             out.push("EXISTS (SELECT 1 FROM ");
             out.push(elements(postgres));
             out.push(" WHERE ");
@@ -62,6 +65,64 @@ pub fn translate(expr: &TypedExpr, out: &mut SqlBuilder) {
             out.push(")");
         }
     }
+}
+
+/// The members `predicate` asks for when it is only `d/licenseType eq <member>` (either way
+/// round) or `d/licenseType in (<members>)`: the report's most common filter.
+fn license_types_sought(predicate: &TypedExpr) -> Option<Vec<&'static str>> {
+    let member = |operand: &Operand| match operand {
+        Operand::Constant(Constant::LicenseType(member)) => Some(*member),
+        _ => None,
+    };
+    let is_license_type = |operand: &Operand| *operand == Operand::Detail(DetailField::LicenseType);
+    match predicate {
+        TypedExpr::Compare {
+            op: CompareOp::Eq,
+            left,
+            right,
+        } => match (is_license_type(left), is_license_type(right)) {
+            (true, false) => member(right).map(|member| vec![member]),
+            (false, true) => member(left).map(|member| vec![member]),
+            _ => None,
+        },
+        TypedExpr::In { operand, values } if is_license_type(operand) => values
+            .iter()
+            .map(|value| member(&Operand::Constant(value.clone())))
+            .collect(),
+        _ => None,
+    }
+}
+
+/// `any(d: d/licenseType eq X)` without walking the details one by one: PostgreSQL's jsonb
+/// containment, and in SQLite a substring search of the stored text for `"licenseType":"X"`.
+/// The substring is exact because the details column holds tally's own compact serde JSON
+/// (`sqlite::rows::encode_details`): keys in one spelling, no whitespace, and no free text
+/// in which the needle could appear otherwise (a test in `sqlite::rows` pins that encoding).
+fn any_license_type(members: &[&'static str], out: &mut SqlBuilder) {
+    out.push("(");
+    for (index, member) in members.iter().enumerate() {
+        if index > 0 {
+            out.push(" OR ");
+        }
+        match out.dialect {
+            Dialect::Postgres => {
+                out.push("license_usage.details @> CAST(");
+                out.param(SqlParam::Text(format!(r#"[{{"licenseType":"{member}"}}]"#)));
+                out.push(" AS jsonb)");
+            }
+            Dialect::Sqlite => {
+                out.push("instr(license_usage.details, ");
+                out.param(SqlParam::Text(license_type_needle(member)));
+                out.push(") > 0");
+            }
+        }
+    }
+    out.push(")");
+}
+
+/// What the stored details text contains exactly when one of its details is of `member`.
+pub fn license_type_needle(member: &str) -> String {
+    format!(r#""licenseType":"{member}""#)
 }
 
 /// The details as a row source `d` with a column `value`.

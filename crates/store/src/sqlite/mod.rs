@@ -44,7 +44,10 @@ fn configure(connection: &Connection, synchronous: &str) -> rusqlite::Result<()>
 /// statement whenever a parameter it could plan around (the `LIMIT ?` of every list) is bound
 /// anew: a fifth of a report request's time went to parsing the same SQL again.
 fn keep_plans(connection: &Connection) -> rusqlite::Result<()> {
-    connection.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+    connection.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
     Ok(())
 }
 

@@ -58,3 +58,40 @@ pub fn sqlite_params(params: Vec<SqlParam>) -> Vec<SqlValue> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use tally_model::{LicenseInfoDetail, LicenseType};
+
+    use super::encode_details;
+    use crate::sql::filter::license_type_needle;
+
+    fn detail(license_type: LicenseType) -> LicenseInfoDetail {
+        LicenseInfoDetail {
+            license_type,
+            total_license_count: Some(10),
+            total_assigned_count: None,
+            total_usage_count: Some(-1),
+        }
+    }
+
+    /// `any(d: d/licenseType eq X)` is a substring search of this encoding: the needle of a
+    /// member is in the stored text exactly when a detail is of that member.
+    #[test]
+    fn the_stored_details_contain_a_members_needle_exactly_when_a_detail_has_it() {
+        for stored in LicenseType::ALL {
+            let text = encode_details(&[detail(LicenseType::Free), detail(stored)]).unwrap();
+            for sought in LicenseType::ALL {
+                let expected = sought == stored || sought == LicenseType::Free;
+                assert_eq!(
+                    text.contains(&license_type_needle(sought.as_str())),
+                    expected,
+                    "{sought:?} in {text}"
+                );
+            }
+        }
+        assert!(!encode_details(&[])
+            .unwrap()
+            .contains(&license_type_needle("none")));
+    }
+}
