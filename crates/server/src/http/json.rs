@@ -17,9 +17,14 @@ pub fn odata_json(status: StatusCode, value: &impl Serialize) -> Result<Response
         tracing::error!(%error, "serializing a response failed");
         ApiError::internal()
     })?;
+    Ok(odata_json_bytes(status, body))
+}
+
+/// An OData JSON response of a body written already.
+pub fn odata_json_bytes(status: StatusCode, body: Vec<u8>) -> Response {
     let mut response = (status, Body::from(body)).into_response();
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(ODATA_JSON));
-    Ok(response)
+    response
 }

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::collection::{etag_value, minimal_response};
 use super::ApiRequest;
 use crate::error::ApiError;
-use crate::http::json::odata_json;
+use crate::http::json::odata_json_bytes;
 use crate::query_options::{QueryOptions, SelectOption, Target};
 use crate::state::AppState;
 
@@ -38,13 +38,15 @@ pub fn entity_response(
         None => "reports/azureADLicenseUsage/$entity".to_owned(),
     };
     let context = request.context_url(&fragment);
-    let body = EntityJson {
+    let mut body = Vec::with_capacity(1024);
+    EntityJson {
         usage: &stored.usage,
         etag: Some(stored.etag()),
         context: Some(&context),
         selection: select.map_or(Selection::ALL, |select| select.selection),
-    };
-    let mut response = odata_json(status, &body)?;
+    }
+    .write_to(&mut body);
+    let mut response = odata_json_bytes(status, body);
     response
         .headers_mut()
         .insert(header::ETAG, etag_value(stored)?);

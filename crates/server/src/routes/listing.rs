@@ -3,14 +3,12 @@
 
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::ser::{SerializeMap, Serializer};
-use serde::Serialize;
-use tally_model::{EntityJson, Selection};
+use tally_model::{push_json_str, EntityJson, Selection};
 use tally_store::{ListQuery, StoredUsage};
 
 use super::ApiRequest;
 use crate::error::ApiError;
-use crate::http::json::odata_json;
+use crate::http::json::odata_json_bytes;
 use crate::paging::{self, PageToken};
 use crate::query_options::{QueryOptions, Target};
 use crate::state::AppState;
@@ -103,7 +101,7 @@ pub async fn page(
         items: &page.items,
         selection,
     };
-    odata_json(StatusCode::OK, &body)
+    Ok(odata_json_bytes(StatusCode::OK, body.to_vec()))
 }
 
 /// Answers `/$count`: the number as plain text.
@@ -128,27 +126,35 @@ struct CollectionJson<'a> {
     selection: Selection,
 }
 
-impl Serialize for CollectionJson<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("@odata.context", &self.context)?;
+impl CollectionJson<'_> {
+    /// `{"@odata.context", "@odata.count"?, "@odata.nextLink"?, "value": [...]}`, written as
+    /// [`EntityJson::write_to`] writes each object.
+    fn to_vec(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(256 + self.items.len() * 700);
+        out.extend_from_slice(b"{\"@odata.context\":");
+        push_json_str(&mut out, &self.context);
         if let Some(count) = self.count {
-            map.serialize_entry("@odata.count", &count)?;
+            out.extend_from_slice(b",\"@odata.count\":");
+            out.extend_from_slice(count.to_string().as_bytes());
         }
         if let Some(next_link) = &self.next_link {
-            map.serialize_entry("@odata.nextLink", next_link)?;
+            out.extend_from_slice(b",\"@odata.nextLink\":");
+            push_json_str(&mut out, next_link);
         }
-        let items: Vec<EntityJson<'_>> = self
-            .items
-            .iter()
-            .map(|item| EntityJson {
+        out.extend_from_slice(b",\"value\":[");
+        for (index, item) in self.items.iter().enumerate() {
+            if index > 0 {
+                out.push(b',');
+            }
+            EntityJson {
                 usage: &item.usage,
                 etag: Some(item.etag()),
                 context: None,
                 selection: self.selection,
-            })
-            .collect();
-        map.serialize_entry("value", &items)?;
-        map.end()
+            }
+            .write_to(&mut out);
+        }
+        out.extend_from_slice(b"]}");
+        out
     }
 }
