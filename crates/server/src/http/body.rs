@@ -26,6 +26,10 @@ pub async fn buffer_body(
     request: Request,
     next: Next,
 ) -> Response {
+    // Most requests (every GET) have no body: nothing to read, no timer to set.
+    if axum::body::HttpBody::is_end_stream(request.body()) {
+        return next.run(request).await;
+    }
     let (parts, mut body) = request.into_parts();
     let mut bytes: Vec<u8> = Vec::new();
     let mut seen: u64 = 0;

@@ -14,12 +14,13 @@ pub const COLUMNS: &str = "id, snapshot_text, snapshot_ticks, details, version";
 
 /// Decodes one row selected with [`COLUMNS`].
 pub fn decode(row: &Row<'_>) -> rusqlite::Result<Result<StoredUsage, StoreError>> {
-    let id: String = row.get(0)?;
+    // The id and the details are parsed straight from SQLite's buffers, not copied first.
+    let id = row.get_ref(0)?.as_str()?;
     let snapshot_text: String = row.get(1)?;
     let snapshot_ticks: i64 = row.get(2)?;
-    let details: String = row.get(3)?;
+    let details = row.get_ref(3)?.as_str()?;
     let version: i64 = row.get(4)?;
-    Ok(build(&id, snapshot_text, snapshot_ticks, &details, version))
+    Ok(build(id, snapshot_text, snapshot_ticks, details, version))
 }
 
 fn build(
