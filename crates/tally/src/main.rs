@@ -46,7 +46,10 @@ fn init_logging(format: cli::LogFormat) {
             tracing_subscriber::EnvFilter::try_from_env("TALLY_LOG")
                 .unwrap_or_else(|_| "info".into()),
         )
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        // Colours only for a terminal: escape codes in a log file or a collector are noise (and
+        // formatting them was a visible share of each request's span).
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     match format {
         cli::LogFormat::Text => builder.init(),
         cli::LogFormat::Json => builder
