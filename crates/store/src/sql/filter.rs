@@ -96,8 +96,8 @@ fn license_types_sought(predicate: &TypedExpr) -> Option<Vec<&'static str>> {
 /// `any(d: d/licenseType eq X)` without walking the details one by one: PostgreSQL's jsonb
 /// containment, and in SQLite a substring search of the stored text for `"licenseType":"X"`.
 /// The substring is exact because the details column holds tally's own compact serde JSON
-/// (`sqlite::rows::encode_details`): keys in one spelling, no whitespace, and no free text
-/// in which the needle could appear otherwise (a test in `sqlite::rows` pins that encoding).
+/// (`sqlite::details::encode_details`): keys in one spelling, no whitespace, and no free text
+/// in which the needle could appear otherwise (a test in `sqlite::details` pins that encoding).
 fn any_license_type(members: &[&'static str], out: &mut SqlBuilder) {
     out.push("(");
     for (index, member) in members.iter().enumerate() {

@@ -2,10 +2,11 @@
 
 use rusqlite::types::Value as SqlValue;
 use rusqlite::Row;
-use tally_model::{LicenseInfoDetail, LicenseUsage};
+use tally_model::LicenseUsage;
 use tally_odata::DateTimeOffset;
 use uuid::Uuid;
 
+use super::details::decode_details;
 use crate::sql::SqlParam;
 use crate::{StoreError, StoredUsage};
 
@@ -32,7 +33,7 @@ fn build(
 ) -> Result<StoredUsage, StoreError> {
     let id = Uuid::parse_str(id)
         .map_err(|error| StoreError::Internal(format!("stored id {id:?}: {error}")))?;
-    let license_info_details: Vec<LicenseInfoDetail> = serde_json::from_str(details)
+    let license_info_details = decode_details(details)
         .map_err(|error| StoreError::Internal(format!("stored details of {id}: {error}")))?;
     Ok(StoredUsage {
         usage: LicenseUsage {
@@ -44,11 +45,6 @@ fn build(
     })
 }
 
-/// Encodes the details column.
-pub fn encode_details(details: &[LicenseInfoDetail]) -> Result<String, StoreError> {
-    serde_json::to_string(details).map_err(|error| StoreError::Internal(error.to_string()))
-}
-
 /// The SQLite form of a parameter.
 pub fn sqlite_params(params: Vec<SqlParam>) -> Vec<SqlValue> {
     params
@@ -58,41 +54,4 @@ pub fn sqlite_params(params: Vec<SqlParam>) -> Vec<SqlValue> {
             SqlParam::Text(text) => SqlValue::Text(text),
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use tally_model::{LicenseInfoDetail, LicenseType};
-
-    use super::encode_details;
-    use crate::sql::filter::license_type_needle;
-
-    fn detail(license_type: LicenseType) -> LicenseInfoDetail {
-        LicenseInfoDetail {
-            license_type,
-            total_license_count: Some(10),
-            total_assigned_count: None,
-            total_usage_count: Some(-1),
-        }
-    }
-
-    /// `any(d: d/licenseType eq X)` is a substring search of this encoding: the needle of a
-    /// member is in the stored text exactly when a detail is of that member.
-    #[test]
-    fn the_stored_details_contain_a_members_needle_exactly_when_a_detail_has_it() {
-        for stored in LicenseType::ALL {
-            let text = encode_details(&[detail(LicenseType::Free), detail(stored)]).unwrap();
-            for sought in LicenseType::ALL {
-                let expected = sought == stored || sought == LicenseType::Free;
-                assert_eq!(
-                    text.contains(&license_type_needle(sought.as_str())),
-                    expected,
-                    "{sought:?} in {text}"
-                );
-            }
-        }
-        assert!(!encode_details(&[])
-            .unwrap()
-            .contains(&license_type_needle("none")));
-    }
 }

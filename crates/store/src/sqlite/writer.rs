@@ -10,7 +10,8 @@ use tally_model::{LicenseUsage, LicenseUsagePatch, Precondition};
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
-use super::rows::{decode, encode_details, COLUMNS};
+use super::details::encode_details;
+use super::rows::{decode, COLUMNS};
 use crate::conditional::{decide_delete, decide_update, Decision};
 use crate::{BulkInsert, StoreError, StoredUsage, TenantId, WriteOutcome};
 
