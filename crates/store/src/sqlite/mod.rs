@@ -208,7 +208,7 @@ impl SqliteStore {
 
     pub async fn get(&self, tenant: TenantId, id: Uuid) -> Result<Option<StoredUsage>, StoreError> {
         self.readers
-            .run_inline(move |connection| {
+            .run(move |connection| {
                 connection
                     .prepare_cached(&format!(
                         "SELECT {} FROM license_usage WHERE tenant_id = ? AND id = ?",
