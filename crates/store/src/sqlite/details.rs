@@ -12,10 +12,12 @@ pub fn encode_details(details: &[LicenseInfoDetail]) -> Result<String, StoreErro
 }
 
 /// Decodes the details column: [`encode_details`]'s form directly, any other JSON through serde.
-pub fn decode_details(text: &str) -> Result<Vec<LicenseInfoDetail>, serde_json::Error> {
-    match Canonical(text.as_bytes()).details() {
+/// Takes the column's bytes: the direct parse reads only ASCII, so the text needs no UTF-8
+/// check first (serde checks what it reads).
+pub fn decode_details(text: &[u8]) -> Result<Vec<LicenseInfoDetail>, serde_json::Error> {
+    match Canonical(text).details() {
         Some(details) => Ok(details),
-        None => serde_json::from_str(text),
+        None => serde_json::from_slice(text),
     }
 }
 
@@ -26,7 +28,7 @@ struct Canonical<'a>(&'a [u8]);
 impl Canonical<'_> {
     fn details(mut self) -> Option<Vec<LicenseInfoDetail>> {
         self.expect(b"[")?;
-        let mut details = Vec::new();
+        let mut details = Vec::with_capacity(LicenseType::ALL.len());
         if self.expect(b"]").is_some() {
             return self.0.is_empty().then_some(details);
         }
@@ -70,11 +72,13 @@ impl Canonical<'_> {
             .iter()
             .take_while(|byte| byte.is_ascii_digit())
             .count();
-        if digits == 0 || (digits > 1 && self.0[0] == b'0') {
+        // Ten digits hold every i32; more would overflow the sum below.
+        if digits == 0 || digits > 10 || (digits > 1 && self.0[0] == b'0') {
             return None;
         }
-        let text = std::str::from_utf8(&self.0[..digits]).ok()?;
-        let magnitude: i64 = text.parse().ok()?;
+        let magnitude = self.0[..digits]
+            .iter()
+            .fold(0i64, |sum, digit| sum * 10 + i64::from(digit - b'0'));
         self.0 = &self.0[digits..];
         let value = if negative { -magnitude } else { magnitude };
         i32::try_from(value).ok().map(Some)
@@ -149,7 +153,7 @@ mod tests {
                 Some(&details[..length]),
                 "{text}"
             );
-            assert_eq!(decode_details(&text).unwrap(), &details[..length]);
+            assert_eq!(decode_details(text.as_bytes()).unwrap(), &details[..length]);
         }
         let other_forms = [
             r#"[ {"licenseType":"free","totalLicenseCount":1,"totalAssignedCount":2,"totalUsageCount":3} ]"#,
@@ -160,7 +164,7 @@ mod tests {
         for text in other_forms {
             assert_eq!(Canonical(text.as_bytes()).details(), None, "{text}");
             assert_eq!(
-                decode_details(text).ok(),
+                decode_details(text.as_bytes()).ok(),
                 serde_json::from_str::<Vec<LicenseInfoDetail>>(text).ok(),
                 "{text}"
             );
@@ -171,9 +175,11 @@ mod tests {
             "[{}]",
             r#"[{"licenseType":"String","totalLicenseCount":1,"totalAssignedCount":2,"totalUsageCount":3}]"#,
             r#"[{"licenseType":"free","totalLicenseCount":2147483648,"totalAssignedCount":2,"totalUsageCount":3}]"#,
+            r#"[{"licenseType":"free","totalLicenseCount":-2147483649,"totalAssignedCount":2,"totalUsageCount":3}]"#,
+            r#"[{"licenseType":"free","totalLicenseCount":99999999999999999999,"totalAssignedCount":2,"totalUsageCount":3}]"#,
             "[]x",
         ] {
-            assert!(decode_details(broken).is_err(), "{broken}");
+            assert!(decode_details(broken.as_bytes()).is_err(), "{broken}");
         }
     }
 }

@@ -19,7 +19,7 @@ pub fn decode(row: &Row<'_>) -> rusqlite::Result<Result<StoredUsage, StoreError>
     let id = row.get_ref(0)?.as_str()?;
     let snapshot_text: String = row.get(1)?;
     let snapshot_ticks: i64 = row.get(2)?;
-    let details = row.get_ref(3)?.as_str()?;
+    let details = row.get_ref(3)?.as_bytes()?;
     let version: i64 = row.get(4)?;
     Ok(build(id, snapshot_text, snapshot_ticks, details, version))
 }
@@ -28,7 +28,7 @@ fn build(
     id: &str,
     snapshot_text: String,
     ticks: i64,
-    details: &str,
+    details: &[u8],
     version: i64,
 ) -> Result<StoredUsage, StoreError> {
     let id = Uuid::parse_str(id)
