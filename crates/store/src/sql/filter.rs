@@ -8,6 +8,7 @@
 use tally_odata::query::{CompareOp, Constant, DetailField, Operand, TypedExpr};
 
 use super::{Dialect, SqlBuilder, SqlParam};
+use crate::sqlite::details::license_type_bit;
 
 /// Appends the SQL of `expr`.
 pub fn translate(expr: &TypedExpr, out: &mut SqlBuilder) {
@@ -49,7 +50,9 @@ pub fn translate(expr: &TypedExpr, out: &mut SqlBuilder) {
         }),
         TypedExpr::Any(Some(predicate)) => {
             if let Some(members) = license_types_sought(predicate) {
-                return any_license_type(&members, out);
+                if any_license_type(&members, out) {
+                    return;
+                }
             }
             out.push("EXISTS (SELECT 1 FROM ");
             out.push(elements(postgres));
@@ -94,35 +97,35 @@ fn license_types_sought(predicate: &TypedExpr) -> Option<Vec<&'static str>> {
 }
 
 /// `any(d: d/licenseType eq X)` without walking the details one by one: PostgreSQL's jsonb
-/// containment, and in SQLite a substring search of the stored text for `"licenseType":"X"`.
-/// The substring is exact because the details column holds tally's own compact serde JSON
-/// (`sqlite::details::encode_details`): keys in one spelling, no whitespace, and no free text
-/// in which the needle could appear otherwise (a test in `sqlite::details` pins that encoding).
-fn any_license_type(members: &[&'static str], out: &mut SqlBuilder) {
-    out.push("(");
-    for (index, member) in members.iter().enumerate() {
-        if index > 0 {
-            out.push(" OR ");
-        }
-        match out.dialect {
-            Dialect::Postgres => {
+/// containment, and in SQLite a test of the row's `license_types` column, the set of license
+/// types its details hold, as bits (`sqlite::details::license_type_bit`). `false` (and nothing
+/// written) for a name that is no member.
+fn any_license_type(members: &[&'static str], out: &mut SqlBuilder) -> bool {
+    match out.dialect {
+        Dialect::Postgres => {
+            out.push("(");
+            for (index, member) in members.iter().enumerate() {
+                if index > 0 {
+                    out.push(" OR ");
+                }
                 out.push("license_usage.details @> CAST(");
                 out.param(SqlParam::Text(format!(r#"[{{"licenseType":"{member}"}}]"#)));
                 out.push(" AS jsonb)");
             }
-            Dialect::Sqlite => {
-                out.push("instr(license_usage.details, ");
-                out.param(SqlParam::Text(license_type_needle(member)));
-                out.push(") > 0");
-            }
+            out.push(")");
+        }
+        Dialect::Sqlite => {
+            let Some(bits) = members.iter().try_fold(0, |bits, member| {
+                license_type_bit(member).map(|bit| bits | bit)
+            }) else {
+                return false;
+            };
+            out.push("((license_usage.license_types & ");
+            out.param(SqlParam::Int(bits));
+            out.push(") != 0)");
         }
     }
-    out.push(")");
-}
-
-/// What the stored details text contains exactly when one of its details is of `member`.
-pub fn license_type_needle(member: &str) -> String {
-    format!(r#""licenseType":"{member}""#)
+    true
 }
 
 /// The details as a row source `d` with a column `value`.

@@ -5,7 +5,8 @@ use rusqlite::Connection;
 
 /// Each step moves the schema from version `index` to `index + 1`. Never edit a released step;
 /// add one.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE license_usage (
         tenant_id      TEXT    NOT NULL,
         id             TEXT    NOT NULL,
@@ -16,7 +17,38 @@ const MIGRATIONS: &[&str] = &["
         PRIMARY KEY (tenant_id, id)
     ) WITHOUT ROWID;
     CREATE INDEX license_usage_by_time ON license_usage (tenant_id, snapshot_ticks, id);
-"];
+",
+    "
+    -- The table clustered by time, as every list and report reads it (tenant, then snapshot
+    -- time, then id): a report page becomes one range of neighbouring rows, where the time
+    -- index sent each row through a lookup by key. A GET by id goes through the id index.
+    -- license_types: the set of license types in the details, as bits (details.rs,
+    -- license_type_bit), for the report's common filter.
+    CREATE TABLE license_usage_clustered (
+        tenant_id      TEXT    NOT NULL,
+        id             TEXT    NOT NULL,
+        snapshot_text  TEXT    NOT NULL,
+        snapshot_ticks INTEGER NOT NULL,
+        details        TEXT    NOT NULL,
+        license_types  INTEGER NOT NULL,
+        version        INTEGER NOT NULL,
+        PRIMARY KEY (tenant_id, snapshot_ticks, id)
+    ) WITHOUT ROWID;
+    INSERT INTO license_usage_clustered
+        SELECT tenant_id, id, snapshot_text, snapshot_ticks, details,
+            (SELECT coalesce(sum(DISTINCT CASE json_extract(d.value, '$.licenseType')
+                WHEN 'none' THEN 1 WHEN 'free' THEN 2 WHEN 'basic' THEN 4
+                WHEN 'premiumP1' THEN 8 WHEN 'premiumP2' THEN 16
+                WHEN 'unknownFutureValue' THEN 32 ELSE 0 END), 0)
+             FROM json_each(license_usage.details) AS d),
+            version
+        FROM license_usage
+        ORDER BY tenant_id, snapshot_ticks, id;
+    DROP TABLE license_usage;
+    ALTER TABLE license_usage_clustered RENAME TO license_usage;
+    CREATE UNIQUE INDEX license_usage_by_id ON license_usage (tenant_id, id);
+",
+];
 
 /// Brings the database up to the latest schema, in one transaction.
 pub fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
@@ -28,4 +60,108 @@ pub fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
         transaction.pragma_update(None, "user_version", index + 1)?;
     }
     transaction.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use tally_model::{LicenseInfoDetail, LicenseType};
+
+    use crate::sqlite::details::{encode_details, license_type_mask};
+
+    fn rows(connection: &Connection) -> Vec<(String, String, String, i64, String, i64)> {
+        connection
+            .prepare(
+                "SELECT tenant_id, id, snapshot_text, snapshot_ticks, details, version
+                 FROM license_usage ORDER BY tenant_id, id",
+            )
+            .unwrap()
+            .query_map([], |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                ))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn the_first_schema_moves_to_the_time_clustered_one_keeping_every_row() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        connection.execute_batch(MIGRATIONS[0]).unwrap();
+        connection.pragma_update(None, "user_version", 1).unwrap();
+        let detail = |license_type| LicenseInfoDetail {
+            license_type,
+            total_license_count: Some(1),
+            total_assigned_count: None,
+            total_usage_count: Some(2),
+        };
+        // Each member alone, one with two members, and one without details.
+        let mut details: Vec<Vec<LicenseInfoDetail>> = LicenseType::ALL
+            .into_iter()
+            .map(|t| vec![detail(t)])
+            .collect();
+        details.push(vec![
+            detail(LicenseType::Free),
+            detail(LicenseType::PremiumP2),
+        ]);
+        details.push(Vec::new());
+        for (index, details) in details.iter().enumerate() {
+            let tenant = if index % 2 == 0 { "t1" } else { "t2" };
+            connection
+                .execute(
+                    "INSERT INTO license_usage VALUES (?1, ?2, 'text', ?3, ?4, 7)",
+                    rusqlite::params![
+                        tenant,
+                        format!("id{index}"),
+                        index as i64 % 3,
+                        encode_details(details).unwrap()
+                    ],
+                )
+                .unwrap();
+        }
+        let before = rows(&connection);
+
+        migrate(&mut connection).unwrap();
+
+        let version: usize = connection
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len());
+        assert_eq!(rows(&connection), before);
+        // The migration's SQL spells the same license-type bits as the writer's Rust.
+        for details in &details {
+            let mask: i64 = connection
+                .query_row(
+                    "SELECT license_types FROM license_usage WHERE details = ?",
+                    [encode_details(details).unwrap()],
+                    |row| row.get(0),
+                )
+                .unwrap();
+            assert_eq!(mask, license_type_mask(details), "{details:?}");
+        }
+        // An id stays unique within its tenant, whatever its time.
+        let duplicate = connection.execute(
+            "INSERT INTO license_usage VALUES ('t1', 'id0', 'text', 9, '[]', 0, 1)",
+            [],
+        );
+        assert!(duplicate.is_err());
+        // A report window is one range of the table itself, not a lookup per row.
+        let plan: String = connection
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT * FROM license_usage
+                 WHERE tenant_id = 't1' AND snapshot_ticks >= 1 ORDER BY snapshot_ticks, id",
+                [],
+                |row| row.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("USING PRIMARY KEY"), "{plan}");
+    }
 }

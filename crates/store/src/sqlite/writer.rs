@@ -10,7 +10,7 @@ use tally_model::{LicenseUsage, LicenseUsagePatch, Precondition};
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
-use super::details::encode_details;
+use super::details::{encode_details, license_type_mask};
 use super::rows::{decode, COLUMNS};
 use crate::conditional::{decide_delete, decide_update, Decision};
 use crate::{BulkInsert, StoreError, StoredUsage, TenantId, WriteOutcome};
@@ -135,8 +135,9 @@ fn insert_many(
     let mut duplicates = Vec::new();
     {
         let mut statement = connection.prepare_cached(
-            "INSERT INTO license_usage (tenant_id, id, snapshot_text, snapshot_ticks, details, version)
-             VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING",
+            "INSERT INTO license_usage
+                 (tenant_id, id, snapshot_text, snapshot_ticks, details, license_types, version)
+             VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING",
         )?;
         let tenant = tenant.to_string();
         let mut id = [0u8; uuid::fmt::Hyphenated::LENGTH];
@@ -147,6 +148,7 @@ fn insert_many(
                 usage.snapshot_date_time.as_str(),
                 usage.snapshot_date_time.ticks(),
                 encode_details(&usage.license_info_details)?,
+                license_type_mask(&usage.license_info_details),
             ])?;
             if changed == 0 {
                 duplicates.push(index);
@@ -253,15 +255,17 @@ fn insert(
     let details = encode_details(&usage.license_info_details)?;
     connection
         .prepare_cached(
-            "INSERT INTO license_usage (tenant_id, id, snapshot_text, snapshot_ticks, details, version)
-             VALUES (?, ?, ?, ?, ?, 1)",
+            "INSERT INTO license_usage
+                 (tenant_id, id, snapshot_text, snapshot_ticks, details, license_types, version)
+             VALUES (?, ?, ?, ?, ?, ?, 1)",
         )?
         .execute(params![
             tenant.to_string(),
             usage.id.to_string(),
             usage.snapshot_date_time.as_str(),
             usage.snapshot_date_time.ticks(),
-            details
+            details,
+            license_type_mask(&usage.license_info_details),
         ])?;
     Ok(StoredUsage { usage, version: 1 })
 }
@@ -293,13 +297,15 @@ fn update(
     };
     connection
         .prepare_cached(
-            "UPDATE license_usage SET snapshot_text = ?, snapshot_ticks = ?, details = ?, version = ?
+            "UPDATE license_usage
+             SET snapshot_text = ?, snapshot_ticks = ?, details = ?, license_types = ?, version = ?
              WHERE tenant_id = ? AND id = ?",
         )?
         .execute(params![
             stored.usage.snapshot_date_time.as_str(),
             stored.usage.snapshot_date_time.ticks(),
             encode_details(&stored.usage.license_info_details)?,
+            license_type_mask(&stored.usage.license_info_details),
             stored.version,
             tenant.to_string(),
             id.to_string()
