@@ -203,10 +203,10 @@ pub fn list(
         i64::try_from(query.skip).unwrap_or(i64::MAX),
     ));
     let mut statement = connection.prepare_cached(&sql)?;
-    let items = statement
-        .query_map(rusqlite::params_from_iter(params), rows::decode)?
-        .map(|row| row.map_err(StoreError::from).and_then(|item| item))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut items = Vec::with_capacity(query.page_size.saturating_add(1).min(1_024));
+    for row in statement.query_map(rusqlite::params_from_iter(params), rows::decode)? {
+        items.push(row??);
+    }
     Ok(Page::from_overfetched(items, query))
 }
 
