@@ -1,12 +1,12 @@
 //! The embedded backend's readers: a few read-only connections, and the list and count queries
 //! they run.
 //!
-//! A read first runs right here, on the calling runtime thread, with a small budget of SQLite
-//! time; almost every read (a key lookup, a report page) fits, and is spared
-//! the hand-off to another thread, which cost more in wake-ups and context switches than the
-//! read itself (a third of a GET, a quarter of a report page, in profiles). A read that runs out
-//! of budget (a filter that scans a big tenant) is stopped and run again on Tokio's blocking
-//! pool, so no runtime thread is held for long.
+//! A read first runs right here, on the calling runtime thread, under a time limit of 1 ms;
+//! almost every read (a key lookup, a report page) fits, and is spared the hand-off to another
+//! thread, which cost more in wake-ups and context switches than the read itself (a third of a
+//! GET, a quarter of a report page, in profiles). A read that reaches the limit (a filter that
+//! scans a big tenant) is stopped by SQLite's progress handler and run again on Tokio's
+//! blocking pool, so no runtime thread is held for long.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -98,8 +98,8 @@ impl Readers {
         }
     }
 
-    /// Runs `read` on a free connection: here within the inline budget, else on the blocking
-    /// pool from the start.
+    /// Runs `read` on a free connection: here, within the inline limit; a read that reaches it
+    /// runs again from the start on the blocking pool.
     pub async fn run<T: Send + 'static>(
         &self,
         read: impl Fn(&Connection) -> Result<T, StoreError> + Send + 'static,
@@ -107,13 +107,13 @@ impl Readers {
         match self.run_inline(&read).await? {
             Some(result) => result,
             None => {
-                tracing::debug!("a read ran out of its inline budget; again on the blocking pool");
+                tracing::debug!("a read reached its inline limit; again on the blocking pool");
                 self.run_blocking(read).await
             }
         }
     }
 
-    /// `None` when the read ran out of budget (and was rolled back: readers only read).
+    /// `None` when the read reached the limit (nothing to undo: readers only read).
     /// Being synchronous, it cannot be interrupted half-way, so the connection always returns.
     async fn run_inline<T>(
         &self,

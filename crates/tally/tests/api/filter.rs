@@ -182,3 +182,65 @@ fn urlencode(text: &str) -> String {
         })
         .collect()
 }
+
+/// The report's licenseType filter and its window follow a PATCH of the details and of the
+/// snapshot time (both are part of how the embedded store files a row).
+#[tokio::test]
+async fn the_license_type_filter_and_the_window_follow_a_patch() {
+    let server = TestServer::start();
+    let token = server.token(Uuid::new_v4());
+    let yesterday =
+        (Utc::now() - Duration::days(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let id = server
+        .create(
+            &token,
+            &json!({ "snapshotDateTime": yesterday, "licenseInfoDetails": [detail("free", json!(1), json!(1))] }),
+        )
+        .await;
+    let selected = |member: &str| {
+        let filter = urlencode(&format!(
+            "licenseInfoDetails/any(d: d/licenseType eq '{member}')"
+        ));
+        format!("/v1.0/reports/getAzureADLicenseUsage(period='D7')?$filter={filter}")
+    };
+    assert_eq!(
+        ids(&server.get(&selected("free"), &token).await),
+        vec![id.clone()]
+    );
+    assert!(ids(&server.get(&selected("premiumP2"), &token).await).is_empty());
+
+    let object = format!("{COLLECTION}/{id}");
+    let patched = server
+        .patch(
+            &object,
+            &token,
+            &json!({ "licenseInfoDetails": [detail("premiumP2", json!(2), json!(2)), detail("basic", json!(3), json!(3))] }),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.text);
+    assert!(ids(&server.get(&selected("free"), &token).await).is_empty());
+    assert_eq!(
+        ids(&server.get(&selected("premiumP2"), &token).await),
+        vec![id.clone()]
+    );
+    assert_eq!(
+        ids(&server.get(&selected("basic"), &token).await),
+        vec![id.clone()]
+    );
+
+    let patched = server
+        .patch(
+            &object,
+            &token,
+            &json!({ "snapshotDateTime": "2020-01-01T00:00:00Z" }),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.text);
+    assert!(ids(&server.get(&selected("premiumP2"), &token).await).is_empty());
+    let fetched = server.get(&object, &token).await;
+    assert_eq!(fetched.json["snapshotDateTime"], "2020-01-01T00:00:00Z");
+    assert_eq!(
+        fetched.json["licenseInfoDetails"][0]["licenseType"],
+        "premiumP2"
+    );
+}
