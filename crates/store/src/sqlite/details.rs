@@ -15,7 +15,8 @@ pub fn encode_details(details: &[LicenseInfoDetail]) -> Result<String, StoreErro
 
 /// The bit of a license type in the `license_types` column, one per member in
 /// [`LicenseType::ALL`]'s order; `None` for a name that is no member. The schema's migration
-/// spells the same bits in SQL, and a test there ties the two.
+/// spells the same bits in SQL, and a test there ties the two (so it also fails if that order
+/// ever changes under data already stored).
 pub fn license_type_bit(member: &str) -> Option<i64> {
     LicenseType::from_name(member).map(bit)
 }

@@ -124,11 +124,11 @@ impl Readers {
             .acquire()
             .await
             .map_err(|_| StoreError::Unavailable("the store is closed".into()))?;
-        let reader = self.take()?;
+        let reader = take(&self.idle)?;
         reader.budget.limit(Some(INLINE_LIMIT));
         let result = read(&reader.connection);
         let exhausted = reader.budget.exhausted.load(Ordering::Relaxed);
-        self.give_back(reader);
+        give_back(&self.idle, reader);
         Ok(if exhausted && result.is_err() {
             None
         } else {
@@ -160,14 +160,6 @@ impl Readers {
         })
         .await
         .map_err(|error| StoreError::Internal(format!("reader task failed: {error}")))?
-    }
-
-    fn take(&self) -> Result<Reader, StoreError> {
-        take(&self.idle)
-    }
-
-    fn give_back(&self, reader: Reader) {
-        give_back(&self.idle, reader);
     }
 }
 
