@@ -209,7 +209,7 @@ async fn the_license_type_filter_and_the_window_follow_a_patch() {
     );
     assert!(ids(&server.get(&selected("premiumP2"), &token).await).is_empty());
 
-    let object = format!("{COLLECTION}/{id}");
+    let object = support::entity_path(&id);
     let patched = server
         .patch(
             &object,
@@ -229,11 +229,7 @@ async fn the_license_type_filter_and_the_window_follow_a_patch() {
     );
 
     let patched = server
-        .patch(
-            &object,
-            &token,
-            &json!({ "snapshotDateTime": "2020-01-01T00:00:00Z" }),
-        )
+        .patch(&object, &token, &support::snapshot("2020-01-01T00:00:00Z"))
         .await;
     assert_eq!(patched.status, StatusCode::OK, "{}", patched.text);
     assert!(ids(&server.get(&selected("premiumP2"), &token).await).is_empty());
