@@ -71,8 +71,11 @@ pub fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
     transaction.commit()?;
     if current > 0 && current < MIGRATIONS.len() {
         // Steps rewrite tables: give the pages the old ones held back to the file system rather
-        // than leave the file twice its size.
-        connection.execute_batch("VACUUM")?;
+        // than leave the file twice its size. Only space is at stake (VACUUM needs as much
+        // again, briefly): a failure is worth a warning, not a refusal to start.
+        if let Err(error) = connection.execute_batch("VACUUM") {
+            tracing::warn!(%error, "could not compact the database after migrating it");
+        }
     }
     Ok(())
 }
