@@ -3,6 +3,8 @@
 
 use rusqlite::Connection;
 
+use crate::StoreError;
+
 /// Each step moves the schema from version `index` to `index + 1`. Never edit a released step;
 /// add one.
 const MIGRATIONS: &[&str] = &[
@@ -52,10 +54,17 @@ const MIGRATIONS: &[&str] = &[
 
 /// Brings the database up to the latest schema, in one transaction, then compacts the file if
 /// existing data moved.
-pub fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
+/// A database from a newer tally is refused: this one would write rows its schema lacks.
+pub fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
     let transaction =
         connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let current: usize = transaction.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if current > MIGRATIONS.len() {
+        return Err(StoreError::Unavailable(format!(
+            "the database's schema is version {current}, newer than this tally's ({}): run the tally that wrote it, or a newer one",
+            MIGRATIONS.len()
+        )));
+    }
     if current > 0 && current < MIGRATIONS.len() {
         // Rewriting a big table takes a while (12 s for a million snapshots here): say why.
         tracing::info!(
@@ -185,5 +194,17 @@ mod tests {
             )
             .unwrap();
         assert!(plan.contains("USING PRIMARY KEY"), "{plan}");
+    }
+
+    #[test]
+    fn a_schema_newer_than_this_tally_is_refused() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        migrate(&mut connection).unwrap();
+        connection
+            .pragma_update(None, "user_version", MIGRATIONS.len() + 1)
+            .unwrap();
+        let refused = migrate(&mut connection).unwrap_err();
+        assert!(matches!(refused, StoreError::Unavailable(_)), "{refused:?}");
+        assert!(refused.to_string().contains("newer"), "{refused}");
     }
 }
