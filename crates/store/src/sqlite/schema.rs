@@ -54,6 +54,7 @@ const MIGRATIONS: &[&str] = &[
 
 /// Brings the database up to the latest schema, in one transaction, then compacts the file if
 /// existing data moved.
+///
 /// A database from a newer tally is refused: this one would write rows its schema lacks.
 pub fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
     let transaction =
@@ -65,7 +66,9 @@ pub fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
             MIGRATIONS.len()
         )));
     }
-    if current > 0 && current < MIGRATIONS.len() {
+    // Existing data is rewritten (a fresh database runs the steps on empty tables).
+    let moves_data = current > 0 && current < MIGRATIONS.len();
+    if moves_data {
         // Rewriting a big table takes a while (12 s for a million snapshots here): say why.
         tracing::info!(
             from = current,
@@ -78,7 +81,7 @@ pub fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
         transaction.pragma_update(None, "user_version", index + 1)?;
     }
     transaction.commit()?;
-    if current > 0 && current < MIGRATIONS.len() {
+    if moves_data {
         // Steps rewrite tables: give the pages the old ones held back to the file system rather
         // than leave the file twice its size. Only space is at stake (VACUUM needs as much
         // again, briefly): a failure is worth a warning, not a refusal to start.
