@@ -14,4 +14,4 @@ pub use license::{
     LicenseInfoDetail, LicenseType, LicenseUsage, LicenseUsagePatch, NewLicenseUsage,
 };
 pub use validate::{parse_create, parse_import, parse_patch, ValidationError};
-pub use wire::{push_json_str, EntityJson, Selection};
+pub use wire::{push_json_str, DetailsJson, EntityJson, Selection};

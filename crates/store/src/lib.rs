@@ -19,7 +19,9 @@ use uuid::Uuid;
 
 pub use error::StoreError;
 pub use postgres::PgStore;
-pub use query::{Cursor, CursorValue, ListQuery, OrderKey, OrderProperty, Page};
+pub use query::{
+    Cursor, CursorValue, ListQuery, ListedDetails, ListedUsage, OrderKey, OrderProperty, Page,
+};
 pub use sqlite::SqliteStore;
 
 /// A tenant's id (the `tid` claim).

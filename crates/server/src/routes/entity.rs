@@ -40,10 +40,10 @@ pub fn entity_response(
     let context = request.context_url(&fragment);
     let mut body = Vec::with_capacity(1024);
     EntityJson {
-        usage: &stored.usage,
         etag: Some(stored.etag()),
         context: Some(&context),
         selection: select.map_or(Selection::ALL, |select| select.selection),
+        ..EntityJson::of(&stored.usage)
     }
     .write_to(&mut body);
     let mut response = odata_json_bytes(status, body);

@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use axum::response::Response;
 use tally_model::{push_json_str, EntityJson, Selection};
-use tally_store::{ListQuery, StoredUsage};
+use tally_store::{ListQuery, ListedUsage};
 
 use super::ApiRequest;
 use crate::error::ApiError;
@@ -122,7 +122,7 @@ struct CollectionJson<'a> {
     context: String,
     count: Option<u64>,
     next_link: Option<String>,
-    items: &'a [StoredUsage],
+    items: &'a [ListedUsage],
     selection: Selection,
 }
 
@@ -147,7 +147,9 @@ impl CollectionJson<'_> {
                 out.push(b',');
             }
             EntityJson {
-                usage: &item.usage,
+                id: item.id,
+                snapshot_date_time: &item.snapshot_date_time,
+                details: item.details_json(),
                 etag: Some(item.etag()),
                 context: None,
                 selection: self.selection,

@@ -17,7 +17,7 @@ use tokio_postgres::NoTls;
 use uuid::Uuid;
 
 use crate::conditional::{decide_delete, decide_update, Decision};
-use crate::query::{ListQuery, Page};
+use crate::query::{ListQuery, ListedUsage, Page};
 use crate::sql::{select, Dialect};
 use crate::{BulkInsert, StoreError, StoredUsage, TenantId, WriteOutcome};
 use rows::{borrowed, decode, postgres_params, COLUMNS};
@@ -225,7 +225,10 @@ impl PgStore {
         params.push(Box::new(i64::try_from(query.skip).unwrap_or(i64::MAX)));
         let client = self.pool.get().await?;
         let rows = client.query(&sql, &borrowed(&params)).await?;
-        let items = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+        let items = rows
+            .iter()
+            .map(|row| decode(row).map(ListedUsage::from))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Page::from_overfetched(items, &query))
     }
 

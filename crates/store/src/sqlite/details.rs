@@ -36,6 +36,14 @@ pub fn license_type_mask(details: &[LicenseInfoDetail]) -> i64 {
         .fold(0, |mask, detail| mask | bit(detail.license_type))
 }
 
+/// Whether a details column has [`encode_details`]'s frame: `[]`, or objects that open with
+/// `licenseType` inside `[…]`. Only [`encode_details`] writes the column, so this is no
+/// validation of the inside: it tells that form from any other a later version (or a hand) may
+/// have put there, which then goes through [`decode_details`] rather than being copied.
+pub fn is_encoding(text: &[u8]) -> bool {
+    text == b"[]" || (text.starts_with(b"[{\"licenseType\":\"") && text.ends_with(b"}]"))
+}
+
 /// Decodes the details column: [`encode_details`]'s form directly, any other JSON through serde.
 /// Takes the column's bytes: the direct parse reads only ASCII, so the text needs no UTF-8
 /// check first (serde checks what it reads).
@@ -119,7 +127,9 @@ impl Canonical<'_> {
 mod tests {
     use tally_model::{LicenseInfoDetail, LicenseType};
 
-    use super::{decode_details, encode_details, license_type_bit, license_type_mask, Canonical};
+    use super::{
+        decode_details, encode_details, is_encoding, license_type_bit, license_type_mask, Canonical,
+    };
 
     fn detail(license_type: LicenseType) -> LicenseInfoDetail {
         LicenseInfoDetail {
@@ -176,6 +186,7 @@ mod tests {
                 "{text}"
             );
             assert_eq!(decode_details(text.as_bytes()).unwrap(), &details[..length]);
+            assert!(is_encoding(text.as_bytes()), "{text}");
         }
         let other_forms = [
             r#"[ {"licenseType":"free","totalLicenseCount":1,"totalAssignedCount":2,"totalUsageCount":3} ]"#,
@@ -183,6 +194,9 @@ mod tests {
             r#"[{"licenseType":"free","totalLicenseCount":01,"totalAssignedCount":2,"totalUsageCount":3}]"#,
             r#"[{"licenseType":"fr\u0065e","totalLicenseCount":1,"totalAssignedCount":2,"totalUsageCount":3}]"#,
         ];
+        // Other framings (spaced, reordered) are not taken for the encoding, so never copied.
+        assert!(!is_encoding(other_forms[0].as_bytes()));
+        assert!(!is_encoding(other_forms[1].as_bytes()));
         for text in other_forms {
             assert_eq!(Canonical(text.as_bytes()).details(), None, "{text}");
             assert_eq!(

@@ -196,7 +196,7 @@ pub fn list(
     ));
     let mut statement = connection.prepare_cached(&sql)?;
     let mut items = Vec::with_capacity(query.page_size.saturating_add(1).min(1_024));
-    for row in statement.query_map(rusqlite::params_from_iter(params), rows::decode)? {
+    for row in statement.query_map(rusqlite::params_from_iter(params), rows::decode_listed)? {
         items.push(row??);
     }
     Ok(Page::from_overfetched(items, query))

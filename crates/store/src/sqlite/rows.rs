@@ -6,9 +6,9 @@ use tally_model::LicenseUsage;
 use tally_odata::DateTimeOffset;
 use uuid::Uuid;
 
-use super::details::decode_details;
+use super::details::{decode_details, is_encoding};
 use crate::sql::SqlParam;
-use crate::{StoreError, StoredUsage};
+use crate::{ListedDetails, ListedUsage, StoreError, StoredUsage};
 
 /// The columns every read selects, in the order [`decode`] expects.
 pub const COLUMNS: &str = "id, snapshot_text, snapshot_ticks, details, version";
@@ -24,6 +24,30 @@ pub fn decode(row: &Row<'_>) -> rusqlite::Result<Result<StoredUsage, StoreError>
     Ok(build(id, snapshot_text, snapshot_ticks, details, version))
 }
 
+/// Decodes one row selected with [`COLUMNS`] for a page: the details stay as stored when they
+/// are in tally's own encoding (a response copies them), and are decoded when they are not.
+pub fn decode_listed(row: &Row<'_>) -> rusqlite::Result<Result<ListedUsage, StoreError>> {
+    let details = row.get_ref(3)?.as_bytes()?;
+    if !is_encoding(details) {
+        return decode(row).map(|stored| stored.map(ListedUsage::from));
+    }
+    let id = row.get_ref(0)?.as_str()?;
+    let id = match Uuid::parse_str(id) {
+        Ok(id) => id,
+        Err(error) => return Ok(Err(bad_id(id, error))),
+    };
+    Ok(Ok(ListedUsage {
+        id,
+        snapshot_date_time: DateTimeOffset::from_stored(row.get(1)?, row.get(2)?),
+        details: ListedDetails::CompactSerde(details.into()),
+        version: row.get(4)?,
+    }))
+}
+
+fn bad_id(id: &str, error: uuid::Error) -> StoreError {
+    StoreError::Internal(format!("stored id {id:?}: {error}"))
+}
+
 fn build(
     id: &str,
     snapshot_text: String,
@@ -31,8 +55,7 @@ fn build(
     details: &[u8],
     version: i64,
 ) -> Result<StoredUsage, StoreError> {
-    let id = Uuid::parse_str(id)
-        .map_err(|error| StoreError::Internal(format!("stored id {id:?}: {error}")))?;
+    let id = Uuid::parse_str(id).map_err(|error| bad_id(id, error))?;
     let license_info_details = decode_details(details)
         .map_err(|error| StoreError::Internal(format!("stored details of {id}: {error}")))?;
     Ok(StoredUsage {

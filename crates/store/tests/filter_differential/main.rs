@@ -217,6 +217,7 @@ async fn check_read(
         let page = store.list(tenant, query.clone()).await.map_err(fail)?;
         prop_assert!(page.items.len() <= read.page_size, "a page over its size");
         for item in page.items {
+            let item = item.decode().map_err(fail)?;
             let sent = stored.iter().find(|usage| usage.id == item.usage.id);
             let same = sent.is_some_and(|sent| {
                 sent.snapshot_date_time.as_str() == item.usage.snapshot_date_time.as_str()

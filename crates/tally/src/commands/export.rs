@@ -82,13 +82,14 @@ async fn export(
     let mut written = 0u64;
     loop {
         let page = store.list(tenant, query.clone()).await?;
-        for stored in &page.items {
+        written += page.items.len() as u64;
+        for item in page.items {
+            let stored = item.decode()?;
             match format {
                 Format::Jsonl => write_json(output, &stored.usage)?,
                 Format::Csv => write_csv(output, &stored.usage)?,
             }
         }
-        written += page.items.len() as u64;
         progress.set_position(written);
         match page.next {
             Some(cursor) => query.after = Some(cursor),
