@@ -5,6 +5,7 @@
 //! commands, and the backend translates.
 
 mod conditional;
+mod details;
 mod error;
 pub mod metrics;
 mod postgres;

@@ -6,7 +6,7 @@ use tally_odata::query::TypedExpr;
 use tally_odata::DateTimeOffset;
 use uuid::Uuid;
 
-use crate::sqlite::details::decode_details;
+use crate::details::decode_details;
 use crate::{StoreError, StoredUsage};
 
 /// A property the collection can be ordered by.

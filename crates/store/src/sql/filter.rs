@@ -8,7 +8,7 @@
 use tally_odata::query::{CompareOp, Constant, DetailField, Operand, TypedExpr};
 
 use super::{Dialect, SqlBuilder, SqlParam};
-use crate::sqlite::details::license_type_bit;
+use crate::sqlite::license_types::license_type_bit;
 
 /// Appends the SQL of `expr`.
 pub fn translate(expr: &TypedExpr, out: &mut SqlBuilder) {
@@ -98,7 +98,7 @@ fn license_types_sought(predicate: &TypedExpr) -> Option<Vec<&'static str>> {
 
 /// `any(d: d/licenseType eq X)` without walking the details one by one: PostgreSQL's jsonb
 /// containment, and in SQLite a test of the row's `license_types` column, the set of license
-/// types its details hold, as bits (`sqlite::details::license_type_bit`). `false` (and nothing
+/// types its details hold, as bits (`sqlite::license_types::license_type_bit`). `false` (and nothing
 /// written) for a name that is no member.
 fn any_license_type(members: &[&'static str], out: &mut SqlBuilder) -> bool {
     match out.dialect {

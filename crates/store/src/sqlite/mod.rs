@@ -3,7 +3,7 @@
 //! single group-committing writer thread ([`writer`]); reads use a small pool of read-only
 //! connections ([`readers`]) and never queue behind writes.
 
-pub(crate) mod details;
+pub(crate) mod license_types;
 mod readers;
 mod rows;
 mod schema;

@@ -6,7 +6,7 @@ use tally_model::LicenseUsage;
 use tally_odata::DateTimeOffset;
 use uuid::Uuid;
 
-use super::details::{decode_details, is_encoding};
+use crate::details::{decode_details, is_encoding};
 use crate::sql::SqlParam;
 use crate::{ListedDetails, ListedUsage, StoreError, StoredUsage};
 

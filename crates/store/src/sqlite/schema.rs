@@ -24,7 +24,7 @@ const MIGRATIONS: &[&str] = &[
     -- The table clustered by time, as every list and report reads it (tenant, then snapshot
     -- time, then id): a report page becomes one range of neighbouring rows, where the time
     -- index sent each row through a lookup by key. A GET by id goes through the id index.
-    -- license_types: the set of license types in the details, as bits (details.rs,
+    -- license_types: the set of license types in the details, as bits (license_types.rs,
     -- license_type_bit), for the report's common filter.
     CREATE TABLE license_usage_clustered (
         tenant_id      TEXT    NOT NULL,
@@ -98,7 +98,8 @@ mod tests {
 
     use tally_model::{LicenseInfoDetail, LicenseType};
 
-    use crate::sqlite::details::{encode_details, license_type_mask};
+    use crate::details::encode_details;
+    use crate::sqlite::license_types::license_type_mask;
 
     fn rows(connection: &Connection) -> Vec<(String, String, String, i64, String, i64)> {
         connection

@@ -10,9 +10,10 @@ use tally_model::{LicenseUsage, LicenseUsagePatch, Precondition};
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
-use super::details::{encode_details, license_type_mask};
+use super::license_types::license_type_mask;
 use super::rows::{decode, COLUMNS};
 use crate::conditional::{decide_delete, decide_update, Decision};
+use crate::details::encode_details;
 use crate::{BulkInsert, StoreError, StoredUsage, TenantId, WriteOutcome};
 
 /// The most writes one commit carries.

@@ -1,8 +1,7 @@
-//! The details columns of the embedded store: `details`, tally's own compact serde JSON, written
+//! How the embedded store encodes an object's details: tally's own compact serde JSON, written
 //! by [`encode_details`] and read back by [`decode_details`], which parses that exact form
 //! directly (serde's parse was an eighth of a report page's time) and hands anything else to
-//! serde; and `license_types`, the set of license types the details hold, as bits
-//! ([`license_type_mask`]), which the report's common filter tests.
+//! serde. A page copies it into the response as it is ([`crate::ListedDetails::CompactSerde`]).
 
 use tally_model::{LicenseInfoDetail, LicenseType};
 
@@ -11,29 +10,6 @@ use crate::StoreError;
 /// Encodes the details column.
 pub fn encode_details(details: &[LicenseInfoDetail]) -> Result<String, StoreError> {
     serde_json::to_string(details).map_err(|error| StoreError::Internal(error.to_string()))
-}
-
-/// The bit of a license type in the `license_types` column, one per member in
-/// [`LicenseType::ALL`]'s order; `None` for a name that is no member. The schema's migration
-/// spells the same bits in SQL, and a test there ties the two (so it also fails if that order
-/// ever changes under data already stored).
-pub fn license_type_bit(member: &str) -> Option<i64> {
-    LicenseType::from_name(member).map(bit)
-}
-
-fn bit(license_type: LicenseType) -> i64 {
-    let index = LicenseType::ALL
-        .iter()
-        .position(|member| *member == license_type)
-        .unwrap_or_else(|| unreachable!("ALL lists every member"));
-    1 << index
-}
-
-/// The `license_types` column of a row with these details.
-pub fn license_type_mask(details: &[LicenseInfoDetail]) -> i64 {
-    details
-        .iter()
-        .fold(0, |mask, detail| mask | bit(detail.license_type))
 }
 
 /// Whether a details column has [`encode_details`]'s frame: `[]`, or objects that open with
@@ -127,36 +103,7 @@ impl Canonical<'_> {
 mod tests {
     use tally_model::{LicenseInfoDetail, LicenseType};
 
-    use super::{
-        decode_details, encode_details, is_encoding, license_type_bit, license_type_mask, Canonical,
-    };
-
-    fn detail(license_type: LicenseType) -> LicenseInfoDetail {
-        LicenseInfoDetail {
-            license_type,
-            total_license_count: Some(10),
-            total_assigned_count: None,
-            total_usage_count: Some(-1),
-        }
-    }
-
-    /// Each member has its own bit, and a row's mask holds exactly its details' members.
-    #[test]
-    fn a_rows_mask_holds_exactly_the_license_types_of_its_details() {
-        let bits: Vec<i64> = LicenseType::ALL
-            .iter()
-            .map(|member| license_type_bit(member.as_str()).unwrap())
-            .collect();
-        assert_eq!(bits.iter().fold(0, |all, bit| all | bit), 0b11_1111);
-        assert_eq!(license_type_bit("premiump2"), None);
-        assert_eq!(license_type_mask(&[]), 0);
-        for (first, first_bit) in LicenseType::ALL.into_iter().zip(&bits) {
-            for (second, second_bit) in LicenseType::ALL.into_iter().zip(&bits) {
-                let mask = license_type_mask(&[detail(first), detail(second), detail(first)]);
-                assert_eq!(mask, first_bit | second_bit, "{first:?} {second:?}");
-            }
-        }
-    }
+    use super::{decode_details, encode_details, is_encoding, Canonical};
 
     /// What the direct parse accepts, it reads as serde does; what it refuses, serde still reads.
     #[test]
