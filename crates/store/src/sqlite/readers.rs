@@ -240,11 +240,22 @@ mod tests {
         Readers::new(vec![Connection::open_in_memory().unwrap()])
     }
 
+    /// Whether a short read runs on the calling thread. A few tries: on a busy machine one run
+    /// may be preempted past the limit, but a connection left limited would fail every one.
+    async fn short_reads_run_inline(readers: &Readers) -> bool {
+        for _ in 0..20 {
+            let (counted, ran_on) = readers.run(count_to(100)).await.unwrap();
+            assert_eq!(counted, 100);
+            if ran_on == thread::current().id() {
+                return true;
+            }
+        }
+        false
+    }
+
     #[tokio::test(flavor = "current_thread")]
     async fn a_short_read_runs_on_the_calling_thread() {
-        let (counted, ran_on) = readers().run(count_to(100)).await.unwrap();
-        assert_eq!(counted, 100);
-        assert_eq!(ran_on, thread::current().id());
+        assert!(short_reads_run_inline(&readers()).await);
     }
 
     #[tokio::test(flavor = "current_thread")]
@@ -255,9 +266,7 @@ mod tests {
         assert_eq!(counted, 3_000_000);
         assert_ne!(ran_on, thread::current().id());
         // The connection came back without a limit left on it, and still answers inline.
-        let (counted, ran_on) = readers.run(count_to(10)).await.unwrap();
-        assert_eq!(counted, 10);
-        assert_eq!(ran_on, thread::current().id());
+        assert!(short_reads_run_inline(&readers).await);
     }
 
     #[tokio::test(flavor = "current_thread")]
