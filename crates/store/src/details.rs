@@ -4,6 +4,7 @@
 //! serde. A page copies it into the response as it is ([`crate::ListedDetails::CompactSerde`]).
 
 use tally_model::{LicenseInfoDetail, LicenseType};
+use uuid::Uuid;
 
 use crate::StoreError;
 
@@ -28,6 +29,13 @@ pub fn decode_details(text: &[u8]) -> Result<Vec<LicenseInfoDetail>, serde_json:
         Some(details) => Ok(details),
         None => serde_json::from_slice(text),
     }
+}
+
+/// [`decode_details`] for the object `id`, whose column it is: a column that does not decode is
+/// the store's fault, said with the object's id.
+pub fn decode_stored_details(id: Uuid, text: &[u8]) -> Result<Vec<LicenseInfoDetail>, StoreError> {
+    decode_details(text)
+        .map_err(|error| StoreError::Internal(format!("stored details of {id}: {error}")))
 }
 
 /// A cursor over text in [`encode_details`]'s exact form; every step answers `None` at the

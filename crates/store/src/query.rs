@@ -6,7 +6,7 @@ use tally_odata::query::TypedExpr;
 use tally_odata::DateTimeOffset;
 use uuid::Uuid;
 
-use crate::details::decode_details;
+use crate::details::decode_stored_details;
 use crate::{StoreError, StoredUsage};
 
 /// A property the collection can be ordered by.
@@ -139,9 +139,7 @@ impl ListedUsage {
     pub fn decode(self) -> Result<StoredUsage, StoreError> {
         let license_info_details = match self.details {
             ListedDetails::Decoded(details) => details,
-            ListedDetails::CompactSerde(json) => decode_details(&json).map_err(|error| {
-                StoreError::Internal(format!("stored details of {}: {error}", self.id))
-            })?,
+            ListedDetails::CompactSerde(json) => decode_stored_details(self.id, &json)?,
         };
         Ok(StoredUsage {
             usage: LicenseUsage {

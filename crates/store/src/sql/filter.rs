@@ -98,8 +98,8 @@ fn license_types_sought(predicate: &TypedExpr) -> Option<Vec<&'static str>> {
 
 /// `any(d: d/licenseType eq X)` without walking the details one by one: PostgreSQL's jsonb
 /// containment, and in SQLite a test of the row's `license_types` column, the set of license
-/// types its details hold, as bits (`sqlite::license_types::license_type_bit`). `false` (and nothing
-/// written) for a name that is no member.
+/// types its details hold, as bits (`sqlite::license_types::license_type_bit`). `false` (and
+/// nothing written) for a name that is no member.
 fn any_license_type(members: &[&'static str], out: &mut SqlBuilder) -> bool {
     match out.dialect {
         Dialect::Postgres => {

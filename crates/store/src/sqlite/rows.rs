@@ -6,7 +6,7 @@ use tally_model::LicenseUsage;
 use tally_odata::DateTimeOffset;
 use uuid::Uuid;
 
-use crate::details::{decode_details, is_encoding};
+use crate::details::{decode_stored_details, is_encoding};
 use crate::sql::SqlParam;
 use crate::{ListedDetails, ListedUsage, StoreError, StoredUsage};
 
@@ -31,10 +31,9 @@ pub fn decode_listed(row: &Row<'_>) -> rusqlite::Result<Result<ListedUsage, Stor
     if !is_encoding(details) {
         return decode(row).map(|stored| stored.map(ListedUsage::from));
     }
-    let id = row.get_ref(0)?.as_str()?;
-    let id = match Uuid::parse_str(id) {
+    let id = match parse_id(row.get_ref(0)?.as_str()?) {
         Ok(id) => id,
-        Err(error) => return Ok(Err(bad_id(id, error))),
+        Err(error) => return Ok(Err(error)),
     };
     Ok(Ok(ListedUsage {
         id,
@@ -44,8 +43,9 @@ pub fn decode_listed(row: &Row<'_>) -> rusqlite::Result<Result<ListedUsage, Stor
     }))
 }
 
-fn bad_id(id: &str, error: uuid::Error) -> StoreError {
-    StoreError::Internal(format!("stored id {id:?}: {error}"))
+fn parse_id(text: &str) -> Result<Uuid, StoreError> {
+    Uuid::parse_str(text)
+        .map_err(|error| StoreError::Internal(format!("stored id {text:?}: {error}")))
 }
 
 fn build(
@@ -55,9 +55,8 @@ fn build(
     details: &[u8],
     version: i64,
 ) -> Result<StoredUsage, StoreError> {
-    let id = Uuid::parse_str(id).map_err(|error| bad_id(id, error))?;
-    let license_info_details = decode_details(details)
-        .map_err(|error| StoreError::Internal(format!("stored details of {id}: {error}")))?;
+    let id = parse_id(id)?;
+    let license_info_details = decode_stored_details(id, details)?;
     Ok(StoredUsage {
         usage: LicenseUsage {
             id,
