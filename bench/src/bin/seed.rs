@@ -11,7 +11,8 @@ use std::io::Write;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use tally_model::{LicenseInfoDetail, LicenseType, LicenseUsage};
+use tally_model::resources::LICENSE_USAGE;
+use tally_model::{Collection, Entity, Item, Value};
 use tally_odata::DateTimeOffset;
 use tally_store::Store;
 use uuid::Uuid;
@@ -47,22 +48,41 @@ fn now_ticks() -> i64 {
     since_epoch.as_secs() as i64 * 10_000_000
 }
 
-fn details(seed: u64) -> Vec<LicenseInfoDetail> {
+/// Three licenseInfoDetails (free, premiumP1, premiumP2), as (member, counts).
+fn details(seed: u64) -> Vec<(&'static str, [i32; 3])> {
     let n = (seed % 1000) as i32;
-    [
-        LicenseType::Free,
-        LicenseType::PremiumP1,
-        LicenseType::PremiumP2,
-    ]
-    .into_iter()
-    .enumerate()
-    .map(|(index, license_type)| LicenseInfoDetail {
-        license_type,
-        total_license_count: Some(1000 + index as i32 * 100),
-        total_assigned_count: Some(900 + n),
-        total_usage_count: Some(700 + n / 2),
-    })
-    .collect()
+    ["free", "premiumP1", "premiumP2"]
+        .into_iter()
+        .enumerate()
+        .map(|(index, member)| (member, [1000 + index as i32 * 100, 900 + n, 700 + n / 2]))
+        .collect()
+}
+
+fn details_value(seed: u64) -> Value {
+    let items = details(seed)
+        .into_iter()
+        .map(|(member, counts)| {
+            let mut values = vec![Value::Enum(member)];
+            values.extend(counts.map(Value::Int));
+            Item(values)
+        })
+        .collect();
+    Value::Collection(Collection::Items(items))
+}
+
+fn details_json(seed: u64) -> String {
+    let items: Vec<serde_json::Value> = details(seed)
+        .into_iter()
+        .map(|(member, [total, assigned, used])| {
+            serde_json::json!({
+                "licenseType": member,
+                "totalLicenseCount": total,
+                "totalAssignedCount": assigned,
+                "totalUsageCount": used,
+            })
+        })
+        .collect();
+    serde_json::Value::Array(items).to_string()
 }
 
 fn tenant(k: u64) -> Uuid {
@@ -82,13 +102,15 @@ async fn main() -> anyhow::Result<()> {
             let mut first = None;
             let mut tasks = tokio::task::JoinSet::new();
             for k in 0..tenants {
-                let rows: Vec<LicenseUsage> = (0..per_tenant)
-                    .map(|day| LicenseUsage {
-                        id: Uuid::now_v7(),
-                        snapshot_date_time: DateTimeOffset::from_ticks(
+                let rows: Vec<Entity> = (0..per_tenant)
+                    .map(|day| {
+                        let at = DateTimeOffset::from_ticks(
                             now - (per_tenant - 1 - day) as i64 * DAY_TICKS,
-                        ),
-                        license_info_details: details(k * 7 + day),
+                        );
+                        Entity::new(
+                            Uuid::now_v7(),
+                            vec![Value::DateTimeOffset(at), details_value(k * 7 + day)],
+                        )
                     })
                     .collect();
                 if first.is_none() {
@@ -96,7 +118,7 @@ async fn main() -> anyhow::Result<()> {
                 }
                 let store = store.clone();
                 let tenant = tenant(k);
-                tasks.spawn(async move { store.insert_many(tenant, rows).await });
+                tasks.spawn(async move { store.insert_many(&LICENSE_USAGE, tenant, rows).await });
                 while tasks.len() >= 64 {
                     if let Some(done) = tasks.join_next().await {
                         done??;
@@ -115,7 +137,7 @@ async fn main() -> anyhow::Result<()> {
             for index in 0..count {
                 let when =
                     DateTimeOffset::from_ticks(now - (count - index) as i64 * 600 * 10_000_000);
-                let details = serde_json::to_string(&details(index))?;
+                let details = details_json(index);
                 writeln!(
                     out,
                     r#"{{"snapshotDateTime":"{}","licenseInfoDetails":{details}}}"#,

@@ -1,50 +1,165 @@
-//! The CSDL XML served at `$metadata`: the slice of Graph's model that tally implements.
+//! The CSDL XML served at `$metadata`, written from the resources' descriptions: every enum,
+//! complex and entity type they use, `reportRoot` with a containment navigation property per
+//! collection, and the functions.
 //!
-//! Differences from Graph's own document, on purpose: `reportRoot` has the containment navigation
-//! property `azureADLicenseUsage` (Graph exposes only the function), and
-//! `licenseInfoDetail/licenseType` is not nullable.
+//! Differences from Graph's own document, on purpose: `reportRoot` has a containment
+//! navigation property per collection (Graph exposes only the functions), and properties
+//! tally requires (such as `licenseInfoDetail/licenseType`) are not nullable.
+
+use std::fmt::Write;
+
+use tally_odata::schema::{ComplexType, EnumType, Property, Type};
+
+use crate::resources::{FunctionKind, ResourceDef, ALL};
 
 /// The whole `$metadata` document.
-pub const METADATA_XML: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+pub fn metadata_xml() -> &'static str {
+    static XML: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    XML.get_or_init(|| write_metadata(ALL))
+}
+
+fn write_metadata(resources: &[&ResourceDef]) -> String {
+    let mut enums: Vec<&EnumType> = Vec::new();
+    let mut complexes: Vec<&ComplexType> = Vec::new();
+    for def in resources {
+        for property in def.entity.properties {
+            collect(property, &mut enums, &mut complexes);
+        }
+    }
+    let mut xml = String::from(
+        r#"<?xml version="1.0" encoding="utf-8"?>
 <edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">
   <edmx:DataServices>
     <Schema Namespace="microsoft.graph" Alias="graph" xmlns="http://docs.oasis-open.org/odata/ns/edm">
-      <EnumType Name="azureADLicenseType">
-        <Member Name="none" Value="0" />
-        <Member Name="free" Value="1" />
-        <Member Name="basic" Value="2" />
-        <Member Name="premiumP1" Value="3" />
-        <Member Name="premiumP2" Value="4" />
-        <Member Name="unknownFutureValue" Value="5" />
-      </EnumType>
-      <EntityType Name="entity" Abstract="true">
+"#,
+    );
+    for ty in &enums {
+        let _ = writeln!(xml, r#"      <EnumType Name="{}">"#, ty.short_name());
+        for (value, member) in ty.members.iter().enumerate() {
+            let _ = writeln!(xml, r#"        <Member Name="{member}" Value="{value}" />"#);
+        }
+        xml.push_str("      </EnumType>\n");
+    }
+    xml.push_str(
+        r#"      <EntityType Name="entity" Abstract="true">
         <Key>
           <PropertyRef Name="id" />
         </Key>
         <Property Name="id" Type="Edm.String" Nullable="false" />
       </EntityType>
       <EntityType Name="reportRoot" BaseType="graph.entity">
-        <NavigationProperty Name="azureADLicenseUsage" Type="Collection(graph.azureADLicenseUsage)" ContainsTarget="true" />
-      </EntityType>
-      <EntityType Name="azureADLicenseUsage" BaseType="graph.entity">
-        <Property Name="licenseInfoDetails" Type="Collection(graph.licenseInfoDetail)" Nullable="false" />
-        <Property Name="snapshotDateTime" Type="Edm.DateTimeOffset" Nullable="false" />
-      </EntityType>
-      <ComplexType Name="licenseInfoDetail">
-        <Property Name="licenseType" Type="graph.azureADLicenseType" Nullable="false" />
-        <Property Name="totalAssignedCount" Type="Edm.Int32" />
-        <Property Name="totalLicenseCount" Type="Edm.Int32" />
-        <Property Name="totalUsageCount" Type="Edm.Int32" />
-      </ComplexType>
-      <Function Name="getAzureADLicenseUsage" IsBound="true" IsComposable="true">
-        <Parameter Name="bindingParameter" Type="graph.reportRoot" />
-        <Parameter Name="period" Type="Edm.String" Nullable="false" />
-        <ReturnType Type="Collection(graph.azureADLicenseUsage)" />
-      </Function>
-      <EntityContainer Name="GraphService">
+"#,
+    );
+    for def in resources {
+        let _ = writeln!(
+            xml,
+            r#"        <NavigationProperty Name="{}" Type="Collection(graph.{})" ContainsTarget="true" />"#,
+            def.collection,
+            def.entity.short_name()
+        );
+    }
+    xml.push_str("      </EntityType>\n");
+    for def in resources {
+        let _ = writeln!(
+            xml,
+            r#"      <EntityType Name="{}" BaseType="graph.entity">"#,
+            def.entity.short_name()
+        );
+        write_properties(&def.entity.properties[1..], &mut xml);
+        xml.push_str("      </EntityType>\n");
+    }
+    for ty in &complexes {
+        let _ = writeln!(xml, r#"      <ComplexType Name="{}">"#, ty.short_name());
+        write_properties(ty.properties, &mut xml);
+        xml.push_str("      </ComplexType>\n");
+    }
+    for def in resources {
+        let _ = writeln!(
+            xml,
+            r#"      <Function Name="{}" IsBound="true" IsComposable="true">
+        <Parameter Name="bindingParameter" Type="graph.reportRoot" />"#,
+            def.function.name
+        );
+        if let FunctionKind::Window = def.function.kind {
+            xml.push_str(
+                "        <Parameter Name=\"period\" Type=\"Edm.String\" Nullable=\"false\" />\n",
+            );
+        }
+        let _ = writeln!(
+            xml,
+            r#"        <ReturnType Type="Collection(graph.{})" />
+      </Function>"#,
+            def.entity.short_name()
+        );
+    }
+    xml.push_str(
+        r#"      <EntityContainer Name="GraphService">
         <Singleton Name="reports" Type="microsoft.graph.reportRoot" />
       </EntityContainer>
     </Schema>
   </edmx:DataServices>
 </edmx:Edmx>
-"#;
+"#,
+    );
+    xml
+}
+
+fn collect(
+    property: &Property,
+    enums: &mut Vec<&'static EnumType>,
+    complexes: &mut Vec<&'static ComplexType>,
+) {
+    match property.ty {
+        Type::Enum(ty) if !enums.contains(&ty) => enums.push(ty),
+        Type::Collection(ty) if !complexes.contains(&ty) => {
+            complexes.push(ty);
+            for property in ty.properties {
+                collect(property, enums, complexes);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn write_properties(properties: &[Property], xml: &mut String) {
+    for property in properties {
+        let nullable = if property.nullable {
+            ""
+        } else {
+            r#" Nullable="false""#
+        };
+        let _ = writeln!(
+            xml,
+            r#"        <Property Name="{}" Type="{}"{nullable} />"#,
+            property.name,
+            property.ty.csdl()
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_resource_and_its_types_are_described_once() {
+        let xml = metadata_xml();
+        for def in ALL {
+            let entity = format!(r#"<EntityType Name="{}" "#, def.entity.short_name());
+            assert_eq!(xml.matches(&entity).count(), 1, "{entity}");
+            assert!(xml.contains(&format!(r#"<Function Name="{}""#, def.function.name)));
+            assert!(xml.contains(&format!(r#"<NavigationProperty Name="{}""#, def.collection)));
+        }
+        assert_eq!(
+            xml.matches(r#"<EnumType Name="azureADLicenseType">"#)
+                .count(),
+            1
+        );
+        assert!(xml.contains(
+            r#"<Property Name="licenseType" Type="graph.azureADLicenseType" Nullable="false" />"#
+        ));
+        assert!(xml.contains(
+            r#"<Property Name="licenseInfoDetails" Type="Collection(graph.licenseInfoDetail)" Nullable="false" />"#
+        ));
+    }
+}

@@ -1,17 +1,21 @@
-//! tally's data model: the `azureADLicenseUsage` entity and its `licenseInfoDetail` items, how
-//! request bodies become validated values (with errors that name the property path), how a PATCH
-//! merges, what a version and an ETag are, and the CSDL document that describes all of it.
+//! tally's data model: the resources' descriptions ([`resources`]), objects as validated
+//! values ([`value`]), how request bodies become them (with errors that name the property
+//! path), how a PATCH merges, what a version and an ETag are, how collections are stored, the
+//! wire JSON, and the CSDL document that describes all of it.
 
+pub mod collection_json;
 pub mod csdl;
 pub mod etag;
 pub mod json;
-pub mod license;
+pub mod openapi;
+pub mod record;
+pub mod resources;
 pub mod validate;
+pub mod value;
 pub mod wire;
 
 pub use etag::{EntityTag, Precondition, TagList};
-pub use license::{
-    LicenseInfoDetail, LicenseType, LicenseUsage, LicenseUsagePatch, NewLicenseUsage,
-};
+pub use resources::ResourceDef;
 pub use validate::{parse_create, parse_import, parse_patch, ValidationError};
-pub use wire::{push_json_str, DetailsJson, EntityJson, Selection};
+pub use value::{Collection, Entity, Item, NewEntity, Patch, Value, Versioned};
+pub use wire::{push_json_str, EntityJson};

@@ -1,16 +1,16 @@
-//! Request bodies to validated values: every rule of SPEC §2 and §4, each failure a message that
-//! names the property path (`licenseInfoDetails[1].totalUsageCount`).
+//! Request bodies to validated values, for any resource: every rule of its description (types,
+//! nullability, required properties, minimums, unique items) and of SPEC §4, each failure a
+//! message that names the property path (`licenseInfoDetails[1].totalUsageCount`).
 
 use std::fmt;
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value as Json};
+use tally_odata::schema::{ComplexType, EntityType, Property, Type};
 use tally_odata::DateTimeOffset;
+use uuid::Uuid;
 
 use crate::json::{parse_strict, JsonError};
-use crate::license::{LicenseInfoDetail, LicenseType, LicenseUsagePatch, NewLicenseUsage};
-
-const ENTITY_TYPE: &str = "microsoft.graph.azureADLicenseUsage";
-const DETAIL_TYPE: &str = "microsoft.graph.licenseInfoDetail";
+use crate::value::{Collection, Item, NewEntity, Patch, Value};
 
 /// Why a body was refused; the message is meant for the client, as is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +22,12 @@ impl ValidationError {
     fn at(path: &str, problem: impl fmt::Display) -> Self {
         Self {
             message: format!("Invalid value for property '{path}': {problem}."),
+        }
+    }
+
+    fn required(path: &str) -> Self {
+        Self {
+            message: format!("The property '{path}' is required."),
         }
     }
 }
@@ -40,53 +46,41 @@ impl From<JsonError> for ValidationError {
     }
 }
 
-/// Validates a POST body. `id` is read-only; `snapshotDateTime` is required.
-pub fn parse_create(body: &[u8]) -> Result<NewLicenseUsage, ValidationError> {
+/// Validates a POST body. `id` is read-only; required properties must be there.
+pub fn parse_create(ty: &EntityType, body: &[u8]) -> Result<NewEntity, ValidationError> {
     let object = parse_object(body)?;
-    let fields = entity_fields(&object)?;
+    let fields = entity_fields(ty, &object)?;
     if fields.id.is_some() {
         return Err(ValidationError::at(
             "id",
             "the property is read-only and is assigned by the server",
         ));
     }
-    let snapshot_date_time = fields.snapshot_date_time.ok_or_else(|| ValidationError {
-        message: "The property 'snapshotDateTime' is required.".to_owned(),
-    })?;
-    Ok(NewLicenseUsage {
-        snapshot_date_time,
-        license_info_details: fields.license_info_details.unwrap_or_default(),
-    })
+    fields.complete(ty)
 }
 
 /// Validates one record of `tally import`: a POST body that may also carry the object's `id`
 /// (as `tally export` writes it), kept so that an export imports back unchanged.
-pub fn parse_import(body: &[u8]) -> Result<(Option<uuid::Uuid>, NewLicenseUsage), ValidationError> {
+pub fn parse_import(
+    ty: &EntityType,
+    body: &[u8],
+) -> Result<(Option<Uuid>, NewEntity), ValidationError> {
     let object = parse_object(body)?;
-    let fields = entity_fields(&object)?;
+    let fields = entity_fields(ty, &object)?;
     let id = fields
         .id
         .map(|id| {
-            uuid::Uuid::parse_str(id)
+            Uuid::parse_str(id)
                 .map_err(|_| ValidationError::at("id", format_args!("'{id}' is not a GUID")))
         })
         .transpose()?;
-    let snapshot_date_time = fields.snapshot_date_time.ok_or_else(|| ValidationError {
-        message: "The property 'snapshotDateTime' is required.".to_owned(),
-    })?;
-    Ok((
-        id,
-        NewLicenseUsage {
-            snapshot_date_time,
-            license_info_details: fields.license_info_details.unwrap_or_default(),
-        },
-    ))
+    Ok((id, fields.complete(ty)?))
 }
 
 /// Validates a PATCH body for the object `key`: an `id` in the body must name the same object.
-pub fn parse_patch(body: &[u8], key: &str) -> Result<LicenseUsagePatch, ValidationError> {
+pub fn parse_patch(ty: &EntityType, body: &[u8], key: &str) -> Result<Patch, ValidationError> {
     let object = parse_object(body)?;
-    let fields = entity_fields(&object)?;
+    let fields = entity_fields(ty, &object)?;
     if let Some(id) = fields.id {
         if !id.eq_ignore_ascii_case(key) {
             return Err(ValidationError::at(
@@ -95,20 +89,17 @@ pub fn parse_patch(body: &[u8], key: &str) -> Result<LicenseUsagePatch, Validati
             ));
         }
     }
-    Ok(LicenseUsagePatch {
-        snapshot_date_time: fields.snapshot_date_time,
-        license_info_details: fields.license_info_details,
-    })
+    Ok(Patch(fields.values))
 }
 
-fn parse_object(body: &[u8]) -> Result<Map<String, Value>, ValidationError> {
+fn parse_object(body: &[u8]) -> Result<Map<String, Json>, ValidationError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ValidationError {
             message: "The request body is empty; a JSON object was expected.".to_owned(),
         });
     }
     match parse_strict(body)? {
-        Value::Object(object) => Ok(object),
+        Json::Object(object) => Ok(object),
         other => Err(ValidationError {
             message: format!(
                 "The request body must be a JSON object, not {}.",
@@ -121,34 +112,193 @@ fn parse_object(body: &[u8]) -> Result<Map<String, Value>, ValidationError> {
 /// The entity's properties as found in a body; `None` where absent.
 struct EntityFields<'a> {
     id: Option<&'a str>,
-    snapshot_date_time: Option<DateTimeOffset>,
-    license_info_details: Option<Vec<LicenseInfoDetail>>,
+    /// Per property after `id`.
+    values: Vec<Option<Value>>,
 }
 
-fn entity_fields(object: &Map<String, Value>) -> Result<EntityFields<'_>, ValidationError> {
+impl EntityFields<'_> {
+    /// A POST's values: required properties present, absent ones null (collections empty).
+    fn complete(self, ty: &EntityType) -> Result<NewEntity, ValidationError> {
+        ty.properties[1..]
+            .iter()
+            .zip(self.values)
+            .map(|(property, value)| match value {
+                Some(value) => Ok(value),
+                None if property.required => Err(ValidationError::required(property.name)),
+                None => Ok(match property.ty {
+                    Type::Collection(_) => Value::Collection(Collection::Items(Vec::new())),
+                    _ => Value::Null,
+                }),
+            })
+            .collect::<Result<_, _>>()
+            .map(NewEntity)
+    }
+}
+
+fn entity_fields<'a>(
+    ty: &EntityType,
+    object: &'a Map<String, Json>,
+) -> Result<EntityFields<'a>, ValidationError> {
     let mut fields = EntityFields {
         id: None,
-        snapshot_date_time: None,
-        license_info_details: None,
+        values: vec![None; ty.properties.len() - 1],
     };
-    for (name, value) in object {
-        match name.as_str() {
-            "@odata.type" => check_type_annotation(name, value, ENTITY_TYPE)?,
-            "id" => {
-                fields.id = Some(value.as_str().ok_or_else(|| {
-                    ValidationError::at(
-                        "id",
-                        format_args!("expected a string, not {}", describe(value)),
-                    )
-                })?);
+    for (name, json) in object {
+        if name == "@odata.type" {
+            check_type_annotation(name, json, ty.name)?;
+            continue;
+        }
+        if name == "id" {
+            fields.id = Some(json.as_str().ok_or_else(|| {
+                ValidationError::at(
+                    "id",
+                    format_args!("expected a string, not {}", describe(json)),
+                )
+            })?);
+            continue;
+        }
+        match ty.properties[1..].iter().position(|p| p.name == name) {
+            Some(index) => {
+                let property = &ty.properties[index + 1];
+                fields.values[index] = Some(value(property, name, json)?);
             }
-            "snapshotDateTime" => fields.snapshot_date_time = Some(date_time_offset(name, value)?),
-            "licenseInfoDetails" => fields.license_info_details = Some(details(name, value)?),
-            other if is_annotation(other) => {}
-            other => return Err(unknown_property(other, ENTITY_TYPE)),
+            None if is_annotation(name) => {}
+            None => return Err(unknown_property(name, ty.name)),
         }
     }
     Ok(fields)
+}
+
+/// The value of `property` at `path`.
+fn value(property: &Property, path: &str, json: &Json) -> Result<Value, ValidationError> {
+    if json.is_null() {
+        return match property.ty {
+            Type::Collection(_) => Err(ValidationError::at(
+                path,
+                "a collection cannot be null; send [] for none",
+            )),
+            Type::Enum(ty) if !property.nullable => Err(ValidationError::at(
+                path,
+                format_args!(
+                    "the property is required and cannot be null; the members are {}",
+                    ty.member_list()
+                ),
+            )),
+            _ if !property.nullable => {
+                Err(ValidationError::at(path, "the property is not nullable"))
+            }
+            _ => Ok(Value::Null),
+        };
+    }
+    match property.ty {
+        Type::String => match json {
+            Json::String(text) => Ok(Value::String(text.as_str().into())),
+            other => Err(ValidationError::at(
+                path,
+                format_args!("expected a string, not {}", describe(other)),
+            )),
+        },
+        Type::Int32 => int32(path, json, property.minimum),
+        Type::DateTimeOffset => date_time_offset(path, json),
+        Type::Enum(ty) => {
+            let members = ty.member_list();
+            match json {
+                Json::String(name) => ty.member(name).map(Value::Enum).ok_or_else(|| {
+                    ValidationError::at(
+                        path,
+                        format_args!(
+                            "'{name}' is not a member of {}; the members are {members}",
+                            ty.name
+                        ),
+                    )
+                }),
+                other => Err(ValidationError::at(
+                    path,
+                    format_args!(
+                        "expected a string naming one of {members}, not {}",
+                        describe(other)
+                    ),
+                )),
+            }
+        }
+        Type::Collection(ty) => collection(ty, path, json),
+    }
+}
+
+fn collection(ty: &ComplexType, path: &str, json: &Json) -> Result<Value, ValidationError> {
+    let Json::Array(array) = json else {
+        return Err(ValidationError::at(
+            path,
+            format_args!("expected an array, not {}", describe(json)),
+        ));
+    };
+    let unique = ty
+        .unique
+        .and_then(|name| ty.properties.iter().position(|p| p.name == name));
+    let mut items: Vec<Item> = Vec::with_capacity(array.len());
+    for (index, json) in array.iter().enumerate() {
+        let item_path = format!("{path}[{index}]");
+        let item = item(ty, &item_path, json)?;
+        if let Some(unique) = unique {
+            let value = &item.0[unique];
+            if items.iter().any(|seen| seen.0[unique] == *value) {
+                let name = ty.properties[unique].name;
+                let shown = value.as_str().unwrap_or_default();
+                return Err(ValidationError::at(
+                    &format!("{item_path}.{name}"),
+                    format_args!(
+                        "'{shown}' appears more than once; each {name} may have at most one entry"
+                    ),
+                ));
+            }
+        }
+        items.push(item);
+    }
+    Ok(Value::Collection(Collection::Items(items)))
+}
+
+fn item(ty: &ComplexType, path: &str, json: &Json) -> Result<Item, ValidationError> {
+    let object = match json {
+        Json::Object(object) => object,
+        Json::Null => {
+            return Err(ValidationError::at(
+                path,
+                "the collection cannot contain null",
+            ))
+        }
+        other => {
+            return Err(ValidationError::at(
+                path,
+                format_args!("expected a {} object, not {}", ty.name, describe(other)),
+            ))
+        }
+    };
+    let mut values: Vec<Option<Value>> = vec![None; ty.properties.len()];
+    // The child's path is written only for an error: valid bodies allocate nothing for it.
+    let child = |name: &str| format!("{path}.{name}");
+    for (name, json) in object {
+        if name == "@odata.type" {
+            check_type_annotation(&child(name), json, ty.name)?;
+            continue;
+        }
+        match ty.properties.iter().position(|p| p.name == name) {
+            Some(index) => {
+                values[index] = Some(value(&ty.properties[index], &child(name), json)?);
+            }
+            None if is_annotation(name) => {}
+            None => return Err(unknown_property(&child(name), ty.name)),
+        }
+    }
+    ty.properties
+        .iter()
+        .zip(values)
+        .map(|(property, value)| match value {
+            Some(value) => Ok(value),
+            None if property.required => Err(ValidationError::required(&child(property.name))),
+            None => Ok(Value::Null),
+        })
+        .collect::<Result<_, _>>()
+        .map(Item)
 }
 
 /// Instance and property annotations other than `@odata.type` (such as `@odata.etag` or
@@ -166,7 +316,7 @@ fn unknown_property(path: &str, type_name: &str) -> ValidationError {
     }
 }
 
-fn check_type_annotation(path: &str, value: &Value, expected: &str) -> Result<(), ValidationError> {
+fn check_type_annotation(path: &str, value: &Json, expected: &str) -> Result<(), ValidationError> {
     match value.as_str() {
         Some(name) if name.strip_prefix('#').unwrap_or(name) == expected => Ok(()),
         Some(name) => Err(ValidationError::at(
@@ -180,183 +330,67 @@ fn check_type_annotation(path: &str, value: &Value, expected: &str) -> Result<()
     }
 }
 
-fn date_time_offset(path: &str, value: &Value) -> Result<DateTimeOffset, ValidationError> {
-    let text = match value {
-        Value::String(text) => text,
-        Value::Null => return Err(ValidationError::at(path, "the property is not nullable")),
-        other => {
-            return Err(ValidationError::at(
-                path,
-                format_args!(
-                    "expected an Edm.DateTimeOffset string, not {}",
-                    describe(other)
-                ),
-            ))
-        }
-    };
-    DateTimeOffset::parse(text).map_err(|error| {
-        ValidationError::at(
+fn date_time_offset(path: &str, json: &Json) -> Result<Value, ValidationError> {
+    let Json::String(text) = json else {
+        return Err(ValidationError::at(
             path,
-            format_args!("'{text}' is not a valid Edm.DateTimeOffset ({error})"),
-        )
-    })
-}
-
-fn details(path: &str, value: &Value) -> Result<Vec<LicenseInfoDetail>, ValidationError> {
-    let items = match value {
-        Value::Array(items) => items,
-        Value::Null => {
-            return Err(ValidationError::at(
-                path,
-                "a collection cannot be null; send [] for none",
-            ))
-        }
-        other => {
-            return Err(ValidationError::at(
-                path,
-                format_args!("expected an array, not {}", describe(other)),
-            ))
-        }
+            format_args!(
+                "expected an Edm.DateTimeOffset string, not {}",
+                describe(json)
+            ),
+        ));
     };
-    let mut result: Vec<LicenseInfoDetail> = Vec::with_capacity(items.len());
-    for (index, item) in items.iter().enumerate() {
-        let item_path = format!("{path}[{index}]");
-        let detail = detail(&item_path, item)?;
-        if result
-            .iter()
-            .any(|seen| seen.license_type == detail.license_type)
-        {
-            return Err(ValidationError::at(
-                &format!("{item_path}.licenseType"),
-                format_args!(
-                    "'{}' appears more than once; each licenseType may have at most one entry",
-                    detail.license_type.as_str()
-                ),
-            ));
-        }
-        result.push(detail);
-    }
-    Ok(result)
-}
-
-fn detail(path: &str, value: &Value) -> Result<LicenseInfoDetail, ValidationError> {
-    let object = match value {
-        Value::Object(object) => object,
-        Value::Null => {
-            return Err(ValidationError::at(
-                path,
-                "the collection cannot contain null",
-            ))
-        }
-        other => {
-            return Err(ValidationError::at(
-                path,
-                format_args!("expected a {DETAIL_TYPE} object, not {}", describe(other)),
-            ))
-        }
-    };
-    let mut license_type = None;
-    let mut counts = [None; 3];
-    // The child's path is written only for an error: valid bodies allocate nothing for it.
-    let child = |name: &str| format!("{path}.{name}");
-    for (name, value) in object {
-        match name.as_str() {
-            "@odata.type" => check_type_annotation(&child(name), value, DETAIL_TYPE)?,
-            "licenseType" => {
-                let known = value.as_str().and_then(LicenseType::from_name);
-                license_type = Some(match known {
-                    Some(member) => member,
-                    None => license_type_value(&child(name), value)?,
-                });
-            }
-            "totalLicenseCount" | "totalAssignedCount" | "totalUsageCount" => {
-                let slot = match name.as_str() {
-                    "totalLicenseCount" => 0,
-                    "totalAssignedCount" => 1,
-                    _ => 2,
-                };
-                counts[slot] = match valid_count(value) {
-                    Some(valid) => valid,
-                    None => count(&child(name), value)?,
-                };
-            }
-            other if is_annotation(other) => {}
-            _ => return Err(unknown_property(&child(name), DETAIL_TYPE)),
-        }
-    }
-    let license_type = license_type.ok_or_else(|| ValidationError {
-        message: format!("The property '{path}.licenseType' is required."),
-    })?;
-    Ok(LicenseInfoDetail {
-        license_type,
-        total_license_count: counts[0],
-        total_assigned_count: counts[1],
-        total_usage_count: counts[2],
-    })
-}
-
-fn license_type_value(path: &str, value: &Value) -> Result<LicenseType, ValidationError> {
-    let members = LicenseType::member_list();
-    match value {
-        Value::String(name) => LicenseType::from_name(name).ok_or_else(|| {
+    DateTimeOffset::parse(text)
+        .map(Value::DateTimeOffset)
+        .map_err(|error| {
             ValidationError::at(
                 path,
-                format_args!("'{name}' is not a member of microsoft.graph.azureADLicenseType; the members are {members}"),
+                format_args!("'{text}' is not a valid Edm.DateTimeOffset ({error})"),
             )
-        }),
-        Value::Null => Err(ValidationError::at(path, format_args!("the property is required and cannot be null; the members are {members}"))),
-        other => Err(ValidationError::at(path, format_args!("expected a string naming one of {members}, not {}", describe(other)))),
-    }
+        })
 }
 
-/// A count that is valid as it is (null or 0..=i32::MAX); None when [`count`] must explain.
-fn valid_count(value: &Value) -> Option<Option<i32>> {
-    match value {
-        Value::Null => Some(None),
-        Value::Number(number) => number
-            .as_i64()
-            .filter(|n| *n >= 0)
-            .and_then(|n| i32::try_from(n).ok())
-            .map(Some),
-        _ => None,
-    }
-}
-
-fn count(path: &str, value: &Value) -> Result<Option<i32>, ValidationError> {
-    const RANGE: &str = "an Edm.Int32 count must be a whole number from 0 to 2147483647";
-    match value {
-        Value::Null => Ok(None),
-        Value::Number(number) => match number.as_i64() {
-            Some(n) if n < 0 => Err(ValidationError::at(
-                path,
-                format_args!("{n} is negative; {RANGE}"),
-            )),
-            Some(n) => i32::try_from(n).map(Some).map_err(|_| {
-                ValidationError::at(path, format_args!("{n} overflows Edm.Int32; {RANGE}"))
-            }),
-            None if number.as_u64().is_some() => Err(ValidationError::at(
-                path,
-                format_args!("{number} overflows Edm.Int32; {RANGE}"),
-            )),
-            None => Err(ValidationError::at(
-                path,
-                format_args!("{number} is not a whole number; {RANGE}"),
-            )),
-        },
-        other => Err(ValidationError::at(
+fn int32(path: &str, json: &Json, minimum: Option<i32>) -> Result<Value, ValidationError> {
+    let range = match minimum {
+        Some(0) => "an Edm.Int32 count must be a whole number from 0 to 2147483647".to_owned(),
+        Some(min) => format!("an Edm.Int32 here must be a whole number from {min} to 2147483647"),
+        None => "an Edm.Int32 must be a whole number from -2147483648 to 2147483647".to_owned(),
+    };
+    let Json::Number(number) = json else {
+        return Err(ValidationError::at(
             path,
-            format_args!("expected a number or null, not {}", describe(other)),
+            format_args!("expected a number or null, not {}", describe(json)),
+        ));
+    };
+    match number.as_i64() {
+        Some(n) if minimum.is_some_and(|min| n < i64::from(min)) => {
+            let problem = if n < 0 { "is negative" } else { "is too small" };
+            Err(ValidationError::at(
+                path,
+                format_args!("{n} {problem}; {range}"),
+            ))
+        }
+        Some(n) => i32::try_from(n).map(Value::Int).map_err(|_| {
+            ValidationError::at(path, format_args!("{n} overflows Edm.Int32; {range}"))
+        }),
+        None if number.as_u64().is_some() => Err(ValidationError::at(
+            path,
+            format_args!("{number} overflows Edm.Int32; {range}"),
+        )),
+        None => Err(ValidationError::at(
+            path,
+            format_args!("{number} is not a whole number; {range}"),
         )),
     }
 }
 
-fn describe(value: &Value) -> &'static str {
+fn describe(value: &Json) -> &'static str {
     match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
     }
 }

@@ -15,7 +15,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
-use crate::resource::{self, ApiVersion, Resource};
+use crate::error::ApiError;
+use crate::resource::{self, ResolvedPath, Resource};
 
 /// Requests answered, by `route`, `method` and `status`.
 pub const REQUESTS: &str = "tally_http_requests_total";
@@ -83,9 +84,14 @@ pub async fn render() -> Response {
         .into_response()
 }
 
-/// Middleware: counts and times every request (a `$batch` counts once, as `batch`).
-pub async fn track(request: Request, next: Next) -> Response {
-    let route = route_label(request.uri().path());
+/// Middleware: counts and times every request (a `$batch` counts once, as `batch`). It resolves
+/// an API path once, for its label and for the handler ([`ResolvedPath`] in the extensions).
+pub async fn track(mut request: Request, next: Next) -> Response {
+    let resolved = resource::resolve(request.uri().path());
+    let route = route_label(request.uri().path(), resolved.as_ref());
+    if let Some(Ok(resolved)) = resolved {
+        request.extensions_mut().insert(resolved);
+    }
     let method = method_label(request.method());
     let started = Instant::now();
     let response = next.run(request).await;
@@ -114,10 +120,8 @@ fn method_label(method: &Method) -> &'static str {
 /// `collection`, `collection_count`, `entity`, `function`, `function_count`, `unknown` (an API
 /// path that names nothing) under `/v1.0` and `/beta`; `healthz`, `readyz`, `metrics`,
 /// `openapi`, `dashboard` and `other` outside.
-pub fn route_label(path: &str) -> &'static str {
-    let mut segments = path.trim_start_matches('/').split('/');
-    let first = segments.next().unwrap_or_default();
-    if ApiVersion::parse(first).is_none() {
+pub fn route_label(path: &str, resolved: Option<&Result<ResolvedPath, ApiError>>) -> &'static str {
+    let Some(resolved) = resolved else {
         return match path {
             "/healthz" => "healthz",
             "/readyz" => "readyz",
@@ -131,31 +135,24 @@ pub fn route_label(path: &str) -> &'static str {
             }
             _ => "other",
         };
-    }
-    let segments: Vec<String> = segments
-        .map(|segment| {
-            percent_encoding::percent_decode_str(segment)
-                .decode_utf8_lossy()
-                .into_owned()
-        })
-        .collect();
-    match resource::parse(&segments) {
+    };
+    match resolved.as_ref().map(|resolved| &resolved.resource) {
         Ok(Resource::ServiceDocument) => "service",
         Ok(Resource::Metadata) => "metadata",
         Ok(Resource::Batch) => "batch",
         Ok(Resource::Reports) => "reports",
-        Ok(Resource::Collection) => "collection",
-        Ok(Resource::CollectionCount) => "collection_count",
-        Ok(Resource::Entity(_)) => "entity",
-        Ok(Resource::Function(_)) => "function",
-        Ok(Resource::FunctionCount(_)) => "function_count",
+        Ok(Resource::Collection(_)) => "collection",
+        Ok(Resource::CollectionCount(_)) => "collection_count",
+        Ok(Resource::Entity(..)) => "entity",
+        Ok(Resource::Function(..)) => "function",
+        Ok(Resource::FunctionCount(..)) => "function_count",
         Err(_) => "unknown",
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::route_label;
+    use crate::resource;
 
     #[test]
     fn routes_are_labelled_without_ids() {
@@ -191,7 +188,8 @@ mod tests {
             ("/wp-admin/123", "other"),
         ];
         for (path, label) in cases {
-            assert_eq!(route_label(path), label, "{path}");
+            let resolved = resource::resolve(path);
+            assert_eq!(super::route_label(path, resolved.as_ref()), label, "{path}");
         }
     }
 }

@@ -59,6 +59,7 @@ struct Wire {
 #[derive(Serialize, Deserialize)]
 enum WireValue {
     T(i64),
+    S(String),
     I(Uuid),
 }
 
@@ -73,7 +74,8 @@ impl PageToken {
                 .0
                 .iter()
                 .map(|value| match value {
-                    CursorValue::Ticks(ticks) => WireValue::T(*ticks),
+                    CursorValue::Int(number) => WireValue::T(*number),
+                    CursorValue::Text(text) => WireValue::S(text.clone()),
                     CursorValue::Id(id) => WireValue::I(*id),
                 })
                 .collect(),
@@ -117,7 +119,8 @@ impl PageToken {
                 wire.c
                     .into_iter()
                     .map(|value| match value {
-                        WireValue::T(ticks) => CursorValue::Ticks(ticks),
+                        WireValue::T(number) => CursorValue::Int(number),
+                        WireValue::S(text) => CursorValue::Text(text),
                         WireValue::I(id) => CursorValue::Id(id),
                     })
                     .collect(),
@@ -169,7 +172,7 @@ mod tests {
             fingerprint: fingerprint("collection", None, Some("id desc")),
             since_ticks: Some(42),
             after: Cursor(vec![
-                CursorValue::Ticks(-5),
+                CursorValue::Int(-5),
                 CursorValue::Id(Uuid::from_u128(9)),
             ]),
         }

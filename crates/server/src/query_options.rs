@@ -2,9 +2,8 @@
 //! `$filter`, `$skiptoken`), parsed once at the edge. Unknown `$` options and the unsupported ones
 //! are 400s; unknown non-`$` parameters are ignored, as on Graph.
 
-use tally_model::Selection;
-use tally_odata::query::{self, Property, QueryError, SortDirection, SortProperty, TypedExpr};
-use tally_store::{OrderKey, OrderProperty};
+use tally_odata::query::{self, OrderBy, QueryError, Selection, TypedExpr};
+use tally_odata::schema::EntityType;
 
 use crate::error::ApiError;
 
@@ -26,6 +25,7 @@ pub struct QueryOptions {
 #[derive(Clone, Debug)]
 pub struct SelectOption {
     pub selection: Selection,
+
     /// The selected names as written, for `@odata.context`.
     pub names: Vec<String>,
 }
@@ -38,7 +38,7 @@ pub struct FilterOption {
 
 #[derive(Clone, Debug)]
 pub struct OrderByOption {
-    pub keys: Vec<OrderKey>,
+    pub keys: Vec<OrderBy>,
     pub text: String,
 }
 
@@ -51,7 +51,9 @@ pub enum Target {
 }
 
 impl QueryOptions {
-    pub fn parse(raw: Option<&str>) -> Result<Self, ApiError> {
+    /// Parses the options of a request on objects of `ty` (which `$filter`, `$select` and
+    /// `$orderby` are bound against).
+    pub fn parse(ty: &'static EntityType, raw: Option<&str>) -> Result<Self, ApiError> {
         let mut options = QueryOptions::default();
         let mut seen: Vec<String> = Vec::new();
         for (name, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
@@ -69,11 +71,11 @@ impl QueryOptions {
                 "$top" => options.top = Some(parse_top(&value)?),
                 "$skip" => options.skip = Some(parse_number(&name, &value)?),
                 "$count" => options.count = parse_bool(&name, &value)?,
-                "$select" => options.select = Some(parse_select(&value)?),
-                "$orderby" => options.orderby = Some(parse_orderby(&value)?),
+                "$select" => options.select = Some(parse_select(ty, &value)?),
+                "$orderby" => options.orderby = Some(parse_orderby(ty, &value)?),
                 "$filter" => {
                     options.filter = Some(FilterOption {
-                        expr: query::filter(&value).map_err(query_error)?,
+                        expr: query::filter(ty, &value).map_err(query_error)?,
                         text: value.into_owned(),
                     })
                 }
@@ -167,37 +169,22 @@ fn query_error(error: QueryError) -> ApiError {
     ApiError::bad_request(format!("{error}."))
 }
 
-fn parse_select(value: &str) -> Result<SelectOption, ApiError> {
-    let bound = query::select(value).map_err(query_error)?;
-    let selection = Selection {
-        snapshot_date_time: bound.includes(Property::SnapshotDateTime),
-        license_info_details: bound.includes(Property::LicenseInfoDetails),
-    };
-    let mut names: Vec<String> = bound
+fn parse_select(ty: &'static EntityType, value: &str) -> Result<SelectOption, ApiError> {
+    let selection = query::select(ty, value).map_err(query_error)?;
+    let mut names: Vec<String> = selection
         .properties
         .iter()
-        .map(|property| property.name().to_owned())
+        .map(|property| property.name.to_owned())
         .collect();
-    if bound.star {
+    if selection.star {
         names.push("*".to_owned());
     }
     Ok(SelectOption { selection, names })
 }
 
-fn parse_orderby(value: &str) -> Result<OrderByOption, ApiError> {
-    let keys = query::orderby(value)
-        .map_err(query_error)?
-        .into_iter()
-        .map(|item| OrderKey {
-            property: match item.property {
-                SortProperty::Id => OrderProperty::Id,
-                SortProperty::SnapshotDateTime => OrderProperty::SnapshotDateTime,
-            },
-            descending: item.direction == SortDirection::Desc,
-        })
-        .collect();
+fn parse_orderby(ty: &'static EntityType, value: &str) -> Result<OrderByOption, ApiError> {
     Ok(OrderByOption {
-        keys,
+        keys: query::orderby(ty, value).map_err(query_error)?,
         text: value.to_owned(),
     })
 }

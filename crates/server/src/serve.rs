@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
-use tally_store::Store;
+use tally_store::{Location, Store};
 use tokio::net::TcpListener;
 
 use crate::app::app;
@@ -65,20 +65,14 @@ impl Server {
             Some(source) => Some(Tls::load(source, &config.data_dir)?),
             None => None,
         };
-        let store = match &config.database_url {
-            Some(url) => Store::open_postgres(url)
-                .await
-                .context("opening the PostgreSQL store")?,
-            None if config.in_memory => {
-                Store::open_in_memory().context("opening the in-memory store")?
-            }
-            None => {
-                let data_dir = config.data_dir.clone();
-                tokio::task::spawn_blocking(move || Store::open_embedded(&data_dir))
-                    .await?
-                    .context("opening the embedded store")?
-            }
-        };
+        let location = Location::from_flags(
+            config.database_url.as_deref(),
+            config.in_memory,
+            &config.data_dir,
+        );
+        let store = Store::open(location)
+            .await
+            .with_context(|| format!("opening the store ({location})"))?;
         let listener = TcpListener::bind(&config.listen)
             .await
             .with_context(|| format!("binding {}", config.listen))?;

@@ -2,9 +2,9 @@
 //! missing → 404, a failed `If-Match`/`If-None-Match` → 412, a PATCH that changes nothing →
 //! answered with the current version and nothing written; otherwise the backend writes.
 
-use tally_model::{LicenseUsagePatch, Precondition};
+use tally_model::{Patch, Precondition, Versioned};
 
-use crate::{StoredUsage, WriteOutcome};
+use crate::WriteOutcome;
 
 /// The decision: answer now, or write this object (its version already advanced).
 pub enum Decision<T> {
@@ -14,17 +14,17 @@ pub enum Decision<T> {
 
 /// Decides a PATCH of `current` (None: no such object).
 pub fn decide_update(
-    current: Option<StoredUsage>,
-    patch: LicenseUsagePatch,
+    current: Option<Versioned>,
+    patch: Patch,
     precondition: &Precondition,
-) -> Decision<StoredUsage> {
+) -> Decision<Versioned> {
     let Some(mut stored) = current else {
         return Decision::Answer(WriteOutcome::NotFound);
     };
     if !precondition.allows(stored.etag()) {
         return Decision::Answer(WriteOutcome::PreconditionFailed);
     }
-    if !patch.apply_to(&mut stored.usage) {
+    if !patch.apply_to(&mut stored.entity) {
         return Decision::Answer(WriteOutcome::Done(stored));
     }
     stored.version += 1;
@@ -32,7 +32,7 @@ pub fn decide_update(
 }
 
 /// Decides a DELETE of `current` (None: no such object).
-pub fn decide_delete(current: Option<StoredUsage>, precondition: &Precondition) -> Decision<()> {
+pub fn decide_delete(current: Option<Versioned>, precondition: &Precondition) -> Decision<()> {
     match current {
         None => Decision::Answer(WriteOutcome::NotFound),
         Some(stored) if !precondition.allows(stored.etag()) => {

@@ -1,12 +1,15 @@
 //! tally's storage. [`Store`] is a closed enum over the backends; every operation is scoped by
 //! tenant, every write is atomic and durable before it returns, and every object has a version.
 //!
-//! Handlers never build SQL: they describe what they want with [`ListQuery`] and the write
-//! commands, and the backend translates.
+//! Every operation names the resource it is about ([`ResourceDef`]); how its objects are laid
+//! out in a table follows from the description ([`layout`]). Handlers never build SQL: they
+//! describe what they want with [`ListQuery`] and the write commands, and the backend
+//! translates.
 
 mod conditional;
-mod details;
+mod enum_set;
 mod error;
+mod layout;
 pub mod metrics;
 mod postgres;
 mod query;
@@ -15,31 +18,17 @@ mod sqlite;
 
 use std::path::Path;
 
-use tally_model::{EntityTag, LicenseUsage, LicenseUsagePatch, NewLicenseUsage, Precondition};
+use tally_model::resources::ResourceDef;
+use tally_model::{Entity, NewEntity, Patch, Precondition, Versioned};
 use uuid::Uuid;
 
 pub use error::StoreError;
 pub use postgres::PgStore;
-pub use query::{
-    Cursor, CursorValue, ListQuery, ListedDetails, ListedUsage, OrderKey, OrderProperty, Page,
-};
+pub use query::{Cursor, CursorValue, ListQuery, Page, Scope};
 pub use sqlite::SqliteStore;
 
 /// A tenant's id (the `tid` claim).
 pub type TenantId = Uuid;
-
-/// An object as stored, with its version.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoredUsage {
-    pub usage: LicenseUsage,
-    pub version: i64,
-}
-
-impl StoredUsage {
-    pub fn etag(&self) -> EntityTag {
-        EntityTag(self.version)
-    }
-}
 
 /// How a conditional write on an existing object ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,6 +46,37 @@ pub struct BulkInsert {
     pub duplicates: Vec<usize>,
 }
 
+/// Where a store lives, as the command line says: `--database-url`, `--in-memory`, or the data
+/// directory.
+#[derive(Clone, Copy, Debug)]
+pub enum Location<'a> {
+    Postgres(&'a str),
+    InMemory,
+    Embedded(&'a Path),
+}
+
+impl<'a> Location<'a> {
+    /// The location the flags name: PostgreSQL wins, then `--in-memory`, else the directory.
+    pub fn from_flags(database_url: Option<&'a str>, in_memory: bool, data_dir: &'a Path) -> Self {
+        match database_url {
+            Some(url) => Location::Postgres(url),
+            None if in_memory => Location::InMemory,
+            None => Location::Embedded(data_dir),
+        }
+    }
+}
+
+/// Says which store, without a database URL's credentials.
+impl std::fmt::Display for Location<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Postgres(_) => f.write_str("PostgreSQL at --database-url"),
+            Location::InMemory => f.write_str("in memory"),
+            Location::Embedded(dir) => write!(f, "embedded, in {}", dir.display()),
+        }
+    }
+}
+
 /// The storage backends.
 pub enum Store {
     Sqlite(SqliteStore),
@@ -64,6 +84,21 @@ pub enum Store {
 }
 
 impl Store {
+    /// Opens the store at `location`, creating and migrating it as needed (the embedded one on
+    /// the blocking pool: a migration may rewrite its table).
+    pub async fn open(location: Location<'_>) -> Result<Self, StoreError> {
+        match location {
+            Location::Postgres(url) => Self::open_postgres(url).await,
+            Location::InMemory => Self::open_in_memory(),
+            Location::Embedded(data_dir) => {
+                let data_dir = data_dir.to_owned();
+                tokio::task::spawn_blocking(move || Self::open_embedded(&data_dir))
+                    .await
+                    .map_err(|error| StoreError::Internal(format!("opening the store: {error}")))?
+            }
+        }
+    }
+
     /// Opens (creating and migrating as needed) the embedded store in `data_dir`.
     pub fn open_embedded(data_dir: &Path) -> Result<Self, StoreError> {
         SqliteStore::open(data_dir).map(Store::Sqlite)
@@ -81,12 +116,13 @@ impl Store {
 
     pub async fn create(
         &self,
+        def: &'static ResourceDef,
         tenant: TenantId,
-        new: NewLicenseUsage,
-    ) -> Result<StoredUsage, StoreError> {
+        new: NewEntity,
+    ) -> Result<Versioned, StoreError> {
         match self {
-            Store::Sqlite(store) => store.create(tenant, new).await,
-            Store::Postgres(store) => store.create(tenant, new).await,
+            Store::Sqlite(store) => store.create(def, tenant, new).await,
+            Store::Postgres(store) => store.create(def, tenant, new).await,
         }
     }
 
@@ -95,59 +131,79 @@ impl Store {
     /// and reported, and the others are inserted.
     pub async fn insert_many(
         &self,
+        def: &'static ResourceDef,
         tenant: TenantId,
-        rows: Vec<LicenseUsage>,
+        rows: Vec<Entity>,
     ) -> Result<BulkInsert, StoreError> {
         match self {
-            Store::Sqlite(store) => store.insert_many(tenant, rows).await,
-            Store::Postgres(store) => store.insert_many(tenant, rows).await,
+            Store::Sqlite(store) => store.insert_many(def, tenant, rows).await,
+            Store::Postgres(store) => store.insert_many(def, tenant, rows).await,
         }
     }
 
-    pub async fn get(&self, tenant: TenantId, id: Uuid) -> Result<Option<StoredUsage>, StoreError> {
+    pub async fn get(
+        &self,
+        def: &'static ResourceDef,
+        tenant: TenantId,
+        id: Uuid,
+    ) -> Result<Option<Versioned>, StoreError> {
         match self {
-            Store::Sqlite(store) => store.get(tenant, id).await,
-            Store::Postgres(store) => store.get(tenant, id).await,
+            Store::Sqlite(store) => store.get(def, tenant, id).await,
+            Store::Postgres(store) => store.get(def, tenant, id).await,
         }
     }
 
     pub async fn update(
         &self,
+        def: &'static ResourceDef,
         tenant: TenantId,
         id: Uuid,
-        patch: LicenseUsagePatch,
+        patch: Patch,
         precondition: Precondition,
-    ) -> Result<WriteOutcome<StoredUsage>, StoreError> {
+    ) -> Result<WriteOutcome<Versioned>, StoreError> {
         match self {
-            Store::Sqlite(store) => store.update(tenant, id, patch, precondition).await,
-            Store::Postgres(store) => store.update(tenant, id, patch, precondition).await,
+            Store::Sqlite(store) => store.update(def, tenant, id, patch, precondition).await,
+            Store::Postgres(store) => store.update(def, tenant, id, patch, precondition).await,
         }
     }
 
     pub async fn delete(
         &self,
+        def: &'static ResourceDef,
         tenant: TenantId,
         id: Uuid,
         precondition: Precondition,
     ) -> Result<WriteOutcome<()>, StoreError> {
         match self {
-            Store::Sqlite(store) => store.delete(tenant, id, precondition).await,
-            Store::Postgres(store) => store.delete(tenant, id, precondition).await,
+            Store::Sqlite(store) => store.delete(def, tenant, id, precondition).await,
+            Store::Postgres(store) => store.delete(def, tenant, id, precondition).await,
         }
     }
 
-    pub async fn list(&self, tenant: TenantId, query: ListQuery) -> Result<Page, StoreError> {
+    /// One page of the collection. Collections in a page may still be in the store's own
+    /// JSON ([`tally_model::Collection::Stored`]): a response copies them as they are.
+    pub async fn list(
+        &self,
+        def: &'static ResourceDef,
+        tenant: TenantId,
+        query: ListQuery,
+    ) -> Result<Page, StoreError> {
         match self {
-            Store::Sqlite(store) => store.list(tenant, query).await,
-            Store::Postgres(store) => store.list(tenant, query).await,
+            Store::Sqlite(store) => store.list(def, tenant, query).await,
+            Store::Postgres(store) => store.list(def, tenant, query).await,
         }
     }
 
     /// The number of objects the query's filter matches, ignoring paging.
-    pub async fn count(&self, tenant: TenantId, query: ListQuery) -> Result<u64, StoreError> {
+    pub async fn count(
+        &self,
+        def: &'static ResourceDef,
+        tenant: TenantId,
+        query: ListQuery,
+    ) -> Result<u64, StoreError> {
         match self {
-            Store::Sqlite(store) => store.count(tenant, query).await,
-            Store::Postgres(store) => store.count(tenant, query).await,
+            Store::Sqlite(store) => store.count(def, tenant, query).await,
+            Store::Postgres(store) => store.count(def, tenant, query).await,
         }
     }
 

@@ -1,32 +1,19 @@
-//! What a read asks of the store: window, order, keyset position, skip and page size. Backends
-//! translate it into their own query language; nothing here knows SQL.
+//! What a read asks of the store: which objects (window or latest per key, filter), in which
+//! order, from which keyset position, skip and page size. Backends translate it into their own
+//! query language; nothing here knows SQL. Orders and filters are the query language's own
+//! bound forms ([`OrderBy`], [`TypedExpr`]): one vocabulary from the parser down.
 
-use tally_model::{DetailsJson, EntityTag, LicenseInfoDetail, LicenseUsage};
-use tally_odata::query::TypedExpr;
-use tally_odata::DateTimeOffset;
+use tally_model::resources::ResourceDef;
+use tally_model::{Entity, Value, Versioned};
+use tally_odata::query::{OrderBy, SortDirection, TypedExpr};
 use uuid::Uuid;
-
-use crate::details::decode_stored_details;
-use crate::{StoreError, StoredUsage};
-
-/// A property the collection can be ordered by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum OrderProperty {
-    SnapshotDateTime,
-    Id,
-}
-
-/// One `$orderby` item.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct OrderKey {
-    pub property: OrderProperty,
-    pub descending: bool,
-}
 
 /// The value of one order key for one object: where a page ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CursorValue {
-    Ticks(i64),
+    /// An integer, or a DateTimeOffset's instant.
+    Int(i64),
+    Text(String),
     Id(Uuid),
 }
 
@@ -34,15 +21,24 @@ pub enum CursorValue {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cursor(pub Vec<CursorValue>);
 
-/// A read of the collection.
+/// Which objects of the collection a read starts from, before its filter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    /// A report window: only objects whose time is at or after this instant.
+    Since(i64),
+    /// Per value of the function's key property, the object with the latest time.
+    Latest,
+}
+
+/// A read of a resource's collection.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListQuery {
-    /// Only snapshots at or after this instant (the report function's window).
-    pub since_ticks: Option<i64>,
+    pub scope: Scope,
     /// Only objects that satisfy this bound `$filter`.
     pub filter: Option<TypedExpr>,
-    /// The requested order; [`ListQuery::effective_order`] completes it with `id`.
-    pub order: Vec<OrderKey>,
+    /// The requested order; [`ListQuery::effective_order`] completes it.
+    pub order: Vec<OrderBy>,
     /// Continue after this position (keyset paging).
     pub after: Option<Cursor>,
     pub skip: u64,
@@ -52,7 +48,7 @@ pub struct ListQuery {
 impl Default for ListQuery {
     fn default() -> Self {
         Self {
-            since_ticks: None,
+            scope: Scope::All,
             filter: None,
             order: Vec::new(),
             after: None,
@@ -63,122 +59,72 @@ impl Default for ListQuery {
 }
 
 impl ListQuery {
-    /// The default order is oldest first; ties are always broken by `id` ascending, so every
-    /// order is total and keyset paging visits each object once.
-    pub fn effective_order(&self) -> Vec<OrderKey> {
+    /// The default order is by the resource's time, oldest first; ties are always broken by
+    /// `id` ascending, so every order is total and keyset paging visits each object once.
+    pub fn effective_order(&self, def: &'static ResourceDef) -> Vec<OrderBy> {
         let mut keys = if self.order.is_empty() {
-            vec![OrderKey {
-                property: OrderProperty::SnapshotDateTime,
-                descending: false,
+            vec![OrderBy {
+                property: def.time,
+                direction: SortDirection::Asc,
             }]
         } else {
             self.order.clone()
         };
-        match keys
-            .iter()
-            .position(|key| key.property == OrderProperty::Id)
-        {
+        let id = def.entity.key();
+        match keys.iter().position(|key| key.property == id) {
             Some(index) => keys.truncate(index + 1),
-            None => keys.push(OrderKey {
-                property: OrderProperty::Id,
-                descending: false,
+            None => keys.push(OrderBy {
+                property: id,
+                direction: SortDirection::Asc,
             }),
         }
         keys.dedup_by_key(|key| key.property);
         keys
     }
 
-    /// The cursor that points just past `item` in `order`.
-    pub fn cursor_after(order: &[OrderKey], item: &ListedUsage) -> Cursor {
+    /// The cursor that points just past `entity` in `order`.
+    pub fn cursor_after(def: &'static ResourceDef, order: &[OrderBy], entity: &Entity) -> Cursor {
         Cursor(
             order
                 .iter()
-                .map(|key| match key.property {
-                    OrderProperty::SnapshotDateTime => {
-                        CursorValue::Ticks(item.snapshot_date_time.ticks())
+                .map(|key| {
+                    if key.property == def.entity.key() {
+                        return CursorValue::Id(entity.id);
                     }
-                    OrderProperty::Id => CursorValue::Id(item.id),
+                    match entity.get(def.entity, key.property) {
+                        Value::DateTimeOffset(at) => CursorValue::Int(at.ticks()),
+                        Value::Int(number) => CursorValue::Int(i64::from(*number)),
+                        Value::String(text) => CursorValue::Text(text.to_string()),
+                        Value::Enum(member) => CursorValue::Text((*member).to_owned()),
+                        // Only non-nullable scalars are sortable.
+                        Value::Null | Value::Collection(_) => CursorValue::Int(0),
+                    }
                 })
                 .collect(),
         )
     }
 }
 
-/// An object as a page holds it: its details as the store had them, decoded only when asked
-/// ([`ListedUsage::decode`]): a response copies the embedded store's JSON as it is.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ListedUsage {
-    pub id: Uuid,
-    pub snapshot_date_time: DateTimeOffset,
-    pub details: ListedDetails,
-    pub version: i64,
-}
-
-/// The details of a [`ListedUsage`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ListedDetails {
-    Decoded(Vec<LicenseInfoDetail>),
-    /// Exactly `serde_json::to_vec` of the details (the embedded store's own encoding).
-    CompactSerde(Box<[u8]>),
-}
-
-impl ListedUsage {
-    pub fn etag(&self) -> EntityTag {
-        EntityTag(self.version)
-    }
-
-    /// The details for [`tally_model::EntityJson`].
-    pub fn details_json(&self) -> DetailsJson<'_> {
-        match &self.details {
-            ListedDetails::Decoded(details) => DetailsJson::Decoded(details),
-            ListedDetails::CompactSerde(json) => DetailsJson::CompactSerde(json),
-        }
-    }
-
-    /// The object with its details decoded.
-    pub fn decode(self) -> Result<StoredUsage, StoreError> {
-        let license_info_details = match self.details {
-            ListedDetails::Decoded(details) => details,
-            ListedDetails::CompactSerde(json) => decode_stored_details(self.id, &json)?,
-        };
-        Ok(StoredUsage {
-            usage: LicenseUsage {
-                id: self.id,
-                snapshot_date_time: self.snapshot_date_time,
-                license_info_details,
-            },
-            version: self.version,
-        })
-    }
-}
-
-impl From<StoredUsage> for ListedUsage {
-    fn from(stored: StoredUsage) -> Self {
-        Self {
-            id: stored.usage.id,
-            snapshot_date_time: stored.usage.snapshot_date_time,
-            details: ListedDetails::Decoded(stored.usage.license_info_details),
-            version: stored.version,
-        }
-    }
-}
-
 /// One page of a read, and where the next one starts if there is more.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Page {
-    pub items: Vec<ListedUsage>,
+    pub items: Vec<Versioned>,
     pub next: Option<Cursor>,
 }
 
 impl Page {
     /// The page from up to `page_size + 1` rows read in `query`'s order: the extra row, if
     /// there, only says that a next page exists.
-    pub fn from_overfetched(mut items: Vec<ListedUsage>, query: &ListQuery) -> Self {
+    pub fn from_overfetched(
+        def: &'static ResourceDef,
+        mut items: Vec<Versioned>,
+        query: &ListQuery,
+    ) -> Self {
         let next = if items.len() > query.page_size {
             items.truncate(query.page_size);
             items
                 .last()
-                .map(|last| ListQuery::cursor_after(&query.effective_order(), last))
+                .map(|last| ListQuery::cursor_after(def, &query.effective_order(def), &last.entity))
         } else {
             None
         };

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use tally_model::ResourceDef;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -39,9 +40,10 @@ pub enum Command {
     Token(TokenArgs),
     /// Print a dashboard link carrying a short-lived, read-only token.
     Dashboard(DashboardArgs),
-    /// Bulk-load one tenant's snapshots from JSON lines or CSV (while the server runs or not).
+    /// Bulk-load one tenant's objects of a resource from JSON lines (or its snapshots from CSV),
+    /// while the server runs or not.
     Import(ImportArgs),
-    /// Write one tenant's snapshots as JSON lines or CSV.
+    /// Write one tenant's objects of a resource as JSON lines (or its snapshots as CSV).
     Export(ExportArgs),
 }
 
@@ -153,10 +155,13 @@ pub struct DashboardArgs {
 pub struct ImportArgs {
     /// The file to load (`-` for stdin): JSON lines, or CSV when it ends in `.csv`.
     pub file: PathBuf,
-    /// The tenant the snapshots belong to.
+    /// The tenant the objects belong to.
     #[arg(long, env = "TALLY_TENANT")]
     pub tenant: uuid::Uuid,
-    /// The file's format (default: from its extension).
+    /// The resource the records are objects of (its collection's name).
+    #[arg(long, default_value = "azureADLicenseUsage", value_parser = parse_resource)]
+    pub resource: &'static ResourceDef,
+    /// The file's format (default: from its extension; CSV is azureADLicenseUsage's).
     #[arg(long, value_enum)]
     pub format: Option<crate::commands::storage::Format>,
     /// Snapshots per transaction (each holds SQLite's single write lock for some tens of
@@ -173,10 +178,14 @@ pub struct ImportArgs {
 
 #[derive(Args, Debug)]
 pub struct ExportArgs {
-    /// The tenant whose snapshots to write.
+    /// The tenant whose objects to write.
     #[arg(long, env = "TALLY_TENANT")]
     pub tenant: uuid::Uuid,
-    /// The format (default: from --output's extension, else JSON lines).
+    /// The resource whose objects to write (its collection's name).
+    #[arg(long, default_value = "azureADLicenseUsage", value_parser = parse_resource)]
+    pub resource: &'static ResourceDef,
+    /// The format (default: from --output's extension, else JSON lines; CSV is
+    /// azureADLicenseUsage's).
     #[arg(long, value_enum)]
     pub format: Option<crate::commands::storage::Format>,
     /// Write here instead of stdout.
@@ -188,6 +197,20 @@ pub struct ExportArgs {
     /// The server's PostgreSQL database, instead of the data directory.
     #[arg(long, env = "TALLY_DATABASE_URL")]
     pub database_url: Option<String>,
+}
+
+/// A resource by its collection's name, e.g. `azureADFeatureUsage`.
+fn parse_resource(name: &str) -> Result<&'static ResourceDef, String> {
+    ResourceDef::by_collection(name).ok_or_else(|| {
+        let names: Vec<&str> = tally_model::resources::ALL
+            .iter()
+            .map(|def| def.collection)
+            .collect();
+        format!(
+            "no resource '{name}'; the resources are {}",
+            names.join(", ")
+        )
+    })
 }
 
 /// `90s`, `30m`, `1h`, `7d`, or plain seconds.

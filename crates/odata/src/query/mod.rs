@@ -2,18 +2,20 @@
 //!
 //! Each option goes text → tokens (`lexer`) → untyped tree with byte spans ([`ast`], by
 //! [`parse_filter`], [`parse_orderby`], [`parse_select`]) → typed form over tally's model
-//! ([`bind`] into [`typed`]). The one-call functions [`filter()`], [`orderby()`] and
-//! [`select()`] do both steps.
+//! ([`bind`] into [`typed`], over an entity type of the [schema](crate::schema)). The one-call
+//! functions [`filter()`], [`orderby()`] and [`select()`] do both steps.
 //! Every error is a [`QueryError`] with a 1-based character position (see [`error`]).
-//! Nothing here does IO; only `bind` and `typed` know tally's schema.
+//! Nothing here does IO; only `bind` and `typed` read a schema.
 //!
 //! ```
-//! use tally_odata::query::{filter, orderby, select, Property, TypedExpr};
+//! use tally_model::resources::LICENSE_USAGE;
+//! use tally_odata::query::{filter, orderby, select, TypedExpr};
 //!
-//! let condition = filter("licenseInfoDetails/any(d: d/licenseType eq 'premiumP2')").unwrap();
-//! assert!(matches!(condition, TypedExpr::Any(Some(_))));
+//! let ty = LICENSE_USAGE.entity;
+//! let condition = filter(ty, "licenseInfoDetails/any(d: d/licenseType eq 'premiumP2')").unwrap();
+//! assert!(matches!(condition, TypedExpr::Any { predicate: Some(_), .. }));
 //!
-//! let error = filter("snapshotDateTime eq 5").unwrap_err();
+//! let error = filter(ty, "snapshotDateTime eq 5").unwrap_err();
 //! assert_eq!(error.position, 21);
 //! assert_eq!(
 //!     error.to_string(),
@@ -21,8 +23,8 @@
 //!      (a DateTimeOffset) with '5' (an integer)"
 //! );
 //!
-//! assert_eq!(orderby("snapshotDateTime desc").unwrap().len(), 1);
-//! assert!(!select("id").unwrap().includes(Property::LicenseInfoDetails));
+//! assert_eq!(orderby(ty, "snapshotDateTime desc").unwrap().len(), 1);
+//! assert!(!select(ty, "id").unwrap().includes(&ty.properties[2]));
 //! ```
 
 pub mod ast;
@@ -45,10 +47,9 @@ pub use error::{
 };
 pub use orderby::parse_orderby;
 pub use select::parse_select;
-pub use typed::{
-    Constant, DetailField, Operand, OrderBy, Property, Selection, SortProperty, TypedExpr,
-    LICENSE_TYPE_ENUM, LICENSE_TYPE_MEMBERS,
-};
+pub use typed::{Constant, Operand, OrderBy, Selection, TypedExpr};
+
+use crate::schema::EntityType;
 
 /// Parses a `$filter` value into an untyped tree.
 pub fn parse_filter(source: &str) -> Result<Expr, QueryError> {
@@ -57,16 +58,16 @@ pub fn parse_filter(source: &str) -> Result<Expr, QueryError> {
 }
 
 /// Parses and binds a `$filter` value, e.g. `licenseInfoDetails/any(d: d/totalUsageCount gt 10)`.
-pub fn filter(source: &str) -> Result<TypedExpr, QueryError> {
-    bind_filter(&parse_filter(source)?, source)
+pub fn filter(ty: &'static EntityType, source: &str) -> Result<TypedExpr, QueryError> {
+    bind_filter(ty, &parse_filter(source)?, source)
 }
 
 /// Parses and binds a `$orderby` value, e.g. `snapshotDateTime desc,id`.
-pub fn orderby(source: &str) -> Result<Vec<OrderBy>, QueryError> {
-    bind_orderby(&parse_orderby(source)?, source)
+pub fn orderby(ty: &'static EntityType, source: &str) -> Result<Vec<OrderBy>, QueryError> {
+    bind_orderby(ty, &parse_orderby(source)?, source)
 }
 
 /// Parses and binds a `$select` value, e.g. `id,snapshotDateTime` or `*`.
-pub fn select(source: &str) -> Result<Selection, QueryError> {
-    bind_select(&parse_select(source)?, source)
+pub fn select(ty: &'static EntityType, source: &str) -> Result<Selection, QueryError> {
+    bind_select(ty, &parse_select(source)?, source)
 }

@@ -1,13 +1,15 @@
-//! The bound forms of the query options over tally's one entity type, `azureADLicenseUsage`:
+//! The bound forms of the query options over an entity type of the [schema](crate::schema):
 //! what [`bind`](super::bind) produces and what a store turns into SQL or an evaluator runs.
 //!
 //! Invariants of a [`TypedExpr`] from the binder:
 //! - comparisons are type-checked: both operands have the same type, or one is `null`; either
 //!   side may be a property or a constant (both may be constants, as in `null eq null`);
-//! - `gt ge lt le` never compare license types (enum order is not meaningful to tally);
-//! - [`Operand::Detail`] occurs only inside the predicate of [`TypedExpr::Any`] or
-//!   [`TypedExpr::All`], where it means the current `licenseInfoDetail`; lambdas do not nest;
-//! - root operands (`Id`, `SnapshotDateTime`, `DetailCount`) may also occur inside a lambda.
+//! - `gt ge lt le` never compare enum members (their order is not meaningful to tally);
+//! - [`Operand::Member`] occurs only inside the predicate of [`TypedExpr::Any`] or
+//!   [`TypedExpr::All`], where it means a property of the current item; lambdas do not nest;
+//! - root operands ([`Operand::Property`], [`Operand::Count`]) may also occur inside a lambda;
+//! - a [`Operand::Property`] is a scalar of the entity type, a [`Operand::Count`] and a
+//!   lambda's collection are collections of it.
 //!
 //! Semantics are OData's two-valued ones: an ordering comparison with a null operand is false,
 //! `eq` is true only for equal operands (`null eq null` is true), `ne` is `not eq`, `any` over an
@@ -17,21 +19,9 @@ use std::fmt;
 
 use super::ast::{CompareOp, SortDirection};
 use crate::edm::DateTimeOffset;
+use crate::schema::{EnumType, Property};
 
-/// The qualified name of the enum type of `licenseType`.
-pub const LICENSE_TYPE_ENUM: &str = "microsoft.graph.azureADLicenseType";
-
-/// The members of `azureADLicenseType`, case-sensitive, in the CSDL's order.
-pub const LICENSE_TYPE_MEMBERS: [&str; 6] = [
-    "none",
-    "free",
-    "basic",
-    "premiumP1",
-    "premiumP2",
-    "unknownFutureValue",
-];
-
-/// A bound `$filter`: a Boolean condition on one `azureADLicenseUsage`.
+/// A bound `$filter`: a Boolean condition on one object.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TypedExpr {
     /// A literal `true` or `false` used as a condition.
@@ -51,61 +41,30 @@ pub enum TypedExpr {
     /// Any of two or more conditions.
     Or(Vec<TypedExpr>),
     Not(Box<TypedExpr>),
-    /// `licenseInfoDetails/any(d: predicate)`: some detail satisfies it. `None` is `any()`:
-    /// the collection is not empty.
-    Any(Option<Box<TypedExpr>>),
-    /// `licenseInfoDetails/all(d: predicate)`: every detail satisfies it (true when empty).
-    All(Box<TypedExpr>),
+    /// `collection/any(d: predicate)`: some item satisfies it. No predicate is `any()`: the
+    /// collection is not empty.
+    Any {
+        collection: &'static Property,
+        predicate: Option<Box<TypedExpr>>,
+    },
+    /// `collection/all(d: predicate)`: every item satisfies it (true when empty).
+    All {
+        collection: &'static Property,
+        predicate: Box<TypedExpr>,
+    },
 }
 
 /// A value a comparison reads.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Operand {
-    /// `id` (Edm.String, never null); strings compare ordinally.
-    Id,
-    /// `snapshotDateTime`, compared as an instant ([`DateTimeOffset::ticks`]), never null.
-    SnapshotDateTime,
-    /// `licenseInfoDetails/$count` (an integer, never null).
-    DetailCount,
-    /// A property of the current `licenseInfoDetail` inside `any`/`all`.
-    Detail(DetailField),
+    /// A scalar property of the object (`id` compares as a string, ordinally; a
+    /// DateTimeOffset as an instant).
+    Property(&'static Property),
+    /// `collection/$count` (an integer, never null).
+    Count(&'static Property),
+    /// A property of the current item inside `any`/`all`.
+    Member(&'static Property),
     Constant(Constant),
-}
-
-/// The properties of `licenseInfoDetail`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum DetailField {
-    /// An `azureADLicenseType` member; never null in tally.
-    LicenseType,
-    /// Nullable Edm.Int32.
-    TotalLicenseCount,
-    /// Nullable Edm.Int32.
-    TotalAssignedCount,
-    /// Nullable Edm.Int32.
-    TotalUsageCount,
-}
-
-impl DetailField {
-    pub const ALL: [DetailField; 4] = [
-        DetailField::LicenseType,
-        DetailField::TotalLicenseCount,
-        DetailField::TotalAssignedCount,
-        DetailField::TotalUsageCount,
-    ];
-
-    /// The property's name, e.g. `totalUsageCount`.
-    pub fn name(self) -> &'static str {
-        match self {
-            DetailField::LicenseType => "licenseType",
-            DetailField::TotalLicenseCount => "totalLicenseCount",
-            DetailField::TotalAssignedCount => "totalAssignedCount",
-            DetailField::TotalUsageCount => "totalUsageCount",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|field| field.name() == name)
-    }
 }
 
 /// A typed literal.
@@ -116,50 +75,15 @@ pub enum Constant {
     Int(i64),
     /// Compares by instant; the text is kept as written.
     DateTimeOffset(DateTimeOffset),
-    /// A member of `azureADLicenseType`, one of [`LICENSE_TYPE_MEMBERS`].
-    LicenseType(&'static str),
-}
-
-/// The properties tally can sort by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum SortProperty {
-    Id,
-    SnapshotDateTime,
+    /// A member of an enum type, by its `'static` name.
+    Enum(&'static EnumType, &'static str),
 }
 
 /// One bound `$orderby` item. (Ties after the last item are the caller's to break, by `id`.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct OrderBy {
-    pub property: SortProperty,
+    pub property: &'static Property,
     pub direction: SortDirection,
-}
-
-/// The structural properties of `azureADLicenseUsage`, in the CSDL's order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Property {
-    Id,
-    SnapshotDateTime,
-    LicenseInfoDetails,
-}
-
-impl Property {
-    pub const ALL: [Property; 3] = [
-        Property::Id,
-        Property::SnapshotDateTime,
-        Property::LicenseInfoDetails,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Property::Id => "id",
-            Property::SnapshotDateTime => "snapshotDateTime",
-            Property::LicenseInfoDetails => "licenseInfoDetails",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.name() == name)
-    }
 }
 
 /// A bound `$select`.
@@ -168,13 +92,18 @@ pub struct Selection {
     /// `*` was among the items.
     pub star: bool,
     /// The named properties, in the order first written, without repeats.
-    pub properties: Vec<Property>,
+    pub properties: Vec<&'static Property>,
 }
 
 impl Selection {
     /// Whether a response includes `property` (`id` always is).
-    pub fn includes(&self, property: Property) -> bool {
-        self.star || property == Property::Id || self.properties.contains(&property)
+    pub fn includes(&self, property: &Property) -> bool {
+        self.star
+            || property.name == "id"
+            || self
+                .properties
+                .iter()
+                .any(|p| std::ptr::eq(*p, property) || *p == property)
     }
 }
 
@@ -193,9 +122,18 @@ impl fmt::Display for TypedExpr {
             TypedExpr::And(items) => write_chain(f, items, " and "),
             TypedExpr::Or(items) => write_chain(f, items, " or "),
             TypedExpr::Not(operand) => write!(f, "(not {operand})"),
-            TypedExpr::Any(None) => f.write_str("licenseInfoDetails/any()"),
-            TypedExpr::Any(Some(predicate)) => write!(f, "licenseInfoDetails/any(d: {predicate})"),
-            TypedExpr::All(predicate) => write!(f, "licenseInfoDetails/all(d: {predicate})"),
+            TypedExpr::Any {
+                collection,
+                predicate: None,
+            } => write!(f, "{collection}/any()"),
+            TypedExpr::Any {
+                collection,
+                predicate: Some(predicate),
+            } => write!(f, "{collection}/any(d: {predicate})"),
+            TypedExpr::All {
+                collection,
+                predicate,
+            } => write!(f, "{collection}/all(d: {predicate})"),
         }
     }
 }
@@ -208,10 +146,9 @@ fn write_chain(f: &mut fmt::Formatter<'_>, items: &[TypedExpr], separator: &str)
 impl fmt::Display for Operand {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Operand::Id => f.write_str("id"),
-            Operand::SnapshotDateTime => f.write_str("snapshotDateTime"),
-            Operand::DetailCount => f.write_str("licenseInfoDetails/$count"),
-            Operand::Detail(field) => write!(f, "d/{}", field.name()),
+            Operand::Property(property) => f.write_str(property.name),
+            Operand::Count(collection) => write!(f, "{collection}/$count"),
+            Operand::Member(property) => write!(f, "d/{property}"),
             Operand::Constant(constant) => write!(f, "{constant}"),
         }
     }
@@ -224,7 +161,7 @@ impl fmt::Display for Constant {
             Constant::String(value) => write!(f, "'{}'", value.replace('\'', "''")),
             Constant::Int(value) => write!(f, "{value}"),
             Constant::DateTimeOffset(value) => f.write_str(value.as_str()),
-            Constant::LicenseType(member) => write!(f, "{LICENSE_TYPE_ENUM}'{member}'"),
+            Constant::Enum(ty, member) => write!(f, "{}'{member}'", ty.name),
         }
     }
 }

@@ -1,9 +1,10 @@
 //! Well-formed `$filter` text and the typed conditions it binds to.
 
-use tally_odata::query::{
-    filter, CompareOp, Constant, DetailField, Operand, TypedExpr, LICENSE_TYPE_MEMBERS,
-};
+use tally_model::resources::LICENSE_TYPE;
+use tally_odata::query::{CompareOp, Constant, Operand, TypedExpr};
 use tally_odata::DateTimeOffset;
+
+use crate::support::{detail_property, filter, usage_property};
 
 #[test]
 fn filters_bind_to_the_expected_typed_conditions() {
@@ -102,14 +103,17 @@ fn the_seed_style_filter_has_the_documented_shape() {
     let expected = TypedExpr::And(vec![
         TypedExpr::Compare {
             op: CompareOp::Ge,
-            left: Operand::SnapshotDateTime,
+            left: Operand::Property(usage_property("snapshotDateTime")),
             right: Operand::Constant(Constant::DateTimeOffset(instant.clone())),
         },
-        TypedExpr::Any(Some(Box::new(TypedExpr::Compare {
-            op: CompareOp::Eq,
-            left: Operand::Detail(DetailField::LicenseType),
-            right: Operand::Constant(Constant::LicenseType("premiumP2")),
-        }))),
+        TypedExpr::Any {
+            collection: usage_property("licenseInfoDetails"),
+            predicate: Some(Box::new(TypedExpr::Compare {
+                op: CompareOp::Eq,
+                left: Operand::Member(detail_property("licenseType")),
+                right: Operand::Constant(Constant::Enum(&LICENSE_TYPE, "premiumP2")),
+            })),
+        },
     ]);
     assert_eq!(bound, expected);
     let TypedExpr::And(items) = &bound else {
@@ -132,14 +136,17 @@ fn the_seed_style_filter_has_the_documented_shape() {
 
 #[test]
 fn every_member_binds_and_only_members_bind() {
-    for member in LICENSE_TYPE_MEMBERS {
+    for member in LICENSE_TYPE.members {
         let text = format!("licenseInfoDetails/any(d: d/licenseType eq '{member}')");
         let bound = filter(&text).unwrap();
-        let expected = TypedExpr::Any(Some(Box::new(TypedExpr::Compare {
-            op: CompareOp::Eq,
-            left: Operand::Detail(DetailField::LicenseType),
-            right: Operand::Constant(Constant::LicenseType(member)),
-        })));
+        let expected = TypedExpr::Any {
+            collection: usage_property("licenseInfoDetails"),
+            predicate: Some(Box::new(TypedExpr::Compare {
+                op: CompareOp::Eq,
+                left: Operand::Member(detail_property("licenseType")),
+                right: Operand::Constant(Constant::Enum(&LICENSE_TYPE, member)),
+            })),
+        };
         assert_eq!(bound, expected);
     }
     assert!(filter("licenseInfoDetails/any(d: d/licenseType eq 'String')").is_err());

@@ -1,15 +1,12 @@
 //! `$orderby` and `$select`: parsing, binding, and their errors.
 
-use tally_odata::query::{
-    orderby, parse_orderby, select, ErrorKind, OrderBy, Property, QueryOption, SortDirection,
-    SortProperty,
-};
+use tally_odata::query::{parse_orderby, ErrorKind, OrderBy, QueryOption, SortDirection};
 
-use crate::support::assert_error;
+use crate::support::{assert_error, orderby, select, usage_property};
 
-fn key(property: SortProperty, direction: SortDirection) -> OrderBy {
+fn key(property: &str, direction: SortDirection) -> OrderBy {
     OrderBy {
-        property,
+        property: usage_property(property),
         direction,
     }
 }
@@ -17,19 +14,19 @@ fn key(property: SortProperty, direction: SortDirection) -> OrderBy {
 #[test]
 fn orderby_binds_id_and_snapshot_date_time() {
     use SortDirection::{Asc, Desc};
-    use SortProperty::{Id, SnapshotDateTime};
+    let (id, snapshot_date_time) = ("id", "snapshotDateTime");
     for (input, expected) in [
-        ("id", vec![key(Id, Asc)]),
-        ("id desc", vec![key(Id, Desc)]),
+        ("id", vec![key(id, Asc)]),
+        ("id desc", vec![key(id, Desc)]),
         (
             "snapshotDateTime desc,id asc",
-            vec![key(SnapshotDateTime, Desc), key(Id, Asc)],
+            vec![key(snapshot_date_time, Desc), key(id, Asc)],
         ),
         (
             " snapshotDateTime  asc , id ",
-            vec![key(SnapshotDateTime, Asc), key(Id, Asc)],
+            vec![key(snapshot_date_time, Asc), key(id, Asc)],
         ),
-        ("(id)", vec![key(Id, Asc)]),
+        ("(id)", vec![key(id, Asc)]),
     ] {
         assert_eq!(orderby(input).unwrap(), expected, "{input:?}");
     }
@@ -87,15 +84,21 @@ fn select_binds_properties_in_order_without_repeats() {
     assert!(!selection.star);
     assert_eq!(
         selection.properties,
-        [Property::LicenseInfoDetails, Property::SnapshotDateTime]
+        [
+            usage_property("licenseInfoDetails"),
+            usage_property("snapshotDateTime")
+        ]
     );
-    assert!(selection.includes(Property::Id), "id is always included");
+    assert!(
+        selection.includes(usage_property("id")),
+        "id is always included"
+    );
     let star = select("*").unwrap();
-    assert!(star.star && star.includes(Property::LicenseInfoDetails));
+    assert!(star.star && star.includes(usage_property("licenseInfoDetails")));
     let some = select(" snapshotDateTime ").unwrap();
-    assert!(!some.includes(Property::LicenseInfoDetails));
-    assert!(some.includes(Property::SnapshotDateTime));
-    assert_eq!(select("id,*").unwrap().properties, [Property::Id]);
+    assert!(!some.includes(usage_property("licenseInfoDetails")));
+    assert!(some.includes(usage_property("snapshotDateTime")));
+    assert_eq!(select("id,*").unwrap().properties, [usage_property("id")]);
 }
 
 #[test]

@@ -305,7 +305,7 @@ fn the_deepest_allowed_inputs_fit_in_a_small_stack() {
                 assert!(input.chars().count() <= MAX_QUERY_LENGTH);
                 let parsed = parse_filter(input);
                 assert!(parsed.is_ok(), "{input}: {parsed:?}");
-                let bound = tally_odata::query::filter(input);
+                let bound = crate::support::filter(input);
                 let printed = format!("{parsed:?}{bound:?}");
                 assert!(!printed.is_empty());
                 if let (Ok(parsed), Ok(bound)) = (parsed, bound) {

@@ -2,12 +2,12 @@
 
 use proptest::prelude::*;
 use tally_odata::query::{
-    filter, orderby, parse_filter, select, CompareOp, Expr, ExprKind, Ident, LambdaBody,
-    LambdaKind, Literal, Path, QueryError, Span,
+    parse_filter, CompareOp, Expr, ExprKind, Ident, LambdaBody, LambdaKind, Literal, Path,
+    QueryError, Span,
 };
 use tally_odata::DateTimeOffset;
 
-use crate::support::sexpr;
+use crate::support::{filter, orderby, select, sexpr};
 
 /// An error's position lies within the text or just past its end.
 fn position_in_range(source: &str, result: Result<impl Sized, QueryError>) {

@@ -1,6 +1,8 @@
 //! Helpers shared by the query tests.
 
-use tally_odata::query::{Expr, ExprKind, QueryError};
+use tally_model::resources::LICENSE_USAGE;
+use tally_odata::query::{Expr, ExprKind, OrderBy, QueryError, Selection, TypedExpr};
+use tally_odata::schema::{EntityType, Property, Type};
 
 /// A span-free, fully bracketed rendering of a tree, for comparing shapes.
 pub fn sexpr(expr: &Expr) -> String {
@@ -58,4 +60,37 @@ pub fn assert_error<T: std::fmt::Debug>(
         "{input:?}: {:?} does not contain {fragment:?}",
         error.message
     );
+}
+
+/// The entity type most tests bind against: `azureADLicenseUsage`.
+pub fn usage_type() -> &'static EntityType {
+    LICENSE_USAGE.entity
+}
+
+/// A property of [`usage_type`] by name.
+pub fn usage_property(name: &str) -> &'static Property {
+    usage_type()
+        .property(name)
+        .expect("a property of azureADLicenseUsage")
+}
+
+/// A property of the items of `licenseInfoDetails` by name.
+pub fn detail_property(name: &str) -> &'static Property {
+    match usage_property("licenseInfoDetails").ty {
+        Type::Collection(item) => item.property(name).expect("a licenseInfoDetail property"),
+        _ => unreachable!("licenseInfoDetails is a collection"),
+    }
+}
+
+/// `$filter` bound against `azureADLicenseUsage`.
+pub fn filter(source: &str) -> Result<TypedExpr, QueryError> {
+    tally_odata::query::filter(usage_type(), source)
+}
+
+pub fn orderby(source: &str) -> Result<Vec<OrderBy>, QueryError> {
+    tally_odata::query::orderby(usage_type(), source)
+}
+
+pub fn select(source: &str) -> Result<Selection, QueryError> {
+    tally_odata::query::select(usage_type(), source)
 }

@@ -2,12 +2,13 @@
 
 use axum::body::Bytes;
 use axum::http::{header, request::Parts, HeaderMap, Method};
-use tally_model::Precondition;
+use tally_model::{Precondition, ResourceDef};
 use uuid::Uuid;
 
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::http::envelope::RequestIds;
+use crate::query_options::{QueryOptions, Target};
 use crate::resource::ApiVersion;
 use crate::state::AppState;
 
@@ -62,8 +63,20 @@ impl ApiRequest {
     }
 
     /// The canonical URL of one object.
-    pub fn entity_url(&self, id: Uuid) -> String {
-        format!("{}/reports/azureADLicenseUsage/{id}", self.service_root())
+    pub fn entity_url(&self, def: &ResourceDef, id: Uuid) -> String {
+        format!("{}/reports/{}/{id}", self.service_root(), def.collection)
+    }
+
+    /// The query options, bound against `def`'s type, refused where they do not apply to
+    /// `target`.
+    pub fn options(
+        &self,
+        def: &'static ResourceDef,
+        target: Target,
+    ) -> Result<QueryOptions, ApiError> {
+        let options = QueryOptions::parse(def.entity, self.raw_query.as_deref())?;
+        options.check_target(target)?;
+        Ok(options)
     }
 
     fn header(&self, name: header::HeaderName) -> Option<&str> {

@@ -1,17 +1,16 @@
-//! `/reports/azureADLicenseUsage/{id}`: get (with `If-None-Match`), patch and delete (with
+//! `/reports/{collection}/{id}`: get (with `If-None-Match`), patch and delete (with
 //! `If-Match`), each scoped by the caller's tenant.
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use tally_model::{parse_patch, EntityJson, Selection, TagList};
-use tally_store::{StoredUsage, WriteOutcome};
+use tally_model::{parse_patch, ResourceDef, TagList};
+use tally_store::WriteOutcome;
 use uuid::Uuid;
 
-use super::collection::{etag_value, minimal_response};
+use super::object::{entity_response, etag_value, minimal_response};
 use super::ApiRequest;
 use crate::error::ApiError;
-use crate::http::json::odata_json_bytes;
-use crate::query_options::{QueryOptions, SelectOption, Target};
+use crate::query_options::Target;
 use crate::state::AppState;
 
 fn not_found(key: &str) -> ApiError {
@@ -23,43 +22,17 @@ fn parse_key(key: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(key).map_err(|_| not_found(key))
 }
 
-/// One object as a response, with its `ETag` header.
-pub fn entity_response(
+pub async fn get(
+    state: &AppState,
     request: &ApiRequest,
-    status: StatusCode,
-    stored: &StoredUsage,
-    select: Option<&SelectOption>,
+    def: &'static ResourceDef,
+    key: &str,
 ) -> Result<Response, ApiError> {
-    let fragment = match select {
-        Some(select) => format!(
-            "reports/azureADLicenseUsage({})/$entity",
-            select.names.join(",")
-        ),
-        None => "reports/azureADLicenseUsage/$entity".to_owned(),
-    };
-    let context = request.context_url(&fragment);
-    let mut body = Vec::with_capacity(1024);
-    EntityJson {
-        etag: Some(stored.etag()),
-        context: Some(&context),
-        selection: select.map_or(Selection::ALL, |select| select.selection),
-        ..EntityJson::of(&stored.usage)
-    }
-    .write_to(&mut body);
-    let mut response = odata_json_bytes(status, body);
-    response
-        .headers_mut()
-        .insert(header::ETAG, etag_value(stored)?);
-    Ok(response)
-}
-
-pub async fn get(state: &AppState, request: &ApiRequest, key: &str) -> Result<Response, ApiError> {
-    let options = QueryOptions::parse(request.raw_query.as_deref())?;
-    options.check_target(Target::Single)?;
+    let options = request.options(def, Target::Single)?;
     let id = parse_key(key)?;
     let stored = state
         .store
-        .get(request.tenant(), id)
+        .get(def, request.tenant(), id)
         .await?
         .ok_or_else(|| not_found(key))?;
     if request
@@ -72,45 +45,55 @@ pub async fn get(state: &AppState, request: &ApiRequest, key: &str) -> Result<Re
             .insert(header::ETAG, etag_value(&stored)?);
         return Ok(response);
     }
-    entity_response(request, StatusCode::OK, &stored, options.select.as_ref())
+    entity_response(
+        request,
+        def,
+        StatusCode::OK,
+        &stored,
+        options.select.as_ref(),
+    )
 }
 
 /// PATCH: 200 with the whole updated object, or 204 with `Prefer: return=minimal`.
 pub async fn update(
     state: &AppState,
     request: &ApiRequest,
+    def: &'static ResourceDef,
     key: &str,
 ) -> Result<Response, ApiError> {
-    let options = QueryOptions::parse(request.raw_query.as_deref())?;
-    options.check_target(Target::Single)?;
-    let patch =
-        parse_patch(&request.body, key).map_err(|error| ApiError::bad_request(error.message))?;
+    let options = request.options(def, Target::Single)?;
+    let patch = parse_patch(def.entity, &request.body, key)
+        .map_err(|error| ApiError::bad_request(error.message))?;
     let id = parse_key(key)?;
     match state
         .store
-        .update(request.tenant(), id, patch, request.precondition())
+        .update(def, request.tenant(), id, patch, request.precondition())
         .await?
     {
         WriteOutcome::NotFound => Err(not_found(key)),
         WriteOutcome::PreconditionFailed => Err(ApiError::precondition_failed()),
         WriteOutcome::Done(stored) if request.prefers_minimal() => minimal_response(&stored),
-        WriteOutcome::Done(stored) => {
-            entity_response(request, StatusCode::OK, &stored, options.select.as_ref())
-        }
+        WriteOutcome::Done(stored) => entity_response(
+            request,
+            def,
+            StatusCode::OK,
+            &stored,
+            options.select.as_ref(),
+        ),
     }
 }
 
 pub async fn delete(
     state: &AppState,
     request: &ApiRequest,
+    def: &'static ResourceDef,
     key: &str,
 ) -> Result<Response, ApiError> {
-    let options = QueryOptions::parse(request.raw_query.as_deref())?;
-    options.check_target(Target::Single)?;
+    request.options(def, Target::Single)?;
     let id = parse_key(key)?;
     match state
         .store
-        .delete(request.tenant(), id, request.precondition())
+        .delete(def, request.tenant(), id, request.precondition())
         .await?
     {
         WriteOutcome::NotFound => Err(not_found(key)),

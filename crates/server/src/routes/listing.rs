@@ -3,8 +3,9 @@
 
 use axum::http::StatusCode;
 use axum::response::Response;
-use tally_model::{push_json_str, EntityJson, Selection};
-use tally_store::{ListQuery, ListedUsage};
+use tally_model::{push_json_str, EntityJson, ResourceDef, Versioned};
+use tally_odata::query::Selection;
+use tally_store::{ListQuery, Scope};
 
 use super::ApiRequest;
 use crate::error::ApiError;
@@ -16,30 +17,54 @@ use crate::state::AppState;
 /// The page size when the client does not set `$top`.
 pub const DEFAULT_PAGE_SIZE: usize = 100;
 
-/// What differs between the collection and the function.
-pub struct Listing<'a> {
-    /// A name that keeps one resource's tokens from being used on another.
-    pub resource: &'static str,
-    /// The report window; a `$skiptoken` replaces it with the first page's.
-    pub since_ticks: Option<i64>,
+/// What differs between a collection and its function.
+pub struct Listing {
+    pub def: &'static ResourceDef,
+    /// A name that keeps one listing's tokens from being used on another.
+    pub name: &'static str,
+    /// Which objects; a `$skiptoken` replaces a report window with the first page's.
+    pub scope: Scope,
     /// The `@odata.context` fragment, before any `$select`.
-    pub context_fragment: &'a str,
+    pub context_fragment: String,
     /// Whether the fragment names an entity set (so `$select` goes in parentheses after it).
     pub selectable_context: bool,
+}
+
+impl Listing {
+    /// `/reports/{collection}`.
+    pub fn collection(def: &'static ResourceDef) -> Self {
+        Self {
+            def,
+            name: def.collection,
+            scope: Scope::All,
+            context_fragment: format!("reports/{}", def.collection),
+            selectable_context: true,
+        }
+    }
+
+    /// The resource's function, over `scope`.
+    pub fn function(def: &'static ResourceDef, scope: Scope) -> Self {
+        Self {
+            def,
+            name: def.function.name,
+            scope,
+            context_fragment: format!("Collection({})", def.entity.name),
+            selectable_context: false,
+        }
+    }
 }
 
 /// The query a request's options describe, and the options themselves.
 pub fn query_for(
     state: &AppState,
     request: &ApiRequest,
-    listing: &Listing<'_>,
+    listing: &Listing,
     target: Target,
 ) -> Result<(ListQuery, QueryOptions), ApiError> {
-    let options = QueryOptions::parse(request.raw_query.as_deref())?;
-    options.check_target(target)?;
-    let fingerprint = options.fingerprint(listing.resource);
+    let options = request.options(listing.def, target)?;
+    let fingerprint = options.fingerprint(listing.name);
     let mut query = ListQuery {
-        since_ticks: listing.since_ticks,
+        scope: listing.scope,
         filter: options.filter.as_ref().map(|filter| filter.expr.clone()),
         order: options
             .orderby
@@ -52,7 +77,9 @@ pub fn query_for(
     };
     if let Some(text) = &options.skiptoken {
         let token = PageToken::decode(text, &state.paging, request.tenant(), &fingerprint)?;
-        query.since_ticks = token.since_ticks;
+        if let Some(since) = token.since_ticks {
+            query.scope = Scope::Since(since);
+        }
         query.after = Some(token.after);
         query.skip = 0;
     }
@@ -63,20 +90,32 @@ pub fn query_for(
 pub async fn page(
     state: &AppState,
     request: &ApiRequest,
-    listing: &Listing<'_>,
+    listing: &Listing,
 ) -> Result<Response, ApiError> {
+    let def = listing.def;
     let (query, options) = query_for(state, request, listing, Target::Collection)?;
     let count = if options.count {
-        Some(state.store.count(request.tenant(), query.clone()).await?)
+        Some(
+            state
+                .store
+                .count(def, request.tenant(), query.clone())
+                .await?,
+        )
     } else {
         None
     };
-    let page = state.store.list(request.tenant(), query.clone()).await?;
+    let page = state
+        .store
+        .list(def, request.tenant(), query.clone())
+        .await?;
     let next_link = page.next.map(|after| {
         let token = PageToken {
             tenant: request.tenant(),
-            fingerprint: options.fingerprint(listing.resource),
-            since_ticks: query.since_ticks,
+            fingerprint: options.fingerprint(listing.name),
+            since_ticks: match query.scope {
+                Scope::Since(since) => Some(since),
+                Scope::All | Scope::Latest => None,
+            },
             after,
         };
         paging::next_link(
@@ -86,20 +125,17 @@ pub async fn page(
             &token.encode(&state.paging),
         )
     });
-    let selection = options
-        .select
-        .as_ref()
-        .map_or(Selection::ALL, |select| select.selection);
     let fragment = match (&options.select, listing.selectable_context) {
         (Some(select), true) => format!("{}({})", listing.context_fragment, select.names.join(",")),
         _ => listing.context_fragment.to_owned(),
     };
     let body = CollectionJson {
+        def,
         context: request.context_url(&fragment),
         count,
         next_link,
         items: &page.items,
-        selection,
+        selection: options.select.as_ref().map(|select| &select.selection),
     };
     Ok(odata_json_bytes(StatusCode::OK, body.to_vec()))
 }
@@ -108,10 +144,13 @@ pub async fn page(
 pub async fn count(
     state: &AppState,
     request: &ApiRequest,
-    listing: &Listing<'_>,
+    listing: &Listing,
 ) -> Result<Response, ApiError> {
     let (query, _) = query_for(state, request, listing, Target::Count)?;
-    let count = state.store.count(request.tenant(), query).await?;
+    let count = state
+        .store
+        .count(listing.def, request.tenant(), query)
+        .await?;
     Ok(axum::response::IntoResponse::into_response((
         [(axum::http::header::CONTENT_TYPE, "text/plain;charset=utf-8")],
         count.to_string(),
@@ -119,11 +158,12 @@ pub async fn count(
 }
 
 struct CollectionJson<'a> {
+    def: &'static ResourceDef,
     context: String,
     count: Option<u64>,
     next_link: Option<String>,
-    items: &'a [ListedUsage],
-    selection: Selection,
+    items: &'a [Versioned],
+    selection: Option<&'a Selection>,
 }
 
 impl CollectionJson<'_> {
@@ -147,12 +187,9 @@ impl CollectionJson<'_> {
                 out.push(b',');
             }
             EntityJson {
-                id: item.id,
-                snapshot_date_time: &item.snapshot_date_time,
-                details: item.details_json(),
                 etag: Some(item.etag()),
-                context: None,
                 selection: self.selection,
+                ..EntityJson::of(self.def.entity, &item.entity)
             }
             .write_to(&mut out);
         }

@@ -5,8 +5,9 @@ mod batch;
 mod collection;
 mod context;
 mod entity;
+mod function;
 mod listing;
-mod report;
+mod object;
 mod service;
 
 use axum::body::Bytes;
@@ -14,10 +15,11 @@ use axum::extract::{Request, State};
 use axum::http::{header, Method};
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
+use tally_model::resources::{Permissions, REPORTS};
 
 use crate::auth::Principal;
 use crate::error::ApiError;
-use crate::resource::{self, ApiVersion, Resource};
+use crate::resource::{self, ResolvedPath, Resource};
 use crate::state::AppState;
 pub use context::ApiRequest;
 
@@ -49,8 +51,13 @@ async fn handle(state: AppState, request: Request) -> Result<Response, ApiError>
         throttle.admit(principal.tenant, &principal.app_id)?;
     }
 
-    let (version, segments) = split_path(request.uri().path())?;
-    let resource = resource::parse(&segments)?;
+    let ResolvedPath { version, resource } = match request.extensions().get::<ResolvedPath>() {
+        Some(resolved) => resolved.clone(),
+        None => resource::resolve(request.uri().path()).unwrap_or_else(|| {
+            let first = request.uri().path().split('/').find(|s| !s.is_empty());
+            Err(ApiError::segment_not_found(first.unwrap_or_default()))
+        })?,
+    };
     let method = request.method().clone();
     let write = match allowed(&resource, &method) {
         Some(write) => write,
@@ -67,7 +74,8 @@ async fn handle(state: AppState, request: Request) -> Result<Response, ApiError>
             ));
         }
     } else {
-        authorize(&principal, write)?;
+        let permissions = resource.def().map_or(&REPORTS, |def| def.permissions);
+        authorize(&principal, permissions, write)?;
     }
 
     let (parts, body) = request.into_parts();
@@ -85,14 +93,24 @@ async fn handle(state: AppState, request: Request) -> Result<Response, ApiError>
         (Resource::Metadata, _) => Ok(service::metadata()),
         (Resource::Batch, _) => batch::run(&state, &request).await,
         (Resource::Reports, _) => service::reports(&request),
-        (Resource::Collection, Method::POST) => collection::create(&state, &request).await,
-        (Resource::Collection, _) => collection::list(&state, &request).await,
-        (Resource::CollectionCount, _) => collection::count(&state, &request).await,
-        (Resource::Entity(key), Method::PATCH) => entity::update(&state, &request, &key).await,
-        (Resource::Entity(key), Method::DELETE) => entity::delete(&state, &request, &key).await,
-        (Resource::Entity(key), _) => entity::get(&state, &request, &key).await,
-        (Resource::Function(argument), _) => report::list(&state, &request, &argument).await,
-        (Resource::FunctionCount(argument), _) => report::count(&state, &request, &argument).await,
+        (Resource::Collection(def), Method::POST) => {
+            collection::create(&state, &request, def).await
+        }
+        (Resource::Collection(def), _) => collection::list(&state, &request, def).await,
+        (Resource::CollectionCount(def), _) => collection::count(&state, &request, def).await,
+        (Resource::Entity(def, key), Method::PATCH) => {
+            entity::update(&state, &request, def, &key).await
+        }
+        (Resource::Entity(def, key), Method::DELETE) => {
+            entity::delete(&state, &request, def, &key).await
+        }
+        (Resource::Entity(def, key), _) => entity::get(&state, &request, def, &key).await,
+        (Resource::Function(def, argument), _) => {
+            function::list(&state, &request, def, &argument).await
+        }
+        (Resource::FunctionCount(def, argument), _) => {
+            function::count(&state, &request, def, &argument).await
+        }
     }
 }
 
@@ -101,8 +119,8 @@ fn allowed(resource: &Resource, method: &Method) -> Option<bool> {
     let reads = *method == Method::GET;
     let write = match resource {
         Resource::Batch => return (*method == Method::POST).then_some(false),
-        Resource::Collection => *method == Method::POST,
-        Resource::Entity(_) => *method == Method::PATCH || *method == Method::DELETE,
+        Resource::Collection(_) => *method == Method::POST,
+        Resource::Entity(..) => *method == Method::PATCH || *method == Method::DELETE,
         _ => false,
     };
     (reads || write).then_some(write)
@@ -112,47 +130,24 @@ fn allowed(resource: &Resource, method: &Method) -> Option<bool> {
 fn allowed_methods(resource: &Resource) -> &'static str {
     match resource {
         Resource::Batch => "POST",
-        Resource::Collection => "GET, POST",
-        Resource::Entity(_) => "GET, PATCH, DELETE",
+        Resource::Collection(_) => "GET, POST",
+        Resource::Entity(..) => "GET, PATCH, DELETE",
         _ => "GET",
     }
 }
 
-fn authorize(principal: &Principal, write: bool) -> Result<(), ApiError> {
-    let allowed = if write {
-        principal.can_write()
-    } else {
-        principal.can_read()
-    };
-    if allowed {
+fn authorize(
+    principal: &Principal,
+    permissions: &Permissions,
+    write: bool,
+) -> Result<(), ApiError> {
+    if principal.allows(permissions, write) {
         Ok(())
     } else {
         Err(ApiError::forbidden(if write {
-            "Insufficient privileges to complete the operation: writing needs Reports.ReadWrite.All (and, for a user, the Global Administrator role)."
+            permissions.write_denied
         } else {
-            "Insufficient privileges to complete the operation: reading needs Reports.Read.All or Reports.ReadWrite.All (and, for a user, a Global Administrator, Global Reader or Reports Reader role)."
+            permissions.read_denied
         }))
     }
-}
-
-/// Splits `/v1.0/a/b` into the version and the percent-decoded segments after it. Empty
-/// segments are skipped, as Graph does: kiota's Python client joins its base URL (which httpx
-/// ends with `/`) and `/reports/…` into `/v1.0//reports/…`.
-fn split_path(path: &str) -> Result<(ApiVersion, Vec<String>), ApiError> {
-    let mut segments = path
-        .split('/')
-        .filter(|segment| !segment.is_empty())
-        .map(|segment| {
-            percent_encoding::percent_decode_str(segment)
-                .decode_utf8()
-                .map(|decoded| decoded.into_owned())
-                .map_err(|_| {
-                    ApiError::bad_request(format!(
-                        "The path segment '{segment}' is not valid UTF-8."
-                    ))
-                })
-        });
-    let first = segments.next().transpose()?.unwrap_or_default();
-    let version = ApiVersion::parse(&first).ok_or_else(|| ApiError::segment_not_found(&first))?;
-    Ok((version, segments.collect::<Result<Vec<_>, _>>()?))
 }

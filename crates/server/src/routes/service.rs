@@ -3,7 +3,7 @@
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
-use tally_model::csdl::METADATA_XML;
+use tally_model::csdl::metadata_xml;
 
 use super::ApiRequest;
 use crate::error::ApiError;
@@ -25,7 +25,7 @@ pub fn metadata() -> Response {
             (header::CONTENT_TYPE, "application/xml;charset=utf-8"),
             (header::HeaderName::from_static("odata-version"), "4.0"),
         ],
-        METADATA_XML,
+        metadata_xml(),
     )
         .into_response()
 }

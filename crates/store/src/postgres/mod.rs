@@ -12,15 +12,21 @@ mod schema;
 use std::time::Duration;
 
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
-use tally_model::{LicenseUsage, LicenseUsagePatch, NewLicenseUsage, Precondition};
+use tally_model::resources::ResourceDef;
+use tally_model::{Entity, NewEntity, Patch, Precondition, Versioned};
 use tokio_postgres::NoTls;
 use uuid::Uuid;
 
 use crate::conditional::{decide_delete, decide_update, Decision};
-use crate::query::{ListQuery, ListedUsage, Page};
+use crate::layout::{layout, Layout};
+use crate::query::{ListQuery, Page};
 use crate::sql::{select, Dialect};
-use crate::{BulkInsert, StoreError, StoredUsage, TenantId, WriteOutcome};
-use rows::{borrowed, decode, postgres_params, COLUMNS};
+use crate::{BulkInsert, StoreError, TenantId, WriteOutcome};
+use rows::{borrowed, postgres_params};
+
+fn table(def: &'static ResourceDef) -> &'static Layout {
+    layout(def, Dialect::Postgres)
+}
 
 const POOL_SIZE: usize = 16;
 const TIMEOUT: Duration = Duration::from_secs(5);
@@ -90,57 +96,32 @@ impl PgStore {
 
     pub async fn create(
         &self,
+        def: &'static ResourceDef,
         tenant: TenantId,
-        new: NewLicenseUsage,
-    ) -> Result<StoredUsage, StoreError> {
-        let usage = new.with_id(Uuid::new_v4());
-        let details = encode(&usage)?;
+        new: NewEntity,
+    ) -> Result<Versioned, StoreError> {
+        let layout = table(def);
+        let entity = new.with_id(Uuid::new_v4());
+        let params = postgres_params(layout.insert_params(tenant, &entity, 1));
         let client = self.pool.get().await?;
-        client
-            .execute(
-                "INSERT INTO license_usage (tenant_id, id, snapshot_text, snapshot_ticks, details, version)
-                 VALUES ($1, $2, $3, $4, CAST($5::text AS jsonb), 1)",
-                &[
-                    &tenant.to_string(),
-                    &usage.id.to_string(),
-                    &usage.snapshot_date_time.as_str(),
-                    &usage.snapshot_date_time.ticks(),
-                    &details,
-                ],
-            )
-            .await?;
-        Ok(StoredUsage { usage, version: 1 })
+        client.execute(&layout.insert, &borrowed(&params)).await?;
+        Ok(Versioned { entity, version: 1 })
     }
 
     pub async fn insert_many(
         &self,
+        def: &'static ResourceDef,
         tenant: TenantId,
-        rows: Vec<LicenseUsage>,
+        rows: Vec<Entity>,
     ) -> Result<BulkInsert, StoreError> {
+        let layout = table(def);
         let mut client = self.pool.get().await?;
         let transaction = client.transaction().await?;
-        let statement = transaction
-            .prepare(
-                "INSERT INTO license_usage (tenant_id, id, snapshot_text, snapshot_ticks, details, version)
-                 VALUES ($1, $2, $3, $4, CAST($5::text AS jsonb), 1) ON CONFLICT DO NOTHING",
-            )
-            .await?;
-        let tenant = tenant.to_string();
+        let statement = transaction.prepare(&layout.insert_new).await?;
         let mut duplicates = Vec::new();
-        for (index, usage) in rows.iter().enumerate() {
-            let changed = transaction
-                .execute(
-                    &statement,
-                    &[
-                        &tenant,
-                        &usage.id.to_string(),
-                        &usage.snapshot_date_time.as_str(),
-                        &usage.snapshot_date_time.ticks(),
-                        &encode(usage)?,
-                    ],
-                )
-                .await?;
-            if changed == 0 {
+        for (index, entity) in rows.iter().enumerate() {
+            let params = postgres_params(layout.insert_params(tenant, entity, 1));
+            if transaction.execute(&statement, &borrowed(&params)).await? == 0 {
                 duplicates.push(index);
             }
         }
@@ -151,39 +132,35 @@ impl PgStore {
         })
     }
 
-    pub async fn get(&self, tenant: TenantId, id: Uuid) -> Result<Option<StoredUsage>, StoreError> {
+    pub async fn get(
+        &self,
+        def: &'static ResourceDef,
+        tenant: TenantId,
+        id: Uuid,
+    ) -> Result<Option<Versioned>, StoreError> {
         let client = self.pool.get().await?;
-        current(&client, tenant, id, false).await
+        current(&client, table(def), tenant, id, false).await
     }
 
     pub async fn update(
         &self,
+        def: &'static ResourceDef,
         tenant: TenantId,
         id: Uuid,
-        patch: LicenseUsagePatch,
+        patch: Patch,
         precondition: Precondition,
-    ) -> Result<WriteOutcome<StoredUsage>, StoreError> {
+    ) -> Result<WriteOutcome<Versioned>, StoreError> {
+        let layout = table(def);
         let mut client = self.pool.get().await?;
         let transaction = client.transaction().await?;
-        let locked = current(&transaction, tenant, id, true).await?;
+        let locked = current(&transaction, layout, tenant, id, true).await?;
         let stored = match decide_update(locked, patch, &precondition) {
             Decision::Answer(outcome) => return Ok(outcome),
             Decision::Write(stored) => stored,
         };
+        let params = postgres_params(layout.update_params(tenant, &stored.entity, stored.version));
         transaction
-            .execute(
-                "UPDATE license_usage
-                 SET snapshot_text = $3, snapshot_ticks = $4, details = CAST($5::text AS jsonb), version = $6
-                 WHERE tenant_id = $1 AND id = $2",
-                &[
-                    &tenant.to_string(),
-                    &id.to_string(),
-                    &stored.usage.snapshot_date_time.as_str(),
-                    &stored.usage.snapshot_date_time.ticks(),
-                    &encode(&stored.usage)?,
-                    &stored.version,
-                ],
-            )
+            .execute(&layout.update, &borrowed(&params))
             .await?;
         transaction.commit().await?;
         Ok(WriteOutcome::Done(stored))
@@ -191,33 +168,40 @@ impl PgStore {
 
     pub async fn delete(
         &self,
+        def: &'static ResourceDef,
         tenant: TenantId,
         id: Uuid,
         precondition: Precondition,
     ) -> Result<WriteOutcome<()>, StoreError> {
+        let layout = table(def);
         let mut client = self.pool.get().await?;
         let transaction = client.transaction().await?;
-        let locked = current(&transaction, tenant, id, true).await?;
+        let locked = current(&transaction, layout, tenant, id, true).await?;
         if let Decision::Answer(outcome) = decide_delete(locked, &precondition) {
             return Ok(outcome);
         }
         transaction
-            .execute(
-                "DELETE FROM license_usage WHERE tenant_id = $1 AND id = $2",
-                &[&tenant.to_string(), &id.to_string()],
-            )
+            .execute(&layout.delete, &[&tenant.to_string(), &id.to_string()])
             .await?;
         transaction.commit().await?;
         Ok(WriteOutcome::Done(()))
     }
 
-    pub async fn list(&self, tenant: TenantId, query: ListQuery) -> Result<Page, StoreError> {
-        let selection = select::where_clause(Dialect::Postgres, tenant, &query, true);
+    pub async fn list(
+        &self,
+        def: &'static ResourceDef,
+        tenant: TenantId,
+        query: ListQuery,
+    ) -> Result<Page, StoreError> {
+        let layout = table(def);
+        let selection = select::where_clause(Dialect::Postgres, def, tenant, &query, true);
         let next_param = selection.params.len() + 1;
         let sql = format!(
-            "SELECT {COLUMNS} FROM license_usage WHERE {} ORDER BY {} LIMIT ${next_param}::bigint OFFSET ${}::bigint",
+            "SELECT {} FROM {} WHERE {} ORDER BY {} LIMIT ${next_param}::bigint OFFSET ${}::bigint",
+            layout.select_list,
+            layout.table(),
             selection.sql,
-            select::order_by(&query),
+            select::order_by(def, &query),
             next_param + 1
         );
         let mut params = postgres_params(selection.params);
@@ -225,16 +209,25 @@ impl PgStore {
         params.push(Box::new(i64::try_from(query.skip).unwrap_or(i64::MAX)));
         let client = self.pool.get().await?;
         let rows = client.query(&sql, &borrowed(&params)).await?;
+        // jsonb comes back normalised (spaces, key order): decoded, never copied.
         let items = rows
             .iter()
-            .map(|row| decode(row).map(ListedUsage::from))
+            .map(|row| layout.decode(row, false))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page::from_overfetched(items, &query))
+        Ok(Page::from_overfetched(def, items, &query))
     }
 
-    pub async fn count(&self, tenant: TenantId, query: ListQuery) -> Result<u64, StoreError> {
-        let selection = select::where_clause(Dialect::Postgres, tenant, &query, false);
-        let sql = format!("SELECT COUNT(*) FROM license_usage WHERE {}", selection.sql);
+    pub async fn count(
+        &self,
+        def: &'static ResourceDef,
+        tenant: TenantId,
+        query: ListQuery,
+    ) -> Result<u64, StoreError> {
+        let selection = select::where_clause(Dialect::Postgres, def, tenant, &query, false);
+        let sql = format!(
+            "SELECT COUNT(*) FROM {} WHERE {}",
+            def.storage.table, selection.sql
+        );
         let params = postgres_params(selection.params);
         let client = self.pool.get().await?;
         let count: i64 = client.query_one(&sql, &borrowed(&params)).await?.get(0);
@@ -253,24 +246,23 @@ impl PgStore {
     }
 }
 
-fn encode(usage: &LicenseUsage) -> Result<String, StoreError> {
-    serde_json::to_string(&usage.license_info_details)
-        .map_err(|error| StoreError::Internal(error.to_string()))
-}
-
 /// The object as stored; with `lock`, its row stays locked until the transaction ends.
 async fn current(
     client: &impl GenericClient,
+    layout: &Layout,
     tenant: TenantId,
     id: Uuid,
     lock: bool,
-) -> Result<Option<StoredUsage>, StoreError> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM license_usage WHERE tenant_id = $1 AND id = $2{}",
-        if lock { " FOR UPDATE" } else { "" }
-    );
+) -> Result<Option<Versioned>, StoreError> {
+    let sql = if lock {
+        format!("{} FOR UPDATE", layout.select_one)
+    } else {
+        layout.select_one.clone()
+    };
     let row = client
         .query_opt(&sql, &[&tenant.to_string(), &id.to_string()])
         .await?;
-    row.as_ref().map(decode).transpose()
+    row.as_ref()
+        .map(|row| layout.decode(row, false))
+        .transpose()
 }

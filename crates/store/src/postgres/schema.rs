@@ -1,8 +1,26 @@
 //! The PostgreSQL schema and its migrations. Several tally processes may start at once, so the
 //! migration runs under a transaction-scoped advisory lock; applied steps are recorded in
-//! `tally_migrations`.
+//! `tally_migrations`. Then each resource's table is made if missing, as its description lays
+//! it out ([`crate::layout`]), and the function `tally_ticks` defined.
 
+use tally_model::resources::ALL;
 use tokio_postgres::Client;
+
+use crate::layout::layout;
+use crate::sql::Dialect;
+
+/// `tally_ticks(text)`: the instant of an `Edm.DateTimeOffset` text in 100 ns ticks since the
+/// Unix epoch (whole seconds from PostgreSQL's own parse of the text without its fraction, the
+/// fraction's seven digits from the text, since `timestamptz` keeps only microseconds: parsing
+/// `…:30.9999999Z` whole rounds it up to the next second); null for null.
+const TICKS_FUNCTION: &str = r#"
+    CREATE OR REPLACE FUNCTION tally_ticks(value text) RETURNS bigint
+    LANGUAGE sql IMMUTABLE AS $$
+        SELECT floor(extract(epoch FROM regexp_replace(value, '\.[0-9]+', '')::timestamptz))::bigint
+                * 10000000
+            + coalesce(rpad(substring(value FROM '\.([0-9]{1,7})'), 7, '0')::bigint, 0)
+    $$;
+"#;
 
 /// Each step moves the schema from version `index` to `index + 1`. Never edit a released step.
 const MIGRATIONS: &[&str] = &[r#"
@@ -46,5 +64,13 @@ pub async fn migrate(client: &mut Client) -> Result<(), tokio_postgres::Error> {
             )
             .await?;
     }
+    // A resource added since is a new table; changing an existing table's layout needs a
+    // migration step above.
+    for def in ALL {
+        transaction
+            .batch_execute(&layout(def, Dialect::Postgres).create_table())
+            .await?;
+    }
+    transaction.batch_execute(TICKS_FUNCTION).await?;
     transaction.commit().await
 }

@@ -2,206 +2,289 @@
 //!
 //! Every condition translates to an expression that is true or false, never NULL, so `NOT` and
 //! `all` are exact: `eq`/`ne` are null-safe (`IS` / `IS NOT DISTINCT FROM`), ordering comparisons
-//! are `COALESCE(a < b, false)` (false when either side is null), and lambdas read the stored JSON
-//! details (`json_each` / `jsonb_array_elements`).
+//! are `COALESCE(a < b, false)` (false when either side is null), and lambdas read a
+//! collection's stored JSON (`json_each` / `jsonb_array_elements`). A DateTimeOffset inside an
+//! item compares as an instant through `tally_ticks(text)`, a function each backend defines.
+//! Root columns are qualified with the table (inside a lambda, SQLite's json_each has an `id`
+//! of its own).
 
-use tally_odata::query::{CompareOp, Constant, DetailField, Operand, TypedExpr};
+use tally_model::resources::{EnumSet, ResourceDef};
+use tally_odata::query::{CompareOp, Constant, Operand, TypedExpr};
+use tally_odata::schema::{Property, Type};
 
 use super::{Dialect, SqlBuilder, SqlParam};
-use crate::sqlite::license_types::license_type_bit;
+use crate::enum_set;
+use crate::layout::sort_column;
 
-/// Appends the SQL of `expr`.
-pub fn translate(expr: &TypedExpr, out: &mut SqlBuilder) {
-    let postgres = out.dialect == Dialect::Postgres;
-    match expr {
-        TypedExpr::Constant(value) => out.push(match (value, postgres) {
-            (true, true) => "TRUE",
-            (false, true) => "FALSE",
-            (true, false) => "1",
-            (false, false) => "0",
-        }),
-        TypedExpr::Compare { op, left, right } => compare(*op, left, right, out),
-        TypedExpr::In { operand, values } => {
-            out.push("(");
-            for (index, value) in values.iter().enumerate() {
-                if index > 0 {
-                    out.push(" OR ");
+/// Appends the SQL of `expr` on `def`'s table.
+pub fn translate(def: &'static ResourceDef, expr: &TypedExpr, out: &mut SqlBuilder) {
+    Translator { def }.translate(expr, out);
+}
+
+struct Translator {
+    def: &'static ResourceDef,
+}
+
+impl Translator {
+    fn translate(&self, expr: &TypedExpr, out: &mut SqlBuilder) {
+        let postgres = out.dialect == Dialect::Postgres;
+        match expr {
+            TypedExpr::Constant(value) => out.push(match (value, postgres) {
+                (true, true) => "TRUE",
+                (false, true) => "FALSE",
+                (true, false) => "1",
+                (false, false) => "0",
+            }),
+            TypedExpr::Compare { op, left, right } => self.compare(*op, left, right, out),
+            TypedExpr::In { operand, values } => {
+                out.push("(");
+                for (index, value) in values.iter().enumerate() {
+                    if index > 0 {
+                        out.push(" OR ");
+                    }
+                    self.compare(
+                        CompareOp::Eq,
+                        operand,
+                        &Operand::Constant(value.clone()),
+                        out,
+                    );
                 }
-                compare(
-                    CompareOp::Eq,
-                    operand,
-                    &Operand::Constant(value.clone()),
-                    out,
-                );
+                out.push(")");
             }
-            out.push(")");
-        }
-        TypedExpr::And(items) => chain(items, " AND ", out),
-        TypedExpr::Or(items) => chain(items, " OR ", out),
-        TypedExpr::Not(inner) => {
-            out.push("(NOT ");
-            translate(inner, out);
-            out.push(")");
-        }
-        TypedExpr::Any(None) => out.push(if postgres {
-            "(jsonb_array_length(license_usage.details) > 0)"
-        } else {
-            "(json_array_length(license_usage.details) > 0)"
-        }),
-        TypedExpr::Any(Some(predicate)) => {
-            if let Some(members) = license_types_sought(predicate) {
-                if any_license_type(&members, out) {
-                    return;
+            TypedExpr::And(items) => self.chain(items, " AND ", out),
+            TypedExpr::Or(items) => self.chain(items, " OR ", out),
+            TypedExpr::Not(inner) => {
+                out.push("(NOT ");
+                self.translate(inner, out);
+                out.push(")");
+            }
+            TypedExpr::Any {
+                collection,
+                predicate: None,
+            } => {
+                out.push("(");
+                self.count(collection, out);
+                out.push(" > 0)");
+            }
+            TypedExpr::Any {
+                collection,
+                predicate: Some(predicate),
+            } => {
+                if let Some((member, members)) = members_sought(predicate) {
+                    if self.any_member(collection, member, &members, out) {
+                        return;
+                    }
                 }
+                out.push("EXISTS (SELECT 1 FROM ");
+                self.elements(collection, out);
+                out.push(" WHERE ");
+                self.translate(predicate, out);
+                out.push(")");
             }
-            out.push("EXISTS (SELECT 1 FROM ");
-            out.push(elements(postgres));
-            out.push(" WHERE ");
-            translate(predicate, out);
-            out.push(")");
+            TypedExpr::All {
+                collection,
+                predicate,
+            } => {
+                out.push("NOT EXISTS (SELECT 1 FROM ");
+                self.elements(collection, out);
+                out.push(" WHERE NOT ");
+                self.translate(predicate, out);
+                out.push(")");
+            }
         }
-        TypedExpr::All(predicate) => {
-            out.push("NOT EXISTS (SELECT 1 FROM ");
-            out.push(elements(postgres));
-            out.push(" WHERE NOT ");
-            translate(predicate, out);
-            out.push(")");
+    }
+
+    /// `collection/$count`.
+    fn count(&self, collection: &Property, out: &mut SqlBuilder) {
+        let table = self.def.storage.table;
+        out.push(&match out.dialect {
+            Dialect::Postgres => format!("jsonb_array_length({table}.{})", collection.column),
+            Dialect::Sqlite => format!("json_array_length({table}.{})", collection.column),
+        });
+    }
+
+    /// `any(d: d/member eq X)` without walking the items one by one: PostgreSQL's jsonb
+    /// containment, and in SQLite a test of the enum-set column where the description keeps one
+    /// ([`crate::enum_set`]). `false` (and nothing written) where neither applies.
+    fn any_member(
+        &self,
+        collection: &Property,
+        member: &Property,
+        members: &[&'static str],
+        out: &mut SqlBuilder,
+    ) -> bool {
+        let table = self.def.storage.table;
+        match out.dialect {
+            Dialect::Postgres => {
+                out.push("(");
+                for (index, value) in members.iter().enumerate() {
+                    if index > 0 {
+                        out.push(" OR ");
+                    }
+                    out.push(&format!("{table}.{} @> CAST(", collection.column));
+                    let item = serde_json::json!([{ member.name: value }]);
+                    out.param(SqlParam::Text(item.to_string()));
+                    out.push(" AS jsonb)");
+                }
+                out.push(")");
+            }
+            Dialect::Sqlite => {
+                let Some(set) = self.enum_set(collection, member) else {
+                    return false;
+                };
+                let Some(bits) = members.iter().try_fold(0, |bits, value| {
+                    enum_set::bit(set, value).map(|bit| bits | bit)
+                }) else {
+                    return false;
+                };
+                out.push(&format!("(({table}.{} & ", set.column));
+                out.param(SqlParam::Int(bits));
+                out.push(") != 0)");
+            }
+        }
+        true
+    }
+
+    fn enum_set(&self, collection: &Property, member: &Property) -> Option<&'static EnumSet> {
+        self.def
+            .storage
+            .enum_set
+            .as_ref()
+            .filter(|set| set.collection == collection && set.member == member)
+    }
+
+    /// The items of `collection` as a row source `d` with a column `value`.
+    fn elements(&self, collection: &Property, out: &mut SqlBuilder) {
+        let table = self.def.storage.table;
+        out.push(&match out.dialect {
+            Dialect::Postgres => format!(
+                "jsonb_array_elements({table}.{}) AS d(value)",
+                collection.column
+            ),
+            Dialect::Sqlite => format!("json_each({table}.{}) AS d", collection.column),
+        });
+    }
+
+    fn chain(&self, items: &[TypedExpr], separator: &str, out: &mut SqlBuilder) {
+        out.push("(");
+        for (index, item) in items.iter().enumerate() {
+            if index > 0 {
+                out.push(separator);
+            }
+            self.translate(item, out);
+        }
+        out.push(")");
+    }
+
+    fn compare(&self, op: CompareOp, left: &Operand, right: &Operand, out: &mut SqlBuilder) {
+        let postgres = out.dialect == Dialect::Postgres;
+        let symbol = match (op, postgres) {
+            (CompareOp::Eq, false) => "IS",
+            (CompareOp::Ne, false) => "IS NOT",
+            (CompareOp::Eq, true) => "IS NOT DISTINCT FROM",
+            (CompareOp::Ne, true) => "IS DISTINCT FROM",
+            (CompareOp::Gt, _) => ">",
+            (CompareOp::Ge, _) => ">=",
+            (CompareOp::Lt, _) => "<",
+            (CompareOp::Le, _) => "<=",
+        };
+        let ordering = !matches!(op, CompareOp::Eq | CompareOp::Ne);
+        // PostgreSQL orders a text by the database's default collation unless told otherwise
+        // (string columns are `COLLATE "C"`, but a parameter or an item's `->>` is not).
+        let ordinal = |operand: &Operand| {
+            let collate = postgres && ordering && is_string(operand);
+            if collate {
+                " COLLATE \"C\""
+            } else {
+                ""
+            }
+        };
+        out.push(if ordering { "COALESCE(" } else { "(" });
+        self.operand(left, out);
+        out.push(ordinal(left));
+        out.push(" ");
+        out.push(symbol);
+        out.push(" ");
+        self.operand(right, out);
+        out.push(ordinal(right));
+        out.push(match (ordering, postgres) {
+            (true, true) => ", FALSE)",
+            (true, false) => ", 0)",
+            (false, _) => ")",
+        });
+    }
+
+    fn operand(&self, operand: &Operand, out: &mut SqlBuilder) {
+        let table = self.def.storage.table;
+        match operand {
+            Operand::Property(property) => {
+                out.push(&format!("{table}.{}", sort_column(property)));
+            }
+            Operand::Count(collection) => self.count(collection, out),
+            Operand::Member(property) => member(property, out),
+            Operand::Constant(constant) => match constant {
+                Constant::Null => out.push("NULL"),
+                Constant::String(text) => out.param(SqlParam::Text(text.clone())),
+                Constant::Int(value) => out.param(SqlParam::Int(*value)),
+                Constant::DateTimeOffset(value) => out.param(SqlParam::Int(value.ticks())),
+                Constant::Enum(_, member) => out.param(SqlParam::Text((*member).to_owned())),
+            },
         }
     }
 }
 
-/// The members `predicate` asks for when it is only `d/licenseType eq <member>` (either way
-/// round) or `d/licenseType in (<members>)`: the report's most common filter.
-fn license_types_sought(predicate: &TypedExpr) -> Option<Vec<&'static str>> {
+/// The enum members `predicate` asks for when it is only `d/member eq X` (either way round)
+/// or `d/member in (X, Y)`, with that member property: the report's most common filter.
+fn members_sought(predicate: &TypedExpr) -> Option<(&'static Property, Vec<&'static str>)> {
     let member = |operand: &Operand| match operand {
-        Operand::Constant(Constant::LicenseType(member)) => Some(*member),
+        Operand::Constant(Constant::Enum(_, member)) => Some(*member),
         _ => None,
     };
-    let is_license_type = |operand: &Operand| *operand == Operand::Detail(DetailField::LicenseType);
+    let enum_member = |operand: &Operand| match operand {
+        Operand::Member(property) if matches!(property.ty, Type::Enum(_)) => Some(*property),
+        _ => None,
+    };
     match predicate {
         TypedExpr::Compare {
             op: CompareOp::Eq,
             left,
             right,
-        } => match (is_license_type(left), is_license_type(right)) {
-            (true, false) => member(right).map(|member| vec![member]),
-            (false, true) => member(left).map(|member| vec![member]),
+        } => match (enum_member(left), enum_member(right)) {
+            (Some(property), None) => member(right).map(|m| (property, vec![m])),
+            (None, Some(property)) => member(left).map(|m| (property, vec![m])),
             _ => None,
         },
-        TypedExpr::In { operand, values } if is_license_type(operand) => values
-            .iter()
-            .map(|value| member(&Operand::Constant(value.clone())))
-            .collect(),
+        TypedExpr::In { operand, values } => {
+            let property = enum_member(operand)?;
+            let members = values
+                .iter()
+                .map(|value| member(&Operand::Constant(value.clone())))
+                .collect::<Option<Vec<_>>>()?;
+            Some((property, members))
+        }
         _ => None,
     }
 }
 
-/// `any(d: d/licenseType eq X)` without walking the details one by one: PostgreSQL's jsonb
-/// containment, and in SQLite a test of the row's `license_types` column, the set of license
-/// types its details hold, as bits (`sqlite::license_types::license_type_bit`). `false` (and
-/// nothing written) for a name that is no member.
-fn any_license_type(members: &[&'static str], out: &mut SqlBuilder) -> bool {
-    match out.dialect {
-        Dialect::Postgres => {
-            out.push("(");
-            for (index, member) in members.iter().enumerate() {
-                if index > 0 {
-                    out.push(" OR ");
-                }
-                out.push("license_usage.details @> CAST(");
-                out.param(SqlParam::Text(format!(r#"[{{"licenseType":"{member}"}}]"#)));
-                out.push(" AS jsonb)");
-            }
-            out.push(")");
-        }
-        Dialect::Sqlite => {
-            let Some(bits) = members.iter().try_fold(0, |bits, member| {
-                license_type_bit(member).map(|bit| bits | bit)
-            }) else {
-                return false;
-            };
-            out.push("((license_usage.license_types & ");
-            out.param(SqlParam::Int(bits));
-            out.push(") != 0)");
-        }
-    }
-    true
-}
-
-/// The details as a row source `d` with a column `value`.
-fn elements(postgres: bool) -> &'static str {
-    if postgres {
-        "jsonb_array_elements(license_usage.details) AS d(value)"
-    } else {
-        "json_each(license_usage.details) AS d"
-    }
-}
-
-fn chain(items: &[TypedExpr], separator: &str, out: &mut SqlBuilder) {
-    out.push("(");
-    for (index, item) in items.iter().enumerate() {
-        if index > 0 {
-            out.push(separator);
-        }
-        translate(item, out);
-    }
-    out.push(")");
-}
-
-fn compare(op: CompareOp, left: &Operand, right: &Operand, out: &mut SqlBuilder) {
-    let postgres = out.dialect == Dialect::Postgres;
-    let symbol = match (op, postgres) {
-        (CompareOp::Eq, false) => "IS",
-        (CompareOp::Ne, false) => "IS NOT",
-        (CompareOp::Eq, true) => "IS NOT DISTINCT FROM",
-        (CompareOp::Ne, true) => "IS DISTINCT FROM",
-        (CompareOp::Gt, _) => ">",
-        (CompareOp::Ge, _) => ">=",
-        (CompareOp::Lt, _) => "<",
-        (CompareOp::Le, _) => "<=",
-    };
-    let ordering = !matches!(op, CompareOp::Eq | CompareOp::Ne);
-    out.push(if ordering { "COALESCE(" } else { "(" });
-    operand(left, out);
-    out.push(" ");
-    out.push(symbol);
-    out.push(" ");
-    operand(right, out);
-    out.push(match (ordering, postgres) {
-        (true, true) => ", FALSE)",
-        (true, false) => ", 0)",
-        (false, _) => ")",
-    });
-}
-
-fn operand(operand: &Operand, out: &mut SqlBuilder) {
-    let postgres = out.dialect == Dialect::Postgres;
+/// Whether `operand` is a string (not `null`, which has no collation).
+fn is_string(operand: &Operand) -> bool {
     match operand {
-        // Root columns are qualified: inside a lambda, SQLite's json_each has an `id` of its own.
-        Operand::Id => out.push("license_usage.id"),
-        Operand::SnapshotDateTime => out.push("license_usage.snapshot_ticks"),
-        Operand::DetailCount => out.push(if postgres {
-            "jsonb_array_length(license_usage.details)"
-        } else {
-            "json_array_length(license_usage.details)"
-        }),
-        Operand::Detail(field) => detail(*field, out),
-        Operand::Constant(constant) => match constant {
-            Constant::Null => out.push("NULL"),
-            Constant::String(text) => out.param(SqlParam::Text(text.clone())),
-            Constant::Int(value) => out.param(SqlParam::Int(*value)),
-            Constant::DateTimeOffset(value) => out.param(SqlParam::Int(value.ticks())),
-            Constant::LicenseType(member) => out.param(SqlParam::Text((*member).to_owned())),
-        },
+        Operand::Property(property) | Operand::Member(property) => property.ty == Type::String,
+        Operand::Constant(constant) => matches!(constant, Constant::String(_)),
+        Operand::Count(_) => false,
     }
 }
 
-/// A field of the current detail; the JSON keys are the model's serde names.
-fn detail(field: DetailField, out: &mut SqlBuilder) {
-    let key = field.name();
-    match (out.dialect, field) {
-        (Dialect::Sqlite, _) => out.push(&format!("json_extract(d.value, '$.{key}')")),
-        (Dialect::Postgres, DetailField::LicenseType) => out.push(&format!("(d.value->>'{key}')")),
-        (Dialect::Postgres, _) => out.push(&format!("((d.value->>'{key}')::bigint)")),
-    }
+/// A property of the current item; the JSON keys are the properties' names.
+fn member(property: &Property, out: &mut SqlBuilder) {
+    let key = property.name;
+    out.push(&match (out.dialect, property.ty) {
+        (Dialect::Sqlite, Type::DateTimeOffset) => {
+            format!("tally_ticks(json_extract(d.value, '$.{key}'))")
+        }
+        (Dialect::Sqlite, _) => format!("json_extract(d.value, '$.{key}')"),
+        (Dialect::Postgres, Type::Int32) => format!("((d.value->>'{key}')::bigint)"),
+        (Dialect::Postgres, Type::DateTimeOffset) => format!("tally_ticks(d.value->>'{key}')"),
+        (Dialect::Postgres, _) => format!("(d.value->>'{key}')"),
+    });
 }

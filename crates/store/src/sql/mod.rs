@@ -17,6 +17,10 @@ pub enum Dialect {
 pub enum SqlParam {
     Int(i64),
     Text(String),
+    /// NULL in an integer column.
+    NullInt,
+    /// NULL in a text column.
+    NullText,
 }
 
 /// SQL text under construction, with its parameters.
@@ -45,8 +49,8 @@ impl SqlBuilder {
             Dialect::Sqlite => self.sql.push('?'),
             Dialect::Postgres => {
                 let cast = match param {
-                    SqlParam::Int(_) => "bigint",
-                    SqlParam::Text(_) => "text",
+                    SqlParam::Int(_) | SqlParam::NullInt => "bigint",
+                    SqlParam::Text(_) | SqlParam::NullText => "text",
                 };
                 let number = self.params.len() + 1;
                 self.sql.push_str(&format!("${number}::{cast}"));

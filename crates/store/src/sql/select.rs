@@ -1,29 +1,50 @@
-//! The WHERE and ORDER BY clauses of a collection read: tenant, report window, filter, keyset
-//! position.
+//! The WHERE and ORDER BY clauses of a collection read: tenant, scope (report window or latest
+//! per key), filter, keyset position.
 
-use crate::query::{CursorValue, ListQuery, OrderProperty};
-use crate::TenantId;
+use tally_model::resources::{FunctionKind, ResourceDef};
+use tally_odata::query::SortDirection;
 
 use super::{filter, Dialect, SqlBuilder, SqlParam};
+use crate::layout::sort_column;
+use crate::query::{CursorValue, ListQuery, Scope};
+use crate::TenantId;
 
-/// The WHERE clause (without the keyword) for `tenant` and `query`; with `with_cursor`, only
-/// the rows after the query's keyset position.
+/// The WHERE clause (without the keyword) for `tenant` and `query` on `def`'s table; with
+/// `with_cursor`, only the rows after the query's keyset position.
 pub fn where_clause(
     dialect: Dialect,
+    def: &'static ResourceDef,
     tenant: TenantId,
     query: &ListQuery,
     with_cursor: bool,
 ) -> SqlBuilder {
+    let table = def.storage.table;
+    let time = sort_column(def.time);
     let mut out = SqlBuilder::new(dialect);
-    out.push("tenant_id = ");
+    out.push(&format!("{table}.tenant_id = "));
     out.param(SqlParam::Text(tenant.to_string()));
-    if let Some(since) = query.since_ticks {
-        out.push(" AND snapshot_ticks >= ");
-        out.param(SqlParam::Int(since));
+    match query.scope {
+        Scope::All => {}
+        Scope::Since(since) => {
+            out.push(&format!(" AND {table}.{time} >= "));
+            out.param(SqlParam::Int(since));
+        }
+        Scope::Latest => {
+            if let FunctionKind::LatestPer(key) = def.function.kind {
+                // No newer row for the same key: later time, or the same time and a greater id.
+                let key = sort_column(key);
+                out.push(&format!(
+                    " AND NOT EXISTS (SELECT 1 FROM {table} AS newer \
+                     WHERE newer.tenant_id = {table}.tenant_id AND newer.{key} = {table}.{key} \
+                     AND (newer.{time} > {table}.{time} \
+                     OR (newer.{time} = {table}.{time} AND newer.id > {table}.id)))"
+                ));
+            }
+        }
     }
     if let Some(expr) = &query.filter {
         out.push(" AND ");
-        filter::translate(expr, &mut out);
+        filter::translate(def, expr, &mut out);
     }
     if let Some(cursor) = query
         .after
@@ -31,7 +52,7 @@ pub fn where_clause(
         .filter(|cursor| with_cursor && !cursor.0.is_empty())
     {
         // Lexicographic "after": (k1 > v1) OR (k1 = v1 AND k2 > v2) OR ...
-        let order = query.effective_order();
+        let order = query.effective_order(def);
         out.push(" AND (");
         for (depth, key) in order.iter().enumerate().take(cursor.0.len()) {
             if depth > 0 {
@@ -39,13 +60,16 @@ pub fn where_clause(
             }
             out.push("(");
             for (earlier, value) in order.iter().zip(&cursor.0).take(depth) {
-                out.push(column(earlier.property));
+                out.push(&format!("{table}.{}", sort_column(earlier.property)));
                 out.push(" = ");
                 out.param(param(value));
                 out.push(" AND ");
             }
-            out.push(column(key.property));
-            out.push(if key.descending { " < " } else { " > " });
+            out.push(&format!("{table}.{}", sort_column(key.property)));
+            out.push(match key.direction {
+                SortDirection::Desc => " < ",
+                SortDirection::Asc => " > ",
+            });
             out.param(param(&cursor.0[depth]));
             out.push(")");
         }
@@ -55,31 +79,28 @@ pub fn where_clause(
 }
 
 /// The ORDER BY clause (without the keywords) for a query's effective order.
-pub fn order_by(query: &ListQuery) -> String {
+pub fn order_by(def: &'static ResourceDef, query: &ListQuery) -> String {
     query
-        .effective_order()
+        .effective_order(def)
         .iter()
         .map(|key| {
             format!(
                 "{} {}",
-                column(key.property),
-                if key.descending { "DESC" } else { "ASC" }
+                sort_column(key.property),
+                match key.direction {
+                    SortDirection::Desc => "DESC",
+                    SortDirection::Asc => "ASC",
+                }
             )
         })
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-fn column(property: OrderProperty) -> &'static str {
-    match property {
-        OrderProperty::SnapshotDateTime => "snapshot_ticks",
-        OrderProperty::Id => "id",
-    }
-}
-
 fn param(value: &CursorValue) -> SqlParam {
     match value {
-        CursorValue::Ticks(ticks) => SqlParam::Int(*ticks),
+        CursorValue::Int(number) => SqlParam::Int(*number),
+        CursorValue::Text(text) => SqlParam::Text(text.clone()),
         CursorValue::Id(id) => SqlParam::Text(id.to_string()),
     }
 }

@@ -3,7 +3,6 @@
 //! single group-committing writer thread ([`writer`]); reads use a small pool of read-only
 //! connections ([`readers`]) and never queue behind writes.
 
-pub(crate) mod license_types;
 mod readers;
 mod rows;
 mod schema;
@@ -14,12 +13,15 @@ use std::sync::{mpsc, Mutex};
 use std::thread::JoinHandle;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
-use tally_model::{LicenseUsage, LicenseUsagePatch, NewLicenseUsage, Precondition};
+use tally_model::resources::ResourceDef;
+use tally_model::{Entity, NewEntity, Patch, Precondition, Versioned};
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
+use crate::layout::{layout, Layout};
 use crate::query::{ListQuery, Page};
-use crate::{BulkInsert, StoreError, StoredUsage, TenantId, WriteOutcome};
+use crate::sql::Dialect;
+use crate::{BulkInsert, StoreError, TenantId, WriteOutcome};
 use readers::Readers;
 use writer::WriteCommand;
 
@@ -39,6 +41,10 @@ fn configure(connection: &Connection, synchronous: &str) -> rusqlite::Result<()>
     connection.pragma_update(None, "synchronous", synchronous)?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
     Ok(())
+}
+
+fn table(def: &'static ResourceDef) -> &'static Layout {
+    layout(def, Dialect::Sqlite)
 }
 
 /// Plans a statement once, whatever its parameters' values. Otherwise SQLite re-plans a cached
@@ -109,6 +115,7 @@ impl SqliteStore {
         for reader in &readers {
             reader.busy_timeout(std::time::Duration::from_secs(5))?;
             keep_plans(reader)?;
+            schema::define_functions(reader)?;
         }
         keep_plans(&connection)?;
         let (sender, receiver) = mpsc::channel();
@@ -149,13 +156,15 @@ impl SqliteStore {
 
     pub async fn create(
         &self,
+        def: &'static ResourceDef,
         tenant: TenantId,
-        new: NewLicenseUsage,
-    ) -> Result<StoredUsage, StoreError> {
-        let usage = new.with_id(Uuid::new_v4());
+        new: NewEntity,
+    ) -> Result<Versioned, StoreError> {
+        let entity = new.with_id(Uuid::new_v4());
         self.write(|reply| WriteCommand::Create {
+            layout: table(def),
             tenant,
-            usage,
+            entity,
             reply,
         })
         .await
@@ -163,12 +172,14 @@ impl SqliteStore {
 
     pub async fn update(
         &self,
+        def: &'static ResourceDef,
         tenant: TenantId,
         id: Uuid,
-        patch: LicenseUsagePatch,
+        patch: Patch,
         precondition: Precondition,
-    ) -> Result<WriteOutcome<StoredUsage>, StoreError> {
+    ) -> Result<WriteOutcome<Versioned>, StoreError> {
         self.write(|reply| WriteCommand::Update {
+            layout: table(def),
             tenant,
             id,
             patch,
@@ -180,11 +191,13 @@ impl SqliteStore {
 
     pub async fn delete(
         &self,
+        def: &'static ResourceDef,
         tenant: TenantId,
         id: Uuid,
         precondition: Precondition,
     ) -> Result<WriteOutcome<()>, StoreError> {
         self.write(|reply| WriteCommand::Delete {
+            layout: table(def),
             tenant,
             id,
             precondition,
@@ -195,10 +208,12 @@ impl SqliteStore {
 
     pub async fn insert_many(
         &self,
+        def: &'static ResourceDef,
         tenant: TenantId,
-        rows: Vec<LicenseUsage>,
+        rows: Vec<Entity>,
     ) -> Result<BulkInsert, StoreError> {
         self.write(|reply| WriteCommand::InsertMany {
+            layout: table(def),
             tenant,
             rows,
             reply,
@@ -206,30 +221,47 @@ impl SqliteStore {
         .await
     }
 
-    pub async fn get(&self, tenant: TenantId, id: Uuid) -> Result<Option<StoredUsage>, StoreError> {
+    pub async fn get(
+        &self,
+        def: &'static ResourceDef,
+        tenant: TenantId,
+        id: Uuid,
+    ) -> Result<Option<Versioned>, StoreError> {
+        let layout = table(def);
         self.readers
             .run(move |connection| {
                 connection
-                    .prepare_cached(&format!(
-                        "SELECT {} FROM license_usage WHERE tenant_id = ? AND id = ?",
-                        rows::COLUMNS
-                    ))?
-                    .query_row([tenant.to_string(), id.to_string()], rows::decode)
+                    .prepare_cached(&layout.select_one)?
+                    .query_row([tenant.to_string(), id.to_string()], |row| {
+                        Ok(layout.decode(row, false))
+                    })
                     .optional()?
                     .transpose()
             })
             .await
     }
 
-    pub async fn list(&self, tenant: TenantId, query: ListQuery) -> Result<Page, StoreError> {
+    pub async fn list(
+        &self,
+        def: &'static ResourceDef,
+        tenant: TenantId,
+        query: ListQuery,
+    ) -> Result<Page, StoreError> {
+        let layout = table(def);
         self.readers
-            .run(move |connection| readers::list(connection, tenant, &query))
+            .run(move |connection| readers::list(connection, layout, tenant, &query))
             .await
     }
 
-    pub async fn count(&self, tenant: TenantId, query: ListQuery) -> Result<u64, StoreError> {
+    pub async fn count(
+        &self,
+        def: &'static ResourceDef,
+        tenant: TenantId,
+        query: ListQuery,
+    ) -> Result<u64, StoreError> {
+        let layout = table(def);
         self.readers
-            .run(move |connection| readers::count(connection, tenant, &query))
+            .run(move |connection| readers::count(connection, layout, tenant, &query))
             .await
     }
 

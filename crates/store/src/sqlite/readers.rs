@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 use rusqlite::Connection;
 use tokio::sync::Semaphore;
 
-use super::rows::{self, COLUMNS};
+use super::rows;
+use crate::layout::Layout;
 use crate::query::{ListQuery, Page};
 use crate::sql::{select, Dialect};
 use crate::{StoreError, TenantId};
@@ -179,14 +180,18 @@ fn give_back(idle: &Mutex<Vec<Reader>>, reader: Reader) {
 /// One page of `query` for `tenant`.
 pub fn list(
     connection: &Connection,
+    layout: &Layout,
     tenant: TenantId,
     query: &ListQuery,
 ) -> Result<Page, StoreError> {
-    let selection = select::where_clause(Dialect::Sqlite, tenant, query, true);
+    let def = layout.def;
+    let selection = select::where_clause(Dialect::Sqlite, def, tenant, query, true);
     let sql = format!(
-        "SELECT {COLUMNS} FROM license_usage WHERE {} ORDER BY {} LIMIT ? OFFSET ?",
+        "SELECT {} FROM {} WHERE {} ORDER BY {} LIMIT ? OFFSET ?",
+        layout.select_list,
+        layout.table(),
         selection.sql,
-        select::order_by(query)
+        select::order_by(def, query)
     );
     let mut params = rows::sqlite_params(selection.params);
     // One more than the page: whether it exists says whether there is a next page.
@@ -196,20 +201,26 @@ pub fn list(
     ));
     let mut statement = connection.prepare_cached(&sql)?;
     let mut items = Vec::with_capacity(query.page_size.saturating_add(1).min(1_024));
-    for row in statement.query_map(rusqlite::params_from_iter(params), rows::decode_listed)? {
-        items.push(row??);
+    let mut rows = statement.query(rusqlite::params_from_iter(params))?;
+    while let Some(row) = rows.next()? {
+        items.push(layout.decode(row, true)?);
     }
-    Ok(Page::from_overfetched(items, query))
+    Ok(Page::from_overfetched(def, items, query))
 }
 
 /// How many objects of `tenant` the query selects, ignoring paging.
 pub fn count(
     connection: &Connection,
+    layout: &Layout,
     tenant: TenantId,
     query: &ListQuery,
 ) -> Result<u64, StoreError> {
-    let selection = select::where_clause(Dialect::Sqlite, tenant, query, false);
-    let sql = format!("SELECT COUNT(*) FROM license_usage WHERE {}", selection.sql);
+    let selection = select::where_clause(Dialect::Sqlite, layout.def, tenant, query, false);
+    let sql = format!(
+        "SELECT COUNT(*) FROM {} WHERE {}",
+        layout.table(),
+        selection.sql
+    );
     let params = rows::sqlite_params(selection.params);
     let count: i64 = connection
         .prepare_cached(&sql)?

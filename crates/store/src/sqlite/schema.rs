@@ -1,8 +1,15 @@
-//! The embedded database's schema and its migrations, applied in order at start-up and recorded
-//! in `PRAGMA user_version` (a dozen lines did not justify a migration crate).
+//! The embedded database's schema: its migrations, applied in order at start-up and recorded in
+//! `PRAGMA user_version` (a dozen lines did not justify a migration crate); then each
+//! resource's table as its description lays it out ([`crate::layout`]), made if missing; and
+//! the SQL function `tally_ticks` that reads a DateTimeOffset's instant.
 
+use rusqlite::functions::FunctionFlags;
 use rusqlite::Connection;
+use tally_model::resources::ALL;
+use tally_odata::DateTimeOffset;
 
+use crate::layout::layout;
+use crate::sql::Dialect;
 use crate::StoreError;
 
 /// Each step moves the schema from version `index` to `index + 1`. Never edit a released step;
@@ -80,6 +87,11 @@ pub fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
         transaction.execute_batch(step)?;
         transaction.pragma_update(None, "user_version", index + 1)?;
     }
+    // A resource added since is a new table; changing an existing table's layout needs a
+    // migration step above.
+    for def in ALL {
+        transaction.execute_batch(&layout(def, Dialect::Sqlite).create_table())?;
+    }
     transaction.commit()?;
     if moves_data {
         // Steps rewrite tables: give the pages the old ones held back to the file system rather
@@ -92,14 +104,62 @@ pub fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Defines `tally_ticks(text)`: the instant of an `Edm.DateTimeOffset` text in 100 ns ticks
+/// (null for null or a text that is none), so a DateTimeOffset inside a collection's JSON
+/// compares as an instant.
+pub fn define_functions(connection: &Connection) -> rusqlite::Result<()> {
+    connection.create_scalar_function(
+        "tally_ticks",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |context| {
+            let text = context.get::<Option<String>>(0)?;
+            Ok(text.and_then(|text| DateTimeOffset::parse(&text).ok().map(|at| at.ticks())))
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    use tally_model::{LicenseInfoDetail, LicenseType};
+    use tally_model::collection_json::encode;
+    use tally_model::resources::LICENSE_USAGE;
+    use tally_model::{Collection, Entity, Item, Value};
+    use tally_odata::schema::Type;
+    use uuid::Uuid;
 
-    use crate::details::encode_details;
-    use crate::sqlite::license_types::license_type_mask;
+    use crate::enum_set;
+
+    /// The details column of these items, and its enum-set bits.
+    fn details(members: &[&'static str]) -> (String, i64) {
+        let Type::Collection(ty) = LICENSE_USAGE.entity.properties[2].ty else {
+            unreachable!()
+        };
+        let items: Vec<Item> = members
+            .iter()
+            .map(|m| {
+                Item(vec![
+                    Value::Enum(m),
+                    Value::Int(1),
+                    Value::Null,
+                    Value::Int(2),
+                ])
+            })
+            .collect();
+        let entity = Entity::new(
+            Uuid::nil(),
+            vec![
+                Value::Null,
+                Value::Collection(Collection::Items(items.clone())),
+            ],
+        );
+        let set = LICENSE_USAGE.storage.enum_set.as_ref().unwrap();
+        (
+            encode(ty, &items),
+            enum_set::mask(LICENSE_USAGE.entity, set, &entity),
+        )
+    }
 
     fn rows(connection: &Connection) -> Vec<(String, String, String, i64, String, i64)> {
         connection
@@ -128,23 +188,15 @@ mod tests {
         let mut connection = Connection::open_in_memory().unwrap();
         connection.execute_batch(MIGRATIONS[0]).unwrap();
         connection.pragma_update(None, "user_version", 1).unwrap();
-        let detail = |license_type| LicenseInfoDetail {
-            license_type,
-            total_license_count: Some(1),
-            total_assigned_count: None,
-            total_usage_count: Some(2),
-        };
         // Each member alone, one with two members, and one without details.
-        let mut details: Vec<Vec<LicenseInfoDetail>> = LicenseType::ALL
-            .into_iter()
-            .map(|t| vec![detail(t)])
+        let mut all: Vec<Vec<&'static str>> = tally_model::resources::LICENSE_TYPE
+            .members
+            .iter()
+            .map(|m| vec![*m])
             .collect();
-        details.push(vec![
-            detail(LicenseType::Free),
-            detail(LicenseType::PremiumP2),
-        ]);
-        details.push(Vec::new());
-        for (index, details) in details.iter().enumerate() {
+        all.push(vec!["free", "premiumP2"]);
+        all.push(Vec::new());
+        for (index, members) in all.iter().enumerate() {
             let tenant = if index % 2 == 0 { "t1" } else { "t2" };
             connection
                 .execute(
@@ -153,7 +205,7 @@ mod tests {
                         tenant,
                         format!("id{index}"),
                         index as i64 % 3,
-                        encode_details(details).unwrap()
+                        details(members).0
                     ],
                 )
                 .unwrap();
@@ -172,15 +224,16 @@ mod tests {
         assert_eq!(free_pages, 0, "the old table's pages were given back");
         assert_eq!(rows(&connection), before);
         // The migration's SQL spells the same license-type bits as the writer's Rust.
-        for details in &details {
-            let mask: i64 = connection
+        for members in &all {
+            let (text, mask) = details(members);
+            let stored: i64 = connection
                 .query_row(
                     "SELECT license_types FROM license_usage WHERE details = ?",
-                    [encode_details(details).unwrap()],
+                    [text],
                     |row| row.get(0),
                 )
                 .unwrap();
-            assert_eq!(mask, license_type_mask(details), "{details:?}");
+            assert_eq!(stored, mask, "{members:?}");
         }
         // An id stays unique within its tenant, whatever its time.
         let duplicate = connection.execute(

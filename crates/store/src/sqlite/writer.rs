@@ -5,16 +5,15 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
-use tally_model::{LicenseUsage, LicenseUsagePatch, Precondition};
+use rusqlite::{params_from_iter, Connection, OptionalExtension, TransactionBehavior};
+use tally_model::{Entity, Patch, Precondition, Versioned};
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
-use super::license_types::license_type_mask;
-use super::rows::{decode, COLUMNS};
+use super::rows::sqlite_params;
 use crate::conditional::{decide_delete, decide_update, Decision};
-use crate::details::encode_details;
-use crate::{BulkInsert, StoreError, StoredUsage, TenantId, WriteOutcome};
+use crate::layout::Layout;
+use crate::{BulkInsert, StoreError, TenantId, WriteOutcome};
 
 /// The most writes one commit carries.
 const MAX_GROUP: usize = 512;
@@ -22,18 +21,21 @@ const MAX_GROUP: usize = 512;
 /// One write, as the writer thread receives it.
 pub enum WriteCommand {
     Create {
+        layout: &'static Layout,
         tenant: TenantId,
-        usage: LicenseUsage,
-        reply: oneshot::Sender<Result<StoredUsage, StoreError>>,
+        entity: Entity,
+        reply: oneshot::Sender<Result<Versioned, StoreError>>,
     },
     Update {
+        layout: &'static Layout,
         tenant: TenantId,
         id: Uuid,
-        patch: LicenseUsagePatch,
+        patch: Patch,
         precondition: Precondition,
-        reply: oneshot::Sender<Result<WriteOutcome<StoredUsage>, StoreError>>,
+        reply: oneshot::Sender<Result<WriteOutcome<Versioned>, StoreError>>,
     },
     Delete {
+        layout: &'static Layout,
         tenant: TenantId,
         id: Uuid,
         precondition: Precondition,
@@ -41,8 +43,9 @@ pub enum WriteCommand {
     },
     /// Many new objects (`tally import`); an id that exists already is skipped and reported.
     InsertMany {
+        layout: &'static Layout,
         tenant: TenantId,
-        rows: Vec<LicenseUsage>,
+        rows: Vec<Entity>,
         reply: oneshot::Sender<Result<BulkInsert, StoreError>>,
     },
 }
@@ -50,12 +53,12 @@ pub enum WriteCommand {
 /// A write's result, held until its group commits.
 enum Pending {
     Create(
-        oneshot::Sender<Result<StoredUsage, StoreError>>,
-        Result<StoredUsage, StoreError>,
+        oneshot::Sender<Result<Versioned, StoreError>>,
+        Result<Versioned, StoreError>,
     ),
     Update(
-        oneshot::Sender<Result<WriteOutcome<StoredUsage>, StoreError>>,
-        Result<WriteOutcome<StoredUsage>, StoreError>,
+        oneshot::Sender<Result<WriteOutcome<Versioned>, StoreError>>,
+        Result<WriteOutcome<Versioned>, StoreError>,
     ),
     Delete(
         oneshot::Sender<Result<WriteOutcome<()>, StoreError>>,
@@ -130,28 +133,16 @@ pub fn run(mut connection: Connection, commands: mpsc::Receiver<WriteCommand>) {
 /// Inserts `rows` (in the group's transaction); rows whose id exists already are skipped.
 fn insert_many(
     connection: &Connection,
+    layout: &Layout,
     tenant: TenantId,
-    rows: &[LicenseUsage],
+    rows: &[Entity],
 ) -> Result<BulkInsert, StoreError> {
     let mut duplicates = Vec::new();
     {
-        let mut statement = connection.prepare_cached(
-            "INSERT INTO license_usage
-                 (tenant_id, id, snapshot_text, snapshot_ticks, details, license_types, version)
-             VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING",
-        )?;
-        let tenant = tenant.to_string();
-        let mut id = [0u8; uuid::fmt::Hyphenated::LENGTH];
-        for (index, usage) in rows.iter().enumerate() {
-            let changed = statement.execute(params![
-                tenant,
-                &*usage.id.hyphenated().encode_lower(&mut id),
-                usage.snapshot_date_time.as_str(),
-                usage.snapshot_date_time.ticks(),
-                encode_details(&usage.license_info_details)?,
-                license_type_mask(&usage.license_info_details),
-            ])?;
-            if changed == 0 {
+        let mut statement = connection.prepare_cached(&layout.insert_new)?;
+        for (index, entity) in rows.iter().enumerate() {
+            let params = sqlite_params(layout.insert_params(tenant, entity, 1));
+            if statement.execute(params_from_iter(params))? == 0 {
                 duplicates.push(index);
             }
         }
@@ -223,109 +214,106 @@ fn refuse(command: WriteCommand, error: &StoreError) -> Pending {
 fn apply(connection: &Connection, command: WriteCommand) -> Pending {
     match command {
         WriteCommand::Create {
+            layout,
             tenant,
-            usage,
+            entity,
             reply,
-        } => Pending::Create(reply, insert(connection, tenant, usage)),
+        } => Pending::Create(reply, insert(connection, layout, tenant, entity)),
         WriteCommand::Update {
+            layout,
             tenant,
             id,
             patch,
             precondition,
             reply,
-        } => Pending::Update(reply, update(connection, tenant, id, patch, &precondition)),
+        } => Pending::Update(
+            reply,
+            update(connection, layout, tenant, id, patch, &precondition),
+        ),
         WriteCommand::Delete {
+            layout,
             tenant,
             id,
             precondition,
             reply,
-        } => Pending::Delete(reply, delete(connection, tenant, id, &precondition)),
+        } => Pending::Delete(reply, delete(connection, layout, tenant, id, &precondition)),
         WriteCommand::InsertMany {
+            layout,
             tenant,
             rows,
             reply,
-        } => Pending::InsertMany(reply, insert_many(connection, tenant, &rows)),
+        } => Pending::InsertMany(reply, insert_many(connection, layout, tenant, &rows)),
     }
 }
 
 fn insert(
     connection: &Connection,
+    layout: &Layout,
     tenant: TenantId,
-    usage: LicenseUsage,
-) -> Result<StoredUsage, StoreError> {
-    let details = encode_details(&usage.license_info_details)?;
+    entity: Entity,
+) -> Result<Versioned, StoreError> {
     connection
-        .prepare_cached(
-            "INSERT INTO license_usage
-                 (tenant_id, id, snapshot_text, snapshot_ticks, details, license_types, version)
-             VALUES (?, ?, ?, ?, ?, ?, 1)",
-        )?
-        .execute(params![
-            tenant.to_string(),
-            usage.id.to_string(),
-            usage.snapshot_date_time.as_str(),
-            usage.snapshot_date_time.ticks(),
-            details,
-            license_type_mask(&usage.license_info_details),
-        ])?;
-    Ok(StoredUsage { usage, version: 1 })
+        .prepare_cached(&layout.insert)?
+        .execute(params_from_iter(sqlite_params(
+            layout.insert_params(tenant, &entity, 1),
+        )))?;
+    Ok(Versioned { entity, version: 1 })
 }
 
 fn current(
     connection: &Connection,
+    layout: &Layout,
     tenant: TenantId,
     id: Uuid,
-) -> Result<Option<StoredUsage>, StoreError> {
+) -> Result<Option<Versioned>, StoreError> {
     connection
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM license_usage WHERE tenant_id = ? AND id = ?"
-        ))?
-        .query_row(params![tenant.to_string(), id.to_string()], decode)
+        .prepare_cached(&layout.select_one)?
+        .query_row([tenant.to_string(), id.to_string()], |row| {
+            Ok(layout.decode(row, false))
+        })
         .optional()?
         .transpose()
 }
 
 fn update(
     connection: &Connection,
+    layout: &Layout,
     tenant: TenantId,
     id: Uuid,
-    patch: LicenseUsagePatch,
+    patch: Patch,
     precondition: &Precondition,
-) -> Result<WriteOutcome<StoredUsage>, StoreError> {
-    let stored = match decide_update(current(connection, tenant, id)?, patch, precondition) {
+) -> Result<WriteOutcome<Versioned>, StoreError> {
+    let stored = match decide_update(
+        current(connection, layout, tenant, id)?,
+        patch,
+        precondition,
+    ) {
         Decision::Answer(outcome) => return Ok(outcome),
         Decision::Write(stored) => stored,
     };
     connection
-        .prepare_cached(
-            "UPDATE license_usage
-             SET snapshot_text = ?, snapshot_ticks = ?, details = ?, license_types = ?, version = ?
-             WHERE tenant_id = ? AND id = ?",
-        )?
-        .execute(params![
-            stored.usage.snapshot_date_time.as_str(),
-            stored.usage.snapshot_date_time.ticks(),
-            encode_details(&stored.usage.license_info_details)?,
-            license_type_mask(&stored.usage.license_info_details),
+        .prepare_cached(&layout.update)?
+        .execute(params_from_iter(sqlite_params(layout.update_params(
+            tenant,
+            &stored.entity,
             stored.version,
-            tenant.to_string(),
-            id.to_string()
-        ])?;
+        ))))?;
     Ok(WriteOutcome::Done(stored))
 }
 
 fn delete(
     connection: &Connection,
+    layout: &Layout,
     tenant: TenantId,
     id: Uuid,
     precondition: &Precondition,
 ) -> Result<WriteOutcome<()>, StoreError> {
-    if let Decision::Answer(outcome) = decide_delete(current(connection, tenant, id)?, precondition)
-    {
+    let current = current(connection, layout, tenant, id)?;
+    if let Decision::Answer(outcome) = decide_delete(current, precondition) {
         return Ok(outcome);
     }
     connection
-        .prepare_cached("DELETE FROM license_usage WHERE tenant_id = ? AND id = ?")?
-        .execute(params![tenant.to_string(), id.to_string()])?;
+        .prepare_cached(&layout.delete)?
+        .execute([tenant.to_string(), id.to_string()])?;
     Ok(WriteOutcome::Done(()))
 }

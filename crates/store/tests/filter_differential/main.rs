@@ -1,32 +1,40 @@
-//! Differential test: for random datasets and random well-formed `$filter`/`$orderby`, each store
-//! backend answers exactly what an in-memory reference evaluator of OData's rules does.
+//! Differential test: for every resource of `tally_model::resources::ALL`, random datasets and
+//! random well-formed `$filter`/`$orderby`, each store backend answers exactly what an in-memory
+//! reference evaluator of OData's rules does. Objects, filters and orders are built from the
+//! resources' descriptions, so a new resource is covered as soon as it is registered.
 //!
-//! Each case inserts 0–10 objects into a fresh tenant (and a decoy into another tenant) of one
-//! store, then for each of its reads prints the random filter tree as OData text, parses and
-//! binds it again (text → parser → binder → SQL), reads every page through keyset paging, and
-//! compares the ids, their order and the count with the reference's. `TALLY_DIFF_CASES` sets the
-//! number of datasets (defaults: [`DEFAULT_CASES`] embedded, [`DEFAULT_POSTGRES_CASES`] on
-//! PostgreSQL, which runs only with `TALLY_TEST_DATABASE_URL`).
+//! Each case picks a resource, inserts 0–10 objects into a fresh tenant (and a decoy into
+//! another tenant) of one store, then for each of its reads prints the random filter tree as
+//! OData text, parses and binds it again (text → parser → binder → SQL), reads every page
+//! through keyset paging, and compares the ids, their order and the count with the reference's.
+//! `TALLY_DIFF_CASES` sets the number of datasets (defaults: [`DEFAULT_CASES`] embedded,
+//! [`DEFAULT_POSTGRES_CASES`] on PostgreSQL, which runs only with `TALLY_TEST_DATABASE_URL`).
 
 mod reference;
 mod strategies;
+mod targeted;
+mod values;
 
 use std::cell::Cell;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use tally_model::LicenseUsage;
-use tally_odata::query::{filter, orderby, SortDirection, SortProperty, LICENSE_TYPE_ENUM};
-use tally_store::{ListQuery, OrderKey, OrderProperty, Store};
+use tally_model::collection_json;
+use tally_model::resources::ResourceDef;
+use tally_model::{Collection, Entity, NewEntity, Value};
+use tally_odata::query::{filter, orderby, OrderBy};
+use tally_odata::schema::{EnumType, Type};
+use tally_store::{ListQuery, Store};
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
 use strategies::{Case, Read};
 
-/// Datasets per run in CI (a debug build) on the embedded store; each carries 1–[`MAX_READS`]
-/// reads. PostgreSQL commits each insert on its own, so it gets fewer.
+/// Datasets per run in CI (a debug build) on the embedded store, over all resources; each
+/// carries 1–[`MAX_READS`] reads. PostgreSQL commits each insert on its own, so it gets fewer.
 const DEFAULT_CASES: u32 = 2_000;
 const DEFAULT_POSTGRES_CASES: u32 = 500;
 const MAX_READS: usize = 6;
@@ -34,7 +42,7 @@ const MAX_READS: usize = 6;
 #[test]
 fn the_embedded_store_filters_and_orders_like_the_reference() {
     let directory = tempfile::tempdir().expect("a temporary directory");
-    differential("embedded", DEFAULT_CASES, true, |_| {
+    differential("embedded", DEFAULT_CASES, |_| {
         Store::open_embedded(directory.path()).expect("the store opens")
     });
 }
@@ -64,7 +72,7 @@ fn the_postgres_store_filters_and_orders_like_the_reference() {
             let _ = connection.await;
         })
     };
-    differential("postgres", DEFAULT_POSTGRES_CASES, true, |runtime| {
+    differential("postgres", DEFAULT_POSTGRES_CASES, |runtime| {
         admin(runtime, format!("CREATE SCHEMA {schema}"));
         let store = runtime.block_on(Store::open_postgres(&store_url));
         store.expect("the PostgreSQL store opens")
@@ -77,7 +85,6 @@ fn the_postgres_store_filters_and_orders_like_the_reference() {
 fn differential(
     backend: &str,
     default_cases: u32,
-    id_in_lambdas: bool,
     open: impl FnOnce(&tokio::runtime::Runtime) -> Store,
 ) {
     let cases = std::env::var("TALLY_DIFF_CASES")
@@ -95,20 +102,27 @@ fn differential(
         failure_persistence: None,
         ..Config::default()
     };
-    let (datasets, reads, splitting) = (Cell::new(0_u64), Cell::new(0_u64), Cell::new(0_u64));
+    let (reads, splitting) = (Cell::new(0_u64), Cell::new(0_u64));
+    let datasets = Cell::new(BTreeMap::<&str, u64>::new());
     let started = Instant::now();
-    let result = TestRunner::new(config).run(&strategies::case(MAX_READS, id_in_lambdas), |case| {
-        datasets.set(datasets.get() + 1);
+    let result = TestRunner::new(config).run(&strategies::case(MAX_READS), |case| {
+        let mut counts = datasets.take();
+        *counts.entry(case.def.collection).or_default() += 1;
+        datasets.set(counts);
         reads.set(reads.get() + case.reads.len() as u64);
         let split = runtime.block_on(check(&store, case))?;
         splitting.set(splitting.get() + split);
         Ok(())
     });
+    if result.is_ok() {
+        targeted::check(&runtime, &store);
+    }
     store.shutdown();
+    let datasets = datasets.take();
     eprintln!(
-        "filter_differential ({backend}): {} datasets × {} reads (filter, orderby, paging, count; \
-         {} of them matched some but not all objects) in {:.1?}",
-        datasets.get(),
+        "filter_differential ({backend}): {} datasets ({datasets:?}) × {} reads (filter, orderby, \
+         paging, count; {} of them matched some but not all objects) in {:.1?}",
+        datasets.values().sum::<u64>(),
         reads.get(),
         splitting.get(),
         started.elapsed()
@@ -121,37 +135,41 @@ fn differential(
 /// Inserts the case's objects concurrently (one group commit), then checks each read; answers
 /// how many reads matched some but not all objects.
 async fn check(store: &Arc<Store>, case: Case) -> Result<u64, TestCaseError> {
+    let def = case.def;
     let (tenant, decoy_tenant) = (Uuid::new_v4(), Uuid::new_v4());
     let mut inserts = JoinSet::new();
-    let decoy_index = case.objects.len();
-    for (index, object) in case.objects.into_iter().chain([case.decoy]).enumerate() {
+    let sent: Vec<NewEntity> = case.objects.into_iter().chain([case.decoy]).collect();
+    let decoy_index = sent.len() - 1;
+    for (index, object) in sent.iter().cloned().enumerate() {
         let store = Arc::clone(store);
         let owner = if index == decoy_index {
             decoy_tenant
         } else {
             tenant
         };
-        inserts.spawn(async move { (index, store.create(owner, object).await) });
+        inserts.spawn(async move { (index, store.create(def, owner, object).await) });
     }
-    let mut stored: Vec<Option<LicenseUsage>> = vec![None; decoy_index + 1];
+    let mut stored: Vec<Option<Entity>> = vec![None; sent.len()];
     while let Some(joined) = inserts.join_next().await {
         let (index, created) = joined.map_err(fail)?;
-        stored[index] = Some(created.map_err(fail)?.usage);
+        let created = created.map_err(fail)?.entity;
+        prop_assert!(same(def, &sent[index], &created), "{created:?} changed");
+        stored[index] = Some(sent[index].clone().with_id(created.id));
     }
-    let mut stored: Vec<LicenseUsage> = stored
+    let mut stored: Vec<Entity> = stored
         .into_iter()
-        .map(|usage| usage.expect("every insert answered"))
+        .map(|entity| entity.expect("every insert answered"))
         .collect();
     let decoy = stored.pop().expect("the decoy");
     // Placeholders resolve to the tenant's ids and, last, the decoy's.
     let ids: Vec<String> = stored
         .iter()
         .chain([&decoy])
-        .map(|usage| usage.id.to_string())
+        .map(|entity| entity.id.to_string())
         .collect();
     let mut splitting = 0;
     for read in case.reads {
-        let matching = check_read(store, tenant, &stored, decoy.id, &ids, read).await?;
+        let matching = check_read(store, def, tenant, &stored, decoy.id, &ids, read).await?;
         splitting += u64::from(0 < matching && matching < stored.len());
     }
     Ok(splitting)
@@ -159,8 +177,9 @@ async fn check(store: &Arc<Store>, case: Case) -> Result<u64, TestCaseError> {
 
 async fn check_read(
     store: &Store,
+    def: &'static ResourceDef,
     tenant: Uuid,
-    stored: &[LicenseUsage],
+    stored: &[Entity],
     decoy: Uuid,
     ids: &[String],
     read: Read,
@@ -173,58 +192,59 @@ async fn check_read(
     let mut text = generated.as_ref().map(ToString::to_string);
     if read.plain_enums {
         // `'free'` for `microsoft.graph.azureADLicenseType'free'`: the same condition, though
-        // where no license type is compared the binder keeps a string (`'free' eq null`).
-        text = text.map(|text| text.replace(&format!("{LICENSE_TYPE_ENUM}'"), "'"));
+        // where no enum property is compared the binder keeps a string (`'free' eq null`).
+        for ty in enum_types(def) {
+            text = text.map(|text| text.replace(&format!("{}'", ty.name), "'"));
+        }
     }
     let bound = match &text {
-        Some(text) => Some(filter(text).map_err(|e| fail(format!("{text}: {e}")))?),
+        Some(text) => Some(filter(def.entity, text).map_err(|e| fail(format!("{text}: {e}")))?),
         None => None,
     };
     if !read.plain_enums {
         prop_assert_eq!(&bound, &generated, "Display → filter() changed the tree");
     }
-    let order = order_keys(&read.orderby)?;
+    let order = order_keys(def, &read.orderby)?;
 
-    let mut expected: Vec<&LicenseUsage> = stored
+    let mut expected: Vec<&Entity> = stored
         .iter()
-        .filter(|usage| {
-            read.since_ticks
-                .is_none_or(|since| usage.snapshot_date_time.ticks() >= since)
+        .filter(|entity| {
+            reference::in_scope(def, read.scope, entity, stored)
                 && bound
                     .as_ref()
-                    .is_none_or(|expr| reference::matches(expr, usage))
+                    .is_none_or(|expr| reference::matches(def, expr, entity))
         })
         .collect();
     let matching = expected.len();
-    reference::sort(&mut expected, &order);
+    reference::sort(def, &mut expected, &order);
     let expected: Vec<Uuid> = expected
         .iter()
         .skip(read.skip as usize)
-        .map(|usage| usage.id)
+        .map(|entity| entity.id)
         .collect();
 
     let mut query = ListQuery {
-        since_ticks: read.since_ticks,
+        scope: read.scope,
         filter: bound,
         order,
         skip: read.skip,
         page_size: read.page_size,
         ..ListQuery::default()
     };
-    let count = store.count(tenant, query.clone()).await.map_err(fail)?;
+    let count = store
+        .count(def, tenant, query.clone())
+        .await
+        .map_err(fail)?;
     let mut actual = Vec::new();
     for _ in 0..=stored.len() + 1 {
-        let page = store.list(tenant, query.clone()).await.map_err(fail)?;
+        let page = store.list(def, tenant, query.clone()).await.map_err(fail)?;
         prop_assert!(page.items.len() <= read.page_size, "a page over its size");
         for item in page.items {
-            let item = item.decode().map_err(fail)?;
-            let sent = stored.iter().find(|usage| usage.id == item.usage.id);
-            let same = sent.is_some_and(|sent| {
-                sent.snapshot_date_time.as_str() == item.usage.snapshot_date_time.as_str()
-                    && sent.license_info_details == item.usage.license_info_details
-            });
-            prop_assert!(same || item.usage.id == decoy, "{:?} changed", item.usage);
-            actual.push(item.usage.id);
+            let item = item.entity;
+            let sent = stored.iter().find(|entity| entity.id == item.id);
+            let unchanged = sent.is_some_and(|sent| same_values(def, sent.values(), &item));
+            prop_assert!(unchanged || item.id == decoy, "{item:?} changed");
+            actual.push(item.id);
         }
         query.skip = 0;
         query.after = page.next;
@@ -235,13 +255,15 @@ async fn check_read(
     prop_assert!(query.after.is_none(), "paging did not end");
     let context = || {
         format!(
-            "\n$filter={}\n$orderby={}\npage size {}, skip {}, since {:?}\ndataset:\n{}",
+            "\nresource {}\n$filter={}\n$orderby={}\npage size {}, skip {}, scope {:?}\n\
+             dataset:\n{}",
+            def.collection,
             text.as_deref().unwrap_or("(none)"),
             read.orderby,
             read.page_size,
             read.skip,
-            read.since_ticks,
-            describe(stored)
+            read.scope,
+            describe(def, stored)
         )
     };
     prop_assert!(
@@ -264,75 +286,73 @@ async fn check_read(
     Ok(matching)
 }
 
-/// A regression test for a bug this suite found: inside a lambda's
-/// `SELECT 1 FROM json_each(details) AS d WHERE …`, a bare `id` named json_each's own `id` column
-/// (an integer), not the object's id. `any(d: id eq '<its id>')` must match the object.
-#[test]
-fn id_inside_a_lambda_is_the_object_id() {
-    let runtime = tokio::runtime::Runtime::new().expect("a Tokio runtime");
-    let directory = tempfile::tempdir().expect("a temporary directory");
-    let store = Store::open_embedded(directory.path()).expect("the store opens");
-    let tenant = Uuid::new_v4();
-    let new = tally_model::NewLicenseUsage {
-        snapshot_date_time: tally_odata::DateTimeOffset::parse("2024-01-01T00:00:00Z")
-            .expect("a DateTimeOffset"),
-        license_info_details: vec![tally_model::LicenseInfoDetail {
-            license_type: tally_model::LicenseType::Free,
-            total_license_count: None,
-            total_assigned_count: None,
-            total_usage_count: None,
-        }],
-    };
-    let id = runtime
-        .block_on(store.create(tenant, new))
-        .expect("created")
-        .usage
-        .id;
-    for (text, expected) in [
-        (format!("licenseInfoDetails/any(d: id eq '{id}')"), 1),
-        (format!("licenseInfoDetails/all(d: id ne '{id}')"), 0),
-    ] {
-        let query = ListQuery {
-            filter: Some(filter(&text).expect("binds")),
-            ..ListQuery::default()
-        };
-        let count = runtime
-            .block_on(store.count(tenant, query))
-            .expect("counted");
-        assert_eq!(count, expected, "$filter={text}");
-    }
-    store.shutdown();
+/// Whether `got` is what was sent as `sent`, spelling included.
+fn same(def: &'static ResourceDef, sent: &NewEntity, got: &Entity) -> bool {
+    same_values(def, &sent.0, got)
 }
 
-/// `$orderby` text through the parser and binder, as the store's keys.
-fn order_keys(text: &str) -> Result<Vec<OrderKey>, TestCaseError> {
+/// Whether `got` holds `sent`, spelling included; a collection it keeps in the store's own JSON
+/// is decoded first.
+fn same_values(def: &'static ResourceDef, sent: &[Value], got: &Entity) -> bool {
+    let properties = &def.entity.properties[1..];
+    sent.len() == got.values().len()
+        && properties.iter().zip(sent.iter().zip(got.values())).all(
+            |(property, (sent, got))| match (property.ty, got) {
+                (Type::Collection(ty), Value::Collection(Collection::Stored(json))) => {
+                    collection_json::decode(ty, json).is_ok_and(|items| {
+                        sent.same_as(&Value::Collection(Collection::Items(items)))
+                    })
+                }
+                _ => sent.same_as(got),
+            },
+        )
+}
+
+/// The enum types `def`'s properties and their items' properties have.
+fn enum_types(def: &ResourceDef) -> Vec<&'static EnumType> {
+    let mut types: Vec<&'static EnumType> = Vec::new();
+    let items = strategies::collections(def)
+        .into_iter()
+        .flat_map(|(_, t)| t.properties);
+    for property in def.entity.properties.iter().chain(items) {
+        if let Type::Enum(ty) = property.ty {
+            if !types.contains(&ty) {
+                types.push(ty);
+            }
+        }
+    }
+    types
+}
+
+/// `$orderby` text through the parser and binder.
+fn order_keys(def: &'static ResourceDef, text: &str) -> Result<Vec<OrderBy>, TestCaseError> {
     if text.is_empty() {
         return Ok(Vec::new());
     }
-    let items = orderby(text).map_err(|e| fail(format!("$orderby={text}: {e}")))?;
-    Ok(items
-        .into_iter()
-        .map(|item| OrderKey {
-            property: match item.property {
-                SortProperty::Id => OrderProperty::Id,
-                SortProperty::SnapshotDateTime => OrderProperty::SnapshotDateTime,
-            },
-            descending: item.direction == SortDirection::Desc,
-        })
-        .collect())
+    orderby(def.entity, text).map_err(|e| fail(format!("$orderby={text}: {e}")))
 }
 
-fn describe(stored: &[LicenseUsage]) -> String {
+fn describe(def: &'static ResourceDef, stored: &[Entity]) -> String {
     let lines: Vec<String> = stored
         .iter()
-        .map(|usage| {
-            let details = serde_json::to_string(&usage.license_info_details).unwrap_or_default();
-            let snapshot = &usage.snapshot_date_time;
-            format!(
-                "  {} {snapshot} ({} ticks) {details}",
-                usage.id,
-                snapshot.ticks()
-            )
+        .map(|entity| {
+            let values = def.entity.properties[1..].iter().zip(entity.values());
+            let values: Vec<String> = values
+                .map(|(property, value)| {
+                    let text = match (property.ty, value) {
+                        (Type::Collection(ty), Value::Collection(Collection::Items(items))) => {
+                            collection_json::encode(ty, items)
+                        }
+                        (_, Value::DateTimeOffset(at)) => format!("{at} ({} ticks)", at.ticks()),
+                        (_, Value::String(text)) => format!("{text:?}"),
+                        (_, Value::Int(n)) => n.to_string(),
+                        (_, Value::Enum(member)) => (*member).to_owned(),
+                        (_, other) => format!("{other:?}"),
+                    };
+                    format!("{}={text}", property.name)
+                })
+                .collect();
+            format!("  {} {}", entity.id, values.join(" "))
         })
         .collect();
     lines.join("\n")

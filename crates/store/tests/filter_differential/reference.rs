@@ -1,65 +1,97 @@
-//! The reference: `$filter` and `$orderby` evaluated in memory, straight from OData's rules.
+//! The reference: scope, `$filter` and `$orderby` evaluated in memory over [`Entity`] values,
+//! straight from OData's rules and the resource's description, for any resource.
+//!
+//! Semantics (OData's two-valued ones): `eq` is equality, with `null eq null` true; `ne` is its
+//! negation; an ordering comparison with a null operand is false; `in` is `eq` with some value;
+//! `any` over an empty collection is false and `all` true. DateTimeOffsets compare as instants,
+//! whatever their offset and spelling; strings (and `id`, a lower-case GUID) ordinally, by bytes;
+//! enum members by name, and only with `eq`/`ne`.
 
 use std::cmp::Ordering;
 
-use tally_model::{LicenseInfoDetail, LicenseUsage};
-use tally_odata::query::{CompareOp, Constant, DetailField, Operand, TypedExpr};
-use tally_store::{OrderKey, OrderProperty};
+use tally_model::resources::{FunctionKind, ResourceDef};
+use tally_model::{Entity, Item, Value};
+use tally_odata::query::{CompareOp, Constant, Operand, OrderBy, SortDirection, TypedExpr};
+use tally_odata::schema::{ComplexType, Property, Type};
+use tally_store::Scope;
 
 /// A value a comparison reads. Equal variants compare; `Null` equals only `Null`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Value {
+enum Scalar {
     Null,
     Str(String),
     Int(i64),
     /// An instant: DateTimeOffset values compare by it, whatever their offset.
     Ticks(i64),
-    /// A license type: compared by member name.
+    /// An enum member: compared by name.
     Member(&'static str),
 }
 
-/// Whether `usage` satisfies `expr`.
-pub fn matches(expr: &TypedExpr, usage: &LicenseUsage) -> bool {
-    eval(expr, usage, None)
+/// The current item of a lambda, and its type.
+type Current<'a> = Option<(&'static ComplexType, &'a Item)>;
+
+/// Whether `entity`, an object of `def`, satisfies `expr`.
+pub fn matches(def: &'static ResourceDef, expr: &TypedExpr, entity: &Entity) -> bool {
+    eval(def, expr, entity, None)
 }
 
-fn eval(expr: &TypedExpr, usage: &LicenseUsage, detail: Option<&LicenseInfoDetail>) -> bool {
+fn eval(def: &'static ResourceDef, expr: &TypedExpr, entity: &Entity, item: Current) -> bool {
+    let value = |operand| value(def, operand, entity, item);
     match expr {
         TypedExpr::Constant(value) => *value,
-        TypedExpr::Compare { op, left, right } => compare(
-            *op,
-            &value(left, usage, detail),
-            &value(right, usage, detail),
-        ),
+        TypedExpr::Compare { op, left, right } => compare(*op, &value(left), &value(right)),
         TypedExpr::In { operand, values } => {
-            let operand = value(operand, usage, detail);
+            let operand = value(operand);
             values
                 .iter()
-                .any(|item| compare(CompareOp::Eq, &operand, &constant(item)))
+                .any(|c| compare(CompareOp::Eq, &operand, &constant(c)))
         }
-        TypedExpr::And(items) => items.iter().all(|item| eval(item, usage, detail)),
-        TypedExpr::Or(items) => items.iter().any(|item| eval(item, usage, detail)),
-        TypedExpr::Not(inner) => !eval(inner, usage, detail),
-        TypedExpr::Any(None) => !usage.license_info_details.is_empty(),
-        TypedExpr::Any(Some(predicate)) => usage
-            .license_info_details
-            .iter()
-            .any(|d| eval(predicate, usage, Some(d))),
-        TypedExpr::All(predicate) => usage
-            .license_info_details
-            .iter()
-            .all(|d| eval(predicate, usage, Some(d))),
+        TypedExpr::And(items) => items.iter().all(|e| eval(def, e, entity, item)),
+        TypedExpr::Or(items) => items.iter().any(|e| eval(def, e, entity, item)),
+        TypedExpr::Not(inner) => !eval(def, inner, entity, item),
+        TypedExpr::Any {
+            collection,
+            predicate: None,
+        } => !items(def, entity, collection).1.is_empty(),
+        TypedExpr::Any {
+            collection,
+            predicate: Some(predicate),
+        } => {
+            let (ty, items) = items(def, entity, collection);
+            let mut items = items.iter();
+            items.any(|d| eval(def, predicate, entity, Some((ty, d))))
+        }
+        TypedExpr::All {
+            collection,
+            predicate,
+        } => {
+            let (ty, items) = items(def, entity, collection);
+            let mut items = items.iter();
+            items.all(|d| eval(def, predicate, entity, Some((ty, d))))
+        }
     }
+}
+
+/// The item type and the items of `entity`'s `collection`.
+fn items<'a>(
+    def: &'static ResourceDef,
+    entity: &'a Entity,
+    collection: &Property,
+) -> (&'static ComplexType, &'a [Item]) {
+    let Type::Collection(ty) = collection.ty else {
+        panic!("the binder let {} through as a collection", collection.name);
+    };
+    (ty, entity.get(def.entity, collection).items())
 }
 
 /// Two-valued: `eq` is equality (`null eq null` is true), `ne` its negation, and an ordering
 /// comparison with a null operand is false.
-fn compare(op: CompareOp, left: &Value, right: &Value) -> bool {
+fn compare(op: CompareOp, left: &Scalar, right: &Scalar) -> bool {
     let ordering = match (left, right) {
-        (Value::Null, _) | (_, Value::Null) => None,
-        (Value::Str(a), Value::Str(b)) => Some(a.as_bytes().cmp(b.as_bytes())),
-        (Value::Int(a), Value::Int(b)) | (Value::Ticks(a), Value::Ticks(b)) => Some(a.cmp(b)),
-        (Value::Member(a), Value::Member(b)) => Some(a.cmp(b)),
+        (Scalar::Null, _) | (_, Scalar::Null) => None,
+        (Scalar::Str(a), Scalar::Str(b)) => Some(a.as_bytes().cmp(b.as_bytes())),
+        (Scalar::Int(a), Scalar::Int(b)) | (Scalar::Ticks(a), Scalar::Ticks(b)) => Some(a.cmp(b)),
+        (Scalar::Member(a), Scalar::Member(b)) => Some(a.cmp(b)),
         _ => panic!("the binder let through an ill-typed comparison: {left:?} vs {right:?}"),
     };
     match op {
@@ -72,57 +104,97 @@ fn compare(op: CompareOp, left: &Value, right: &Value) -> bool {
     }
 }
 
-fn value(operand: &Operand, usage: &LicenseUsage, detail: Option<&LicenseInfoDetail>) -> Value {
+fn value(def: &'static ResourceDef, operand: &Operand, entity: &Entity, item: Current) -> Scalar {
     match operand {
-        // The id's text: a lower-case GUID.
-        Operand::Id => Value::Str(usage.id.to_string()),
-        Operand::SnapshotDateTime => Value::Ticks(usage.snapshot_date_time.ticks()),
-        Operand::DetailCount => Value::Int(usage.license_info_details.len() as i64),
-        Operand::Detail(field) => {
-            let detail = detail.expect("the binder let d/… outside a lambda");
-            let count = match field {
-                DetailField::LicenseType => return Value::Member(detail.license_type.as_str()),
-                DetailField::TotalLicenseCount => detail.total_license_count,
-                DetailField::TotalAssignedCount => detail.total_assigned_count,
-                DetailField::TotalUsageCount => detail.total_usage_count,
-            };
-            count.map_or(Value::Null, |n| Value::Int(n.into()))
+        Operand::Property(property) => property_value(def, property, entity),
+        Operand::Count(collection) => Scalar::Int(items(def, entity, collection).1.len() as i64),
+        Operand::Member(property) => {
+            let (ty, item) = item.expect("the binder let d/… outside a lambda");
+            scalar(item.get(ty, property.name))
         }
         Operand::Constant(c) => constant(c),
     }
 }
 
-fn constant(constant: &Constant) -> Value {
-    match constant {
-        Constant::Null => Value::Null,
-        Constant::String(text) => Value::Str(text.clone()),
-        Constant::Int(n) => Value::Int(*n),
-        Constant::DateTimeOffset(value) => Value::Ticks(value.ticks()),
-        Constant::LicenseType(member) => Value::Member(member),
+/// A root scalar property's value; the key is the id's text, a lower-case GUID.
+fn property_value(def: &'static ResourceDef, property: &Property, entity: &Entity) -> Scalar {
+    if property == def.entity.key() {
+        Scalar::Str(entity.id.to_string())
+    } else {
+        scalar(entity.get(def.entity, property))
     }
 }
 
-/// Sorts by the requested keys (none: `snapshotDateTime` ascending), ties broken by `id`
+fn scalar(value: &Value) -> Scalar {
+    match value {
+        Value::Null => Scalar::Null,
+        Value::String(text) => Scalar::Str(text.to_string()),
+        Value::Int(n) => Scalar::Int(i64::from(*n)),
+        Value::DateTimeOffset(at) => Scalar::Ticks(at.ticks()),
+        Value::Enum(member) => Scalar::Member(member),
+        Value::Collection(_) => panic!("a collection compared as a scalar"),
+    }
+}
+
+fn constant(constant: &Constant) -> Scalar {
+    match constant {
+        Constant::Null => Scalar::Null,
+        Constant::String(text) => Scalar::Str(text.clone()),
+        Constant::Int(n) => Scalar::Int(*n),
+        Constant::DateTimeOffset(value) => Scalar::Ticks(value.ticks()),
+        Constant::Enum(_, member) => Scalar::Member(member),
+    }
+}
+
+/// Whether `entity` is in `scope` among `all` the tenant's objects: a window keeps the objects
+/// whose time is at or after its start; `Latest` keeps, per value of the function's key
+/// property, the object with the latest time (ties: the greatest id).
+pub fn in_scope(def: &'static ResourceDef, scope: Scope, entity: &Entity, all: &[Entity]) -> bool {
+    let time = |e: &Entity| match property_value(def, def.time, e) {
+        Scalar::Ticks(ticks) => ticks,
+        other => panic!("the time of {} is {other:?}", e.id),
+    };
+    match scope {
+        Scope::All => true,
+        Scope::Since(since) => time(entity) >= since,
+        Scope::Latest => {
+            let FunctionKind::LatestPer(key) = def.function.kind else {
+                return true;
+            };
+            let key_of = |e: &Entity| property_value(def, key, e);
+            let newer = |other: &Entity| {
+                let later =
+                    (time(other), other.id.to_string()) > (time(entity), entity.id.to_string());
+                key_of(other) == key_of(entity) && later
+            };
+            !all.iter().any(newer)
+        }
+    }
+}
+
+/// Sorts by the requested keys (none: the resource's time, ascending), ties broken by `id`
 /// ascending (ids compare as their text).
-pub fn sort(items: &mut [&LicenseUsage], keys: &[OrderKey]) {
-    let oldest_first = [OrderKey {
-        property: OrderProperty::SnapshotDateTime,
-        descending: false,
+pub fn sort(def: &'static ResourceDef, items: &mut [&Entity], keys: &[OrderBy]) {
+    let by_time = [OrderBy {
+        property: def.time,
+        direction: SortDirection::Asc,
     }];
-    let keys = if keys.is_empty() { &oldest_first } else { keys };
+    let keys = if keys.is_empty() { &by_time } else { keys };
     items.sort_by(|a, b| {
         let by_key = keys.iter().map(|key| {
-            let ordering = match key.property {
-                OrderProperty::SnapshotDateTime => a
-                    .snapshot_date_time
-                    .ticks()
-                    .cmp(&b.snapshot_date_time.ticks()),
-                OrderProperty::Id => a.id.to_string().cmp(&b.id.to_string()),
+            let (a, b) = (
+                property_value(def, key.property, a),
+                property_value(def, key.property, b),
+            );
+            let ordering = match (&a, &b) {
+                (Scalar::Str(a), Scalar::Str(b)) => a.as_bytes().cmp(b.as_bytes()),
+                (Scalar::Int(a), Scalar::Int(b)) | (Scalar::Ticks(a), Scalar::Ticks(b)) => a.cmp(b),
+                (Scalar::Member(a), Scalar::Member(b)) => a.as_bytes().cmp(b.as_bytes()),
+                _ => panic!("sorting by {} met {a:?} and {b:?}", key.property.name),
             };
-            if key.descending {
-                ordering.reverse()
-            } else {
-                ordering
+            match key.direction {
+                SortDirection::Desc => ordering.reverse(),
+                SortDirection::Asc => ordering,
             }
         });
         by_key

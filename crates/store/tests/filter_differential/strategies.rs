@@ -1,113 +1,107 @@
-//! Random datasets and random well-typed `$filter` trees and `$orderby` texts over them.
+//! Random datasets of any resource ([`values`](crate::values)), and random well-typed `$filter`
+//! trees and `$orderby` texts over its schema, all built from the resource's description.
 //!
-//! Instants come from a small per-case pool, so that snapshots and literals often name the same
-//! instant (spelled with different offsets and fractions) or one tick beside it. String literals
-//! compared with `id` are mostly placeholders for the ids the store will assign (see
+//! String literals are often placeholders for the ids the store will assign (see
 //! [`resolve_ids`]).
+
+use std::fmt;
 
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;
-use tally_model::{LicenseInfoDetail, LicenseType, NewLicenseUsage};
-use tally_odata::query::{
-    CompareOp, Constant, DetailField, Operand, TypedExpr, LICENSE_TYPE_MEMBERS,
-};
-use tally_odata::DateTimeOffset;
+use proptest::strategy::Union;
+use tally_model::resources::{FunctionKind, ResourceDef, ALL};
+use tally_model::NewEntity;
+use tally_odata::query::{CompareOp, Constant, Operand, TypedExpr};
+use tally_odata::schema::{ComplexType, Property, Type};
+use tally_store::Scope;
 
-const TICKS_PER_SECOND: i64 = 10_000_000;
-/// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.9999999Z, the ends of the range.
-const MIN_TICKS: i64 = -62_135_596_800 * TICKS_PER_SECOND;
-const MAX_TICKS: i64 = 253_402_300_800 * TICKS_PER_SECOND - 1;
-const ZONES: [&str; 12] = [
-    "Z", "Z", "+00:00", "-00:00", "+03:00", "-03:00", "+05:30", "+05:45", "-09:30", "+14:00",
-    "-14:00", "+13:59",
-];
+use crate::values::{instant, object, string, FRACTIONS, TICKS_PER_SECOND};
+
 /// Starts a string literal that [`resolve_ids`] replaces with (a variant of) a stored id.
 const ID_PLACEHOLDER: char = '\u{1}';
-const STRINGS: [&str; 9] = [
-    "",
-    "0",
-    "a",
-    "zzz",
-    "O'Brien",
-    "é",
-    "premiumP2",
-    "00000000-0000-0000-0000-000000000000",
-    "ffffffff-ffff-ffff-ffff-ffffffffffff",
-];
-const INTS: [i64; 19] = [
+const INTS: [i64; 15] = [
     -1,
     0,
     0,
     1,
-    1,
     2,
-    3,
-    4,
-    5,
     5,
     9,
-    10,
     10,
     11,
     100,
     i32::MAX as i64,
     i32::MAX as i64 + 1,
+    i32::MIN as i64,
     i64::MAX,
     i64::MIN,
 ];
-const COUNTS: [Option<i32>; 9] = [
-    None,
-    None,
-    None,
-    Some(0),
-    Some(1),
-    Some(5),
-    Some(10),
-    Some(100),
-    Some(i32::MAX),
-];
 
-/// One dataset (and a decoy in another tenant) with the reads to check on it.
-#[derive(Clone, Debug)]
+/// One dataset of one resource (and a decoy in another tenant) with the reads to check on it.
+#[derive(Clone)]
 pub struct Case {
-    pub objects: Vec<NewLicenseUsage>,
-    pub decoy: NewLicenseUsage,
+    pub def: &'static ResourceDef,
+    pub objects: Vec<NewEntity>,
+    pub decoy: NewEntity,
     pub reads: Vec<Read>,
 }
 
+impl fmt::Debug for Case {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Case")
+            .field("resource", &self.def.collection)
+            .field("objects", &self.objects)
+            .field("decoy", &self.decoy)
+            .field("reads", &self.reads)
+            .finish()
+    }
+}
+
 /// One list-and-count of the dataset.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Read {
     pub filter: Option<TypedExpr>,
     /// `$orderby` text, empty for none.
     pub orderby: String,
     pub page_size: usize,
     pub skip: u64,
-    /// Write license types as plain strings (`'free'`), which the binder turns into members.
+    /// Write enum members as plain strings (`'free'`), which the binder turns into members.
     pub plain_enums: bool,
-    /// The report function's window: only snapshots at or after this instant.
-    pub since_ticks: Option<i64>,
+    pub scope: Scope,
 }
 
-/// A dataset and its reads; `id_in_lambdas` lets lambdas compare `id` too.
-pub fn case(max_reads: usize, id_in_lambdas: bool) -> impl Strategy<Value = Case> {
-    let instant = (
-        -2_208_988_800_i64..4_102_444_800,
-        select(&[0, 0, 1, 5_000_000, 1_234_567][..]),
-    )
+/// The filter as text (with id placeholders as `\u{1}…`): a tree's `Debug` spells out each
+/// property's description.
+impl fmt::Debug for Read {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Read")
+            .field("filter", &self.filter.as_ref().map(ToString::to_string))
+            .field("orderby", &self.orderby)
+            .field("page_size", &self.page_size)
+            .field("skip", &self.skip)
+            .field("plain_enums", &self.plain_enums)
+            .field("scope", &self.scope)
+            .finish()
+    }
+}
+
+/// A resource of [`ALL`], a dataset of it and its reads.
+pub fn case(max_reads: usize) -> impl Strategy<Value = Case> {
+    let instant = (-2_208_988_800_i64..4_102_444_800, select(&FRACTIONS[..]))
         .prop_map(|(seconds, fraction)| seconds * TICKS_PER_SECOND + fraction);
-    vec(instant, 1..=4).prop_flat_map(move |pool| {
+    (select(ALL), vec(instant, 1..=4)).prop_flat_map(move |(def, pool)| {
         let objects = prop_oneof![
-            1 => vec(object(pool.clone()), 0..=1),
-            6 => vec(object(pool.clone()), 2..=10),
+            1 => vec(object(def, &pool), 0..=1),
+            6 => vec(object(def, &pool), 2..=10),
         ];
         (
             objects,
-            object(pool.clone()),
-            vec(read(pool, id_in_lambdas), 1..=max_reads),
+            object(def, &pool),
+            vec(read(def, &pool), 1..=max_reads),
         )
-            .prop_map(|(objects, decoy, reads)| Case {
+            .prop_map(move |(objects, decoy, reads)| Case {
+                def,
                 objects,
                 decoy,
                 reads,
@@ -115,197 +109,128 @@ pub fn case(max_reads: usize, id_in_lambdas: bool) -> impl Strategy<Value = Case
     })
 }
 
-/// `ticks` as `YYYY-MM-DDThh:mm[:ss[.f…]]` with `zone` (when the local time is in range), with
-/// `extra` more fractional digits than needed, and without `:00` seconds when `short`.
-fn spell(ticks: i64, zone: &str, extra: usize, short: bool) -> DateTimeOffset {
-    let minutes = match zone.split_once(':') {
-        Some((hours, minutes)) => {
-            let total = hours[1..].parse::<i64>().unwrap_or(0) * 60 + minutes.parse().unwrap_or(0);
-            if hours.starts_with('-') {
-                -total
-            } else {
-                total
-            }
-        }
-        None => 0,
-    };
-    let local = ticks + minutes * 60 * TICKS_PER_SECOND;
-    let (local, zone) = if (MIN_TICKS..=MAX_TICKS).contains(&local) {
-        (local, zone)
-    } else {
-        (ticks, "Z")
-    };
-    let canonical = DateTimeOffset::from_ticks(local).to_string();
-    let (head, fraction) = canonical[..canonical.len() - 1]
-        .split_once('.')
-        .expect("from_ticks writes 7 fractional digits");
-    let digits = (fraction.trim_end_matches('0').len() + extra).min(7);
-    let mut text = head.to_owned();
-    if digits > 0 {
-        text = format!("{text}.{}", &fraction[..digits]);
-    } else if short && text.ends_with(":00") {
-        text.truncate(text.len() - 3);
-    }
-    text.push_str(zone);
-    let value = DateTimeOffset::parse(&text).expect("a well-formed DateTimeOffset");
-    assert_eq!(value.ticks(), ticks, "{text} names another instant");
-    value
+/// `def`'s collections and their item types.
+pub fn collections(def: &ResourceDef) -> Vec<(&'static Property, &'static ComplexType)> {
+    let properties = def.entity.properties.iter();
+    properties
+        .filter_map(|p| match p.ty {
+            Type::Collection(item) => Some((p, item)),
+            _ => None,
+        })
+        .collect()
 }
 
-/// An instant from the pool, sometimes moved by a tick, a second or an hour, or an end of the
-/// range; spelled at random.
-fn instant(pool: Vec<i64>, moves: &'static [i64]) -> impl Strategy<Value = DateTimeOffset> {
-    let ticks = prop_oneof![
-        12 => (select(pool), select(moves)).prop_map(|(t, m)| t + m),
-        1 => select(&[MIN_TICKS, MAX_TICKS, 0][..]),
-    ];
-    (ticks, select(&ZONES[..]), 0..3_usize, any::<bool>())
-        .prop_map(|(ticks, zone, extra, short)| spell(ticks, zone, extra, short))
-}
-
-fn object(pool: Vec<i64>) -> impl Strategy<Value = NewLicenseUsage> {
-    let detail = (
-        select(&LicenseType::ALL[..]),
-        select(&COUNTS[..]),
-        select(&COUNTS[..]),
-        select(&COUNTS[..]),
-    )
-        .prop_map(
-            |(license_type, license, assigned, usage)| LicenseInfoDetail {
-                license_type,
-                total_license_count: license,
-                total_assigned_count: assigned,
-                total_usage_count: usage,
-            },
-        );
-    let moves: &[i64] = &[0, 0, 0, 0, 1, -1];
-    (instant(pool, moves), vec(detail, 0..=4)).prop_map(|(snapshot, mut details)| {
-        let mut seen = Vec::new();
-        details.retain(|d| {
-            let new = !seen.contains(&d.license_type);
-            seen.push(d.license_type);
-            new
-        });
-        NewLicenseUsage {
-            snapshot_date_time: snapshot,
-            license_info_details: details,
-        }
-    })
-}
-
-fn read(pool: Vec<i64>, id_in_lambdas: bool) -> impl Strategy<Value = Read> {
+fn read(def: &'static ResourceDef, pool: &[i64]) -> impl Strategy<Value = Read> {
+    let sortable = def.entity.properties.iter().filter(|p| p.sortable);
+    let sortable: Vec<&'static str> = sortable.map(|p| p.name).collect();
+    let most = sortable.len().min(3);
+    let directions = vec(select(&["", " asc", " desc"][..]), most);
     let orderby = (
-        0..=2_usize,
-        any::<bool>(),
-        select(&["", " asc", " desc"][..]),
-        select(&["", " asc", " desc"][..]),
+        Just(sortable).prop_shuffle(),
+        0..=most,
+        directions,
         select(&[",", ", "][..]),
     )
-        .prop_map(|(len, id_first, dir1, dir2, comma)| {
-            let names = if id_first {
-                ["id", "snapshotDateTime"]
-            } else {
-                ["snapshotDateTime", "id"]
-            };
-            let items = [format!("{}{dir1}", names[0]), format!("{}{dir2}", names[1])];
-            items[..len].join(comma)
+        .prop_map(|(names, len, directions, comma)| {
+            let items = names.iter().zip(directions).map(|(n, d)| format!("{n}{d}"));
+            items.take(len).collect::<Vec<_>>().join(comma)
         });
     let page_size = select(&[1_usize, 2, 3, 3, 100][..]);
     let skip = select(&[0_u64, 0, 0, 0, 1, 2, 5][..]);
-    let since = (select(pool.clone()), select(&[0, 1, -1][..])).prop_map(|(t, m)| t + m);
-    let since_ticks = proptest::option::weighted(0.2, since);
-    let filter = proptest::option::weighted(0.9, filter(pool, id_in_lambdas));
+    let since = (select(pool.to_vec()), select(&[0, 1, -1][..]));
+    let mut scopes = vec![
+        (6, Just(Scope::All).boxed()),
+        (2, since.prop_map(|(t, m)| Scope::Since(t + m)).boxed()),
+    ];
+    if matches!(def.function.kind, FunctionKind::LatestPer(_)) {
+        scopes.push((2, Just(Scope::Latest).boxed()));
+    }
+    let filter = proptest::option::weighted(0.9, filter(def, pool));
     let plain_enums = proptest::bool::weighted(0.3);
-    (filter, orderby, page_size, skip, plain_enums, since_ticks).prop_map(
-        |(filter, orderby, page_size, skip, plain_enums, since_ticks)| Read {
+    let scope = Union::new_weighted(scopes);
+    (filter, orderby, page_size, skip, plain_enums, scope).prop_map(
+        |(filter, orderby, page_size, skip, plain_enums, scope)| Read {
             filter,
             orderby,
             page_size,
             skip,
             plain_enums,
-            since_ticks,
+            scope,
         },
     )
 }
 
-/// The type of a comparison operand.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    Str,
-    Time,
-    Int,
-    Member,
-}
-
-/// The properties a comparison may read: inside a lambda also the current detail's fields
-/// (listed twice there, to be read more often).
-fn properties(in_lambda: bool, id_in_lambdas: bool) -> Vec<(Operand, Kind)> {
-    let mut properties = vec![
-        (Operand::SnapshotDateTime, Kind::Time),
-        (Operand::DetailCount, Kind::Int),
-    ];
-    if !in_lambda || id_in_lambdas {
-        properties.push((Operand::Id, Kind::Str));
+/// The operands a comparison may read, with their types: the root scalars and counts, and
+/// inside a lambda over items of `item` also the item's properties (twice, to be read more).
+fn operands(def: &ResourceDef, item: Option<&'static ComplexType>) -> Vec<(Operand, Type)> {
+    let mut operands = Vec::new();
+    for property in def.entity.properties {
+        operands.push(match property.ty {
+            Type::Collection(_) => (Operand::Count(property), Type::Int32),
+            ty => (Operand::Property(property), ty),
+        });
     }
-    if in_lambda {
-        for _ in 0..2 {
-            properties.push((Operand::Detail(DetailField::LicenseType), Kind::Member));
-            for field in &DetailField::ALL[1..] {
-                properties.push((Operand::Detail(*field), Kind::Int));
-            }
+    for _ in 0..2 {
+        for property in item.map_or(&[][..], |item| item.properties) {
+            operands.push((Operand::Member(property), property.ty));
         }
     }
-    properties
+    operands
 }
 
-/// A literal of `kind`, or `null`.
-fn constant(kind: Kind, pool: Vec<i64>) -> BoxedStrategy<Constant> {
-    let typed = match kind {
-        Kind::Str => prop_oneof![
-            3 => (0..11_usize, select(&['e', 'u', 'p', 'x'][..]))
+/// A literal of type `ty`, or `null`.
+fn constant(ty: Type, pool: &[i64]) -> BoxedStrategy<Constant> {
+    let typed = match ty {
+        Type::String => prop_oneof![
+            2 => (0..11_usize, select(&['e', 'u', 'p', 'x'][..]))
                 .prop_map(|(k, variant)| format!("{ID_PLACEHOLDER}{k}{variant}")),
-            1 => select(&STRINGS[..]).prop_map(str::to_owned),
+            3 => string(),
         ]
         .prop_map(Constant::String)
         .boxed(),
-        Kind::Time => instant(
+        Type::Int32 | Type::Collection(_) => select(&INTS[..]).prop_map(Constant::Int).boxed(),
+        Type::DateTimeOffset => instant(
             pool,
             &[0, 0, 1, -1, TICKS_PER_SECOND, -3600 * TICKS_PER_SECOND],
         )
         .prop_map(Constant::DateTimeOffset)
         .boxed(),
-        Kind::Int => select(&INTS[..]).prop_map(Constant::Int).boxed(),
-        Kind::Member => select(&LICENSE_TYPE_MEMBERS[..])
-            .prop_map(Constant::LicenseType)
+        Type::Enum(e) => select(e.members)
+            .prop_map(move |member| Constant::Enum(e, member))
             .boxed(),
     };
     prop_oneof![1 => Just(Constant::Null), 5 => typed].boxed()
 }
 
-/// A comparison or `in`, well typed: ordering operators never on license types.
-fn comparison(pool: Vec<i64>, in_lambda: bool, id_in_lambdas: bool) -> BoxedStrategy<TypedExpr> {
-    select(properties(in_lambda, id_in_lambdas))
-        .prop_flat_map(move |(property, kind)| {
-            let same_kind: Vec<Operand> = properties(in_lambda, id_in_lambdas)
+/// A comparison or `in`, well typed: ordering operators never on enum members.
+fn comparison(
+    def: &'static ResourceDef,
+    pool: &[i64],
+    item: Option<&'static ComplexType>,
+) -> BoxedStrategy<TypedExpr> {
+    let pool = pool.to_vec();
+    select(operands(def, item))
+        .prop_flat_map(move |(operand, ty)| {
+            let same_type: Vec<Operand> = operands(def, item)
                 .into_iter()
-                .filter(|(_, k)| *k == kind)
+                .filter(|(_, t)| *t == ty)
                 .map(|(operand, _)| operand)
                 .collect();
-            let ops = if kind == Kind::Member {
+            let ops = if matches!(ty, Type::Enum(_)) {
                 vec![CompareOp::Eq, CompareOp::Ne]
             } else {
                 CompareOp::ALL.to_vec()
             };
-            let (op, value) = (select(ops), constant(kind, pool.clone()));
+            let (op, value) = (select(ops), constant(ty, &pool));
             let compare = |op, left, right| TypedExpr::Compare { op, left, right };
-            let p = property.clone();
+            let p = operand.clone();
             prop_oneof![
                 6 => (op.clone(), value.clone(), any::<bool>()).prop_map(move |(op, c, swap)| {
                     let (a, b) = (p.clone(), Operand::Constant(c));
                     if swap { compare(op, b, a) } else { compare(op, a, b) }
                 }),
-                1 => (op.clone(), select(same_kind)).prop_map({
-                    let p = property.clone();
+                1 => (op.clone(), select(same_type)).prop_map({
+                    let p = operand.clone();
                     move |(op, other)| compare(op, p.clone(), other)
                 }),
                 1 => (op, value.clone(), value.clone()).prop_map(move |(op, a, b)| {
@@ -313,13 +238,48 @@ fn comparison(pool: Vec<i64>, in_lambda: bool, id_in_lambdas: bool) -> BoxedStra
                 }),
                 2 => (vec(value.clone(), 1..=4), value, proptest::bool::weighted(0.2)).prop_map(
                     move |(values, c, on_constant)| TypedExpr::In {
-                        operand: if on_constant { Operand::Constant(c) } else { property.clone() },
+                        operand: if on_constant { Operand::Constant(c) } else { operand.clone() },
                         values,
                     }
                 ),
             ]
         })
         .boxed()
+}
+
+/// `d/member eq X` (either way round) or `d/member in (X, …)` on an enum member of `item`: the
+/// forms the stores answer from an index rather than each item; `None` without enum members.
+fn enum_test(item: &'static ComplexType) -> Option<BoxedStrategy<TypedExpr>> {
+    let members = item.properties.iter();
+    let members: Vec<&'static Property> =
+        members.filter(|p| matches!(p.ty, Type::Enum(_))).collect();
+    if members.is_empty() {
+        return None;
+    }
+    let test = select(members).prop_flat_map(|property| {
+        let Type::Enum(ty) = property.ty else {
+            unreachable!("an enum member")
+        };
+        let member = select(ty.members).prop_map(move |m| Constant::Enum(ty, m));
+        let value = prop_oneof![8 => member, 1 => Just(Constant::Null)];
+        let operand = Operand::Member(property);
+        prop_oneof![
+            (value.clone(), any::<bool>()).prop_map(move |(c, swap)| {
+                let (left, right) = (Operand::Member(property), Operand::Constant(c));
+                let (left, right) = if swap { (right, left) } else { (left, right) };
+                TypedExpr::Compare {
+                    op: CompareOp::Eq,
+                    left,
+                    right,
+                }
+            }),
+            vec(value, 1..=3).prop_map(move |values| TypedExpr::In {
+                operand: operand.clone(),
+                values,
+            }),
+        ]
+    });
+    Some(test.boxed())
 }
 
 /// `and`, `or` and `not` over `leaf`.
@@ -334,28 +294,48 @@ fn logic(leaf: BoxedStrategy<TypedExpr>) -> BoxedStrategy<TypedExpr> {
     .boxed()
 }
 
-/// A `$filter`: root comparisons, `true`/`false`, `any()`, and `any`/`all` lambdas (not nested).
-pub fn filter(pool: Vec<i64>, id_in_lambdas: bool) -> BoxedStrategy<TypedExpr> {
-    let body = logic(
-        prop_oneof![
-            8 => comparison(pool.clone(), true, id_in_lambdas),
-            1 => any::<bool>().prop_map(TypedExpr::Constant),
-        ]
-        .boxed(),
-    );
-    logic(
-        prop_oneof![
-            6 => comparison(pool, false, id_in_lambdas),
-            1 => any::<bool>().prop_map(TypedExpr::Constant),
-            1 => Just(TypedExpr::Any(None)),
-            3 => (any::<bool>(), body).prop_map(|(any, body)| if any {
-                TypedExpr::Any(Some(Box::new(body)))
+/// A `$filter` on `def`: root comparisons, `true`/`false`, and per collection `any()`,
+/// `collection/$count` and `any`/`all` lambdas (not nested) over its items.
+pub fn filter(def: &'static ResourceDef, pool: &[i64]) -> BoxedStrategy<TypedExpr> {
+    let constant = || any::<bool>().prop_map(TypedExpr::Constant).boxed();
+    let mut leaves = vec![(6, comparison(def, pool, None)), (1, constant())];
+    for (collection, item) in collections(def) {
+        leaves.push((
+            1,
+            Just(TypedExpr::Any {
+                collection,
+                predicate: None,
+            })
+            .boxed(),
+        ));
+        let body = logic(
+            Union::new_weighted(vec![
+                (8, comparison(def, pool, Some(item))),
+                (1, constant()),
+            ])
+            .boxed(),
+        );
+        let bodies = match enum_test(item) {
+            Some(test) => prop_oneof![3 => body, 1 => test].boxed(),
+            None => body,
+        };
+        let lambda = (any::<bool>(), bodies).prop_map(move |(any, body)| {
+            let predicate = Box::new(body);
+            if any {
+                TypedExpr::Any {
+                    collection,
+                    predicate: Some(predicate),
+                }
             } else {
-                TypedExpr::All(Box::new(body))
-            }),
-        ]
-        .boxed(),
-    )
+                TypedExpr::All {
+                    collection,
+                    predicate,
+                }
+            }
+        });
+        leaves.push((4, lambda.boxed()));
+    }
+    logic(Union::new_weighted(leaves).boxed())
 }
 
 /// Replaces id placeholders: `{k}e` is the id of object `k` (modulo the number of ids), `u` the
@@ -392,9 +372,17 @@ pub fn resolve_ids(expr: &mut TypedExpr, ids: &[String]) {
         TypedExpr::And(items) | TypedExpr::Or(items) => {
             items.iter_mut().for_each(|item| resolve_ids(item, ids));
         }
-        TypedExpr::Not(inner) | TypedExpr::Any(Some(inner)) | TypedExpr::All(inner) => {
-            resolve_ids(inner, ids);
+        TypedExpr::Not(inner)
+        | TypedExpr::Any {
+            predicate: Some(inner),
+            ..
         }
-        TypedExpr::Constant(_) | TypedExpr::Any(None) => {}
+        | TypedExpr::All {
+            predicate: inner, ..
+        } => resolve_ids(inner, ids),
+        TypedExpr::Constant(_)
+        | TypedExpr::Any {
+            predicate: None, ..
+        } => {}
     }
 }

@@ -1,35 +1,29 @@
-//! `tally export --tenant GUID`: dump one tenant's snapshots, oldest first, as JSON lines or CSV
-//! (the form `tally import` reads back), to stdout or `--output`, with a progress bar.
+//! `tally export --tenant GUID [--resource NAME]`: dump one tenant's objects of a resource,
+//! oldest first, as JSON lines (or azureADLicenseUsage's as CSV), the form `tally import` reads
+//! back, to stdout or `--output`, with a progress bar.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use serde::Serialize;
-use tally_model::{LicenseInfoDetail, LicenseUsage};
+use serde_json::Value as Json;
+use tally_model::record::to_record;
+use tally_model::ResourceDef;
 use tally_store::{ListQuery, Store, TenantId};
 
 use super::import::CSV_COLUMNS;
-use super::storage::{open_store, Format};
+use super::storage::{check_format, open_store, Format};
 use crate::cli::ExportArgs;
 
 const PAGE: usize = 1000;
-
-/// One snapshot as a JSON line: the entity's properties, without OData annotations.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Record<'a> {
-    id: &'a uuid::Uuid,
-    snapshot_date_time: &'a str,
-    license_info_details: &'a [LicenseInfoDetail],
-}
 
 pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     let format = args.format.unwrap_or_else(|| match &args.output {
         Some(path) => Format::from_path(path),
         None => Format::Jsonl,
     });
+    check_format(args.resource, format)?;
     let output: Box<dyn Write> = match &args.output {
         Some(path) => {
             Box::new(File::create(path).with_context(|| format!("creating {}", path.display()))?)
@@ -42,7 +36,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         .build()?;
     let written = runtime.block_on(async {
         let store = open_store(&args.data_dir, args.database_url.as_deref()).await?;
-        let written = export(&store, args.tenant, format, &mut output).await;
+        let written = export(&store, args.resource, args.tenant, format, &mut output).await;
         store.shutdown();
         written
     })?;
@@ -52,23 +46,28 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
             .into_inner()
             .map_err(|error| error.into_error())
             .context("writing the output")?;
-        eprintln!("exported {written} snapshots to {}", path.display());
+        eprintln!(
+            "exported {written} {} objects to {}",
+            args.resource.collection,
+            path.display()
+        );
     }
     Ok(())
 }
 
 async fn export(
     store: &Store,
+    def: &'static ResourceDef,
     tenant: TenantId,
     format: Format,
     output: &mut impl Write,
 ) -> anyhow::Result<u64> {
-    let total = store.count(tenant, ListQuery::default()).await?;
+    let total = store.count(def, tenant, ListQuery::default()).await?;
     let progress =
         ProgressBar::with_draw_target(Some(total), indicatif::ProgressDrawTarget::stderr());
     progress.set_style(
         ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} snapshots",
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} objects",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
@@ -81,13 +80,16 @@ async fn export(
     };
     let mut written = 0u64;
     loop {
-        let page = store.list(tenant, query.clone()).await?;
+        let page = store.list(def, tenant, query.clone()).await?;
         written += page.items.len() as u64;
         for item in page.items {
-            let stored = item.decode()?;
+            let record = to_record(def.entity, &item.entity).map_err(anyhow::Error::msg)?;
             match format {
-                Format::Jsonl => write_json(output, &stored.usage)?,
-                Format::Csv => write_csv(output, &stored.usage)?,
+                Format::Jsonl => {
+                    serde_json::to_writer(&mut *output, &record)?;
+                    output.write_all(b"\n")?;
+                }
+                Format::Csv => write_csv(output, &record)?,
             }
         }
         progress.set_position(written);
@@ -100,36 +102,28 @@ async fn export(
     Ok(written)
 }
 
-fn write_json(output: &mut impl Write, usage: &LicenseUsage) -> anyhow::Result<()> {
-    serde_json::to_writer(
-        &mut *output,
-        &Record {
-            id: &usage.id,
-            snapshot_date_time: usage.snapshot_date_time.as_str(),
-            license_info_details: &usage.license_info_details,
-        },
-    )?;
-    output.write_all(b"\n")?;
-    Ok(())
-}
-
-/// One row per licenseInfoDetail; a snapshot without any is one row with an empty licenseType.
-/// No field needs quoting: dates, GUIDs, member names and integers have no commas or quotes.
-fn write_csv(output: &mut impl Write, usage: &LicenseUsage) -> anyhow::Result<()> {
-    let count = |value: Option<i32>| value.map(|n| n.to_string()).unwrap_or_default();
-    let (date, id) = (usage.snapshot_date_time.as_str(), usage.id);
-    if usage.license_info_details.is_empty() {
+/// One row per licenseInfoDetail of a snapshot's record; a snapshot without any is one row with
+/// an empty licenseType. No field needs quoting: dates, GUIDs, member names and integers have no
+/// commas or quotes.
+fn write_csv(output: &mut impl Write, record: &Json) -> anyhow::Result<()> {
+    let text = |value: &Json| match value {
+        Json::String(text) => text.clone(),
+        Json::Number(number) => number.to_string(),
+        _ => String::new(),
+    };
+    let (date, id) = (text(&record["snapshotDateTime"]), text(&record["id"]));
+    let details = record["licenseInfoDetails"]
+        .as_array()
+        .map_or(&[][..], Vec::as_slice);
+    if details.is_empty() {
         writeln!(output, "{date},{id},,,,")?;
     }
-    for detail in &usage.license_info_details {
-        writeln!(
-            output,
-            "{date},{id},{},{},{},{}",
-            detail.license_type.as_str(),
-            count(detail.total_license_count),
-            count(detail.total_assigned_count),
-            count(detail.total_usage_count)
-        )?;
+    for detail in details {
+        let fields: Vec<String> = CSV_COLUMNS[2..]
+            .iter()
+            .map(|name| text(&detail[*name]))
+            .collect();
+        writeln!(output, "{date},{id},{}", fields.join(","))?;
     }
     Ok(())
 }

@@ -4,7 +4,9 @@
 use std::path::Path;
 
 use anyhow::Context;
-use tally_store::Store;
+use tally_model::resources::LICENSE_USAGE;
+use tally_model::ResourceDef;
+use tally_store::{Location, Store};
 
 /// The formats of `tally import` and `tally export`.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,18 +27,22 @@ impl Format {
     }
 }
 
+/// CSV has one row per licenseInfoDetail: it is `azureADLicenseUsage`'s format only.
+pub fn check_format(def: &'static ResourceDef, format: Format) -> anyhow::Result<()> {
+    if format == Format::Csv && def != &LICENSE_USAGE {
+        anyhow::bail!(
+            "CSV is the format of azureADLicenseUsage's snapshots; {} is imported and exported as JSON lines",
+            def.collection
+        );
+    }
+    Ok(())
+}
+
 /// Opens the server's store: PostgreSQL at `database_url`, else the embedded one in `data_dir`
 /// (whether or not a server has it open too).
 pub async fn open_store(data_dir: &Path, database_url: Option<&str>) -> anyhow::Result<Store> {
-    match database_url {
-        Some(url) => Store::open_postgres(url)
-            .await
-            .context("opening the PostgreSQL store"),
-        None => {
-            let data_dir = data_dir.to_owned();
-            tokio::task::spawn_blocking(move || Store::open_embedded(&data_dir))
-                .await?
-                .context("opening the embedded store")
-        }
-    }
+    let location = Location::from_flags(database_url, false, data_dir);
+    Store::open(location)
+        .await
+        .with_context(|| format!("opening the store ({location})"))
 }

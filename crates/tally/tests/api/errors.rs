@@ -408,3 +408,44 @@ async fn paths_outside_the_api_get_graph_shaped_errors() {
     let ready = raw(&server, Method::GET, "/readyz", None, None, None).await;
     assert_eq!(ready.status, StatusCode::OK);
 }
+
+/// SPEC §3: a key predicate reads the object in either OData form (a quote inside is doubled);
+/// one that is not valid OData syntax is a 400, not a 404, and a valid key that names nothing
+/// is a 404.
+#[tokio::test]
+async fn key_predicates_follow_odata_syntax() {
+    let server = TestServer::start();
+    let token = server.token(Uuid::new_v4());
+    let id = server
+        .create(&token, &snapshot("2021-01-01T00:00:00Z"))
+        .await;
+    for form in [
+        format!("('{id}')"),
+        format!("(id='{id}')"),
+        format!("(id = '{id}')"),
+    ] {
+        let read = server.get(&format!("{COLLECTION}{form}"), &token).await;
+        assert_eq!(read.status, StatusCode::OK, "{form}: {}", read.text);
+        assert_eq!(read.json["id"], id.as_str(), "{form}");
+    }
+    for malformed in [
+        "('O'Neil')",
+        "(id=wrong)",
+        "(a=1;b='x')",
+        "(name='x')",
+        &format!("({id})"),
+        "('unterminated)",
+    ] {
+        let reply = server
+            .get(&format!("{COLLECTION}{malformed}"), &token)
+            .await;
+        let message = reply.assert_error(400, "BadRequest");
+        assert!(message.contains("key predicate"), "{malformed}: {message}");
+    }
+    for missing in ["('O''Neil')", "(id='nothing')"] {
+        server
+            .get(&format!("{COLLECTION}{missing}"), &token)
+            .await
+            .assert_error(404, "Request_ResourceNotFound");
+    }
+}

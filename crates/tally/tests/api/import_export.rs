@@ -103,7 +103,10 @@ async fn bad_lines_are_reported_with_their_numbers_while_good_ones_load_under_a_
     for good in ["line 1:", "line 4:", "line 5:", "line 8:"] {
         assert!(!messages.contains(good), "{good} is fine: {messages}");
     }
-    assert!(messages.contains("imported 3 snapshots"), "{messages}");
+    assert!(
+        messages.contains("imported 3 azureADLicenseUsage objects"),
+        "{messages}"
+    );
 
     // The running server sees them at once, with the id and the date's text as imported.
     let token = server.token(tenant);
@@ -195,7 +198,10 @@ fn bad_csv_rows_are_reported_with_their_line_numbers() {
         messages.contains("line 6: ") && messages.contains("snapshotDateTime"),
         "{messages}"
     );
-    assert!(messages.contains("imported 2 snapshots"), "{messages}");
+    assert!(
+        messages.contains("imported 2 azureADLicenseUsage objects"),
+        "{messages}"
+    );
 
     let jsonl = export(dir.path(), tenant, "jsonl");
     let exported: Vec<Value> = jsonl
@@ -208,4 +214,59 @@ fn bad_csv_rows_are_reported_with_their_line_numbers() {
         2
     );
     assert_eq!(exported[1]["licenseInfoDetails"], Value::Array(vec![]));
+}
+
+/// SPEC §12: import and export take every resource (`--resource`), as JSON lines; CSV stays
+/// azureADLicenseUsage's, and is refused for the others with a message that says so.
+#[test]
+fn other_resources_round_trip_as_json_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let tenant = Uuid::new_v4();
+    let lines: Vec<String> = (1..=12)
+        .map(|day| {
+            let usage = if day % 4 == 0 {
+                "null".to_owned()
+            } else {
+                (day * 3).to_string()
+            };
+            format!(
+                r#"{{"id":"{}","snapshotDateTime":"2026-10-{day:02}T08:00:00+01:00","featureName":"feature '{}'","usage":{usage}}}"#,
+                Uuid::new_v4(),
+                day % 3
+            )
+        })
+        .collect();
+    let source = dir.path().join("features.jsonl");
+    std::fs::write(&source, lines.join("\n") + "\n").unwrap();
+    let tenant_text = tenant.to_string();
+    let resource = ["--resource", "azureADFeatureUsage"];
+    let mut args = vec!["import", source.to_str().unwrap(), "--tenant", &tenant_text];
+    args.extend(resource);
+    let output = tally(dir.path(), &args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("imported 12 azureADFeatureUsage objects"),
+        "{}",
+        stderr(&output)
+    );
+
+    let mut args = vec!["export", "--tenant", &tenant_text];
+    args.extend(resource);
+    let output = tally(dir.path(), &args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        lines.join("\n") + "\n"
+    );
+    // The snapshots of the same tenant are another resource: none.
+    assert_eq!(export(dir.path(), tenant, "jsonl"), "");
+
+    args.extend(["--format", "csv"]);
+    let refused = tally(dir.path(), &args);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("CSV is the format of azureADLicenseUsage's snapshots"),
+        "{}",
+        stderr(&refused)
+    );
 }

@@ -12,6 +12,7 @@ mod crash;
 mod disk;
 mod entra;
 mod errors;
+mod feature_usage;
 mod filter;
 mod hostile;
 mod import_export;

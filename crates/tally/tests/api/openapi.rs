@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::support::TestServer;
 
-/// SPEC §3: every path and its methods, after the version.
+/// SPEC §3 and §12.1: every path and its methods, after the version.
 const ROUTES: &[(&str, &[&str])] = &[
     ("/", &["get"]),
     ("/$metadata", &["get"]),
@@ -27,6 +27,24 @@ const ROUTES: &[(&str, &[&str])] = &[
     ),
     (
         "/reports/microsoft.graph.getAzureADLicenseUsage(period='{period}')",
+        &["get"],
+    ),
+    ("/reports/azureADFeatureUsage", &["get", "post"]),
+    ("/reports/azureADFeatureUsage/$count", &["get"]),
+    (
+        "/reports/azureADFeatureUsage/{id}",
+        &["get", "patch", "delete"],
+    ),
+    (
+        "/reports/azureADFeatureUsage('{id}')",
+        &["get", "patch", "delete"],
+    ),
+    (
+        "/reports/getAzureADFeatureUsage(period='{period}')",
+        &["get"],
+    ),
+    (
+        "/reports/microsoft.graph.getAzureADFeatureUsage(period='{period}')",
         &["get"],
     ),
 ];

@@ -268,7 +268,8 @@ async fn etags_are_weak_equal_and_move_only_when_something_changes() {
     assert_eq!(read.json["@odata.etag"], second.as_str());
 }
 
-async fn with_headers(
+/// Sends a request with extra headers (such as `If-Match`).
+pub async fn with_headers(
     server: &TestServer,
     method: Method,
     path: &str,

@@ -1,49 +1,41 @@
-//! Binds `$filter`: checks names and types against the schema and builds a [`TypedExpr`].
+//! Binds `$filter`: checks names and types against the entity type and builds a [`TypedExpr`].
 
-use super::{not_found, DETAIL_PROPERTIES, DETAIL_TYPE, ENTITY_TYPE, ROOT_PROPERTIES};
+use super::not_found;
 use crate::query::ast::{Expr, ExprKind, LambdaBody, LambdaKind, Literal, Path, Span};
 use crate::query::error::{quote, ErrorKind, QueryError, QueryOption};
-use crate::query::typed::{
-    Constant, DetailField, Operand, Property, TypedExpr, LICENSE_TYPE_ENUM, LICENSE_TYPE_MEMBERS,
-};
+use crate::query::typed::{Constant, Operand, TypedExpr};
 use crate::query::CompareOp;
+use crate::schema::{ComplexType, EntityType, EnumType, Property, Type};
 
-const BOOLEAN_COMPARED: &str =
-    "Boolean values cannot be compared: no property of azureADLicenseUsage is Boolean";
-const COLLECTION_COMPARED: &str = "licenseInfoDetails is a collection and has no single value: \
-     use licenseInfoDetails/$count, any(…) or all(…)";
-const COLLECTION_PATH: &str = "licenseInfoDetails is a collection: reach the properties of its \
-     elements with a lambda, as in licenseInfoDetails/any(d: d/licenseType eq 'premiumP2')";
 const CONDITION_COMPARED: &str =
     "a condition cannot be compared with a value: comparisons take properties and literals";
 
-/// Binds a parsed `$filter` (whose text was `source`) to a typed condition.
-pub fn bind_filter(expr: &Expr, source: &str) -> Result<TypedExpr, QueryError> {
+/// Binds a parsed `$filter` (whose text was `source`) on objects of `ty` to a typed condition.
+pub fn bind_filter(
+    ty: &'static EntityType,
+    expr: &Expr,
+    source: &str,
+) -> Result<TypedExpr, QueryError> {
     Binder {
+        ty,
         source,
-        variable: None,
+        lambda: None,
     }
     .condition(expr)
 }
 
-/// The type of a bound value.
+/// The type of a bound value: a property's, a literal's, or null's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum ValueKind {
     Null,
-    String,
-    Int,
-    DateTimeOffset,
-    LicenseType,
+    Of(Type),
 }
 
 impl ValueKind {
-    fn describe(self) -> &'static str {
+    fn describe(self) -> String {
         match self {
-            ValueKind::Null => "null",
-            ValueKind::String => "a String",
-            ValueKind::Int => "an integer",
-            ValueKind::DateTimeOffset => "a DateTimeOffset",
-            ValueKind::LicenseType => "a microsoft.graph.azureADLicenseType",
+            ValueKind::Null => "null".into(),
+            ValueKind::Of(ty) => ty.describe(),
         }
     }
 }
@@ -51,16 +43,52 @@ impl ValueKind {
 /// What a path names.
 enum Resolved {
     Value(Operand, ValueKind),
-    /// `licenseInfoDetails`.
-    Collection,
-    /// The lambda variable itself, a `licenseInfoDetail`.
-    Variable,
+    /// A collection property.
+    Collection(&'static Property, &'static ComplexType),
+    /// The lambda variable itself, an item of the collection.
+    Variable(&'static ComplexType),
+}
+
+/// The lambda being bound: its variable's name and the collection's item type.
+#[derive(Clone, Copy)]
+struct Lambda<'a> {
+    variable: &'a str,
+    item: &'static ComplexType,
 }
 
 struct Binder<'a> {
+    ty: &'static EntityType,
     source: &'a str,
-    /// The range variable of the lambda being bound, if any.
-    variable: Option<&'a str>,
+    lambda: Option<Lambda<'a>>,
+}
+
+/// The collections of `ty` with their item types.
+fn collections(
+    ty: &'static EntityType,
+) -> impl Iterator<Item = (&'static Property, &'static ComplexType)> {
+    ty.properties.iter().filter_map(|p| match p.ty {
+        Type::Collection(item) => Some((p, item)),
+        _ => None,
+    })
+}
+
+/// The enum types a filter on `ty` can meet.
+fn enum_types(ty: &'static EntityType) -> Vec<&'static EnumType> {
+    let mut found: Vec<&'static EnumType> = Vec::new();
+    let mut visit = |p: &'static Property| {
+        if let Type::Enum(e) = p.ty {
+            if !found.contains(&e) {
+                found.push(e);
+            }
+        }
+    };
+    for p in ty.properties {
+        visit(p);
+        if let Type::Collection(item) = p.ty {
+            item.properties.iter().for_each(&mut visit);
+        }
+    }
+    found
 }
 
 impl<'a> Binder<'a> {
@@ -111,46 +139,64 @@ impl<'a> Binder<'a> {
 
     /// A comparison operand, or the error saying why `expr` cannot be one.
     fn value(&self, expr: &Expr) -> Result<(Operand, ValueKind), QueryError> {
-        let constant = |c, ty| Ok((Operand::Constant(c), ty));
+        let constant = |c, ty| Ok((Operand::Constant(c), ValueKind::Of(ty)));
         match &expr.kind {
             ExprKind::Literal(literal) => match literal {
-                Literal::Null => constant(Constant::Null, ValueKind::Null),
-                Literal::Int(value) => constant(Constant::Int(*value), ValueKind::Int),
-                Literal::String(value) => {
-                    constant(Constant::String(value.clone()), ValueKind::String)
-                }
+                Literal::Null => Ok((Operand::Constant(Constant::Null), ValueKind::Null)),
+                Literal::Int(value) => constant(Constant::Int(*value), Type::Int32),
+                Literal::String(value) => constant(Constant::String(value.clone()), Type::String),
                 Literal::DateTimeOffset(value) => constant(
                     Constant::DateTimeOffset(value.clone()),
-                    ValueKind::DateTimeOffset,
+                    Type::DateTimeOffset,
                 ),
                 Literal::Enum { type_name, member } => {
-                    if type_name != LICENSE_TYPE_ENUM {
-                        let message = format!(
-                            "unknown enum type {}: the only enum type is {LICENSE_TYPE_ENUM}",
-                            quote(type_name)
-                        );
+                    let types = enum_types(self.ty);
+                    let Some(ty) = types.iter().copied().find(|t| t.name == type_name) else {
+                        let names: Vec<&str> = types.iter().map(|t| t.name).collect();
+                        let known = match names.as_slice() {
+                            [] => format!("{} has no enum properties", self.ty.short_name()),
+                            [one] => format!("the only enum type is {one}"),
+                            many => format!("the enum types are {}", many.join(", ")),
+                        };
+                        let message = format!("unknown enum type {}: {known}", quote(type_name));
                         return Err(self.error(expr.span, message));
-                    }
-                    let member = self.member(member, expr.span)?;
-                    constant(Constant::LicenseType(member), ValueKind::LicenseType)
+                    };
+                    let member = self.member(ty, member, expr.span)?;
+                    constant(Constant::Enum(ty, member), Type::Enum(ty))
                 }
-                Literal::Bool(_) => Err(self.error(expr.span, BOOLEAN_COMPARED)),
+                Literal::Bool(_) => Err(self.error(
+                    expr.span,
+                    format!(
+                        "Boolean values cannot be compared: no property of {} is Boolean",
+                        self.ty.short_name()
+                    ),
+                )),
             },
             ExprKind::Path(path) => match self.resolve(path)? {
                 Resolved::Value(operand, ty) => Ok((operand, ty)),
-                Resolved::Collection => Err(self.error(expr.span, COLLECTION_COMPARED)),
-                Resolved::Variable => Err(self.error(
+                Resolved::Collection(property, _) => Err(self.error(
                     expr.span,
                     format!(
-                        "the lambda variable {} is a licenseInfoDetail and has no single value: \
-                         use one of its properties, as in {}/licenseType",
+                        "{property} is a collection and has no single value: use \
+                         {property}/$count, any(…) or all(…)"
+                    ),
+                )),
+                Resolved::Variable(item) => Err(self.error(
+                    expr.span,
+                    format!(
+                        "the lambda variable {} is a {} and has no single value: \
+                         use one of its properties, as in {}/{}",
                         self.text(expr.span),
-                        path.text()
+                        item.short_name(),
+                        path.text(),
+                        item.properties[0].name
                     ),
                 )),
             },
             ExprKind::Count(path) => match self.resolve(path)? {
-                Resolved::Collection => Ok((Operand::DetailCount, ValueKind::Int)),
+                Resolved::Collection(property, _) => {
+                    Ok((Operand::Count(property), ValueKind::Of(Type::Int32)))
+                }
                 _ => Err(self.error(
                     path.span,
                     format!(
@@ -168,14 +214,18 @@ impl<'a> Binder<'a> {
         }
     }
 
-    fn member(&self, member: &str, span: Span) -> Result<&'static str, QueryError> {
-        let found = LICENSE_TYPE_MEMBERS.into_iter().find(|m| *m == member);
-        found.ok_or_else(|| {
-            let members = LICENSE_TYPE_MEMBERS.join(", ");
+    fn member(
+        &self,
+        ty: &'static EnumType,
+        member: &str,
+        span: Span,
+    ) -> Result<&'static str, QueryError> {
+        ty.member(member).ok_or_else(|| {
             let message = format!(
-                "{} is not a member of {LICENSE_TYPE_ENUM}; the members are {members} \
-                 (case-sensitive)",
-                quote(member)
+                "{} is not a member of {}; the members are {} (case-sensitive)",
+                quote(member),
+                ty.name,
+                ty.member_list()
             );
             self.error(span, message)
         })
@@ -184,40 +234,44 @@ impl<'a> Binder<'a> {
     fn resolve(&self, path: &Path) -> Result<Resolved, QueryError> {
         let first = &path.segments[0];
         let rest = &path.segments[1..];
-        if self.variable == Some(first.name.as_str()) {
+        if let Some(lambda) = self.lambda.filter(|l| l.variable == first.name) {
             let Some(second) = rest.first() else {
-                return Ok(Resolved::Variable);
+                return Ok(Resolved::Variable(lambda.item));
             };
-            let Some(field) = DetailField::from_name(&second.name) else {
+            let Some(property) = lambda.item.property(&second.name) else {
                 return Err(self.error(
                     second.span,
-                    not_found(&second.name, DETAIL_TYPE, DETAIL_PROPERTIES),
+                    not_found(&second.name, lambda.item.name, &lambda.item.property_list()),
                 ));
             };
             if let Some(third) = rest.get(1) {
                 return Err(self.error(
                     third.span,
-                    format!("{} has no properties", quote(field.name())),
+                    format!("{} has no properties", quote(property.name)),
                 ));
             }
-            let ty = if field == DetailField::LicenseType {
-                ValueKind::LicenseType
-            } else {
-                ValueKind::Int
-            };
-            return Ok(Resolved::Value(Operand::Detail(field), ty));
+            return Ok(Resolved::Value(
+                Operand::Member(property),
+                ValueKind::Of(property.ty),
+            ));
         }
-        let resolved = match Property::from_name(&first.name) {
-            Some(Property::Id) => Resolved::Value(Operand::Id, ValueKind::String),
-            Some(Property::SnapshotDateTime) => {
-                Resolved::Value(Operand::SnapshotDateTime, ValueKind::DateTimeOffset)
-            }
-            Some(Property::LicenseInfoDetails) => Resolved::Collection,
-            None => return Err(self.error(first.span, self.unknown_root(path))),
+        let Some(property) = self.ty.property(&first.name) else {
+            return Err(self.error(first.span, self.unknown_root(path)));
+        };
+        let resolved = match property.ty {
+            Type::Collection(item) => Resolved::Collection(property, item),
+            ty => Resolved::Value(Operand::Property(property), ValueKind::Of(ty)),
         };
         match (rest.first(), &resolved) {
             (None, _) => Ok(resolved),
-            (Some(next), Resolved::Collection) => Err(self.error(next.span, COLLECTION_PATH)),
+            (Some(next), Resolved::Collection(property, item)) => Err(self.error(
+                next.span,
+                format!(
+                    "{property} is a collection: reach the properties of its elements with a \
+                     lambda, as in {property}/any(d: d/{} eq …)",
+                    item.properties[0].name
+                ),
+            )),
             (Some(next), _) => {
                 let message = format!("{} has no properties", quote(&first.name));
                 Err(self.error(next.span, message))
@@ -228,29 +282,36 @@ impl<'a> Binder<'a> {
     /// The message for a first path segment that names nothing, with a hint where one helps.
     fn unknown_root(&self, path: &Path) -> String {
         let name = path.segments[0].name.as_str();
-        let mut message = not_found(name, ENTITY_TYPE, ROOT_PROPERTIES);
-        let second_is_field = path
+        let mut message = not_found(name, self.ty.name, &self.ty.property_list());
+        let item_property =
+            |name: &str| collections(self.ty).find(|(_, item)| item.property(name).is_some());
+        let second_is_member = path
             .segments
             .get(1)
-            .is_some_and(|s| DetailField::from_name(&s.name).is_some());
-        if DetailField::from_name(name).is_some() {
-            message.push_str(
-                "; it is a property of each licenseInfoDetail: use a lambda, as in \
-                 licenseInfoDetails/any(d: d/totalUsageCount gt 0)",
-            );
-        } else if second_is_field {
+            .is_some_and(|s| item_property(&s.name).is_some());
+        if let Some((collection, item)) = item_property(name) {
+            message.push_str(&format!(
+                "; it is a property of each {}: use a lambda, as in \
+                 {collection}/any(d: d/{name} eq …)",
+                item.short_name()
+            ));
+        } else if second_is_member {
             message.push_str(&format!(
                 "; a lambda variable such as {} exists only inside its any(…) or all(…)",
                 quote(name)
             ));
-        } else if LICENSE_TYPE_MEMBERS.contains(&name) && path.segments.len() == 1 {
+        } else if path.segments.len() == 1
+            && enum_types(self.ty)
+                .iter()
+                .any(|ty| ty.member(name).is_some())
+        {
             message.push_str(&format!("; enum members are quoted, as in '{name}'"));
         }
         message
     }
 
-    /// Checks that two operands can be compared, turning a string literal compared with a
-    /// license type into that member.
+    /// Checks that two operands can be compared, turning a string literal compared with an
+    /// enum property into that member.
     fn unify(
         &self,
         op: CompareOp,
@@ -258,21 +319,27 @@ impl<'a> Binder<'a> {
         right: (&Expr, Operand, ValueKind),
     ) -> Result<(Operand, Operand), QueryError> {
         let ((l_expr, l, l_ty), (r_expr, r, r_ty)) = (left, right);
-        let enum_string = |expr: &Expr, operand: Operand| -> Result<Operand, QueryError> {
+        let enum_string = |ty, expr: &Expr, operand: Operand| -> Result<Operand, QueryError> {
             match operand {
-                Operand::Constant(Constant::String(s)) => Ok(Operand::Constant(
-                    Constant::LicenseType(self.member(&s, expr.span)?),
-                )),
+                Operand::Constant(Constant::String(s)) => Ok(Operand::Constant(Constant::Enum(
+                    ty,
+                    self.member(ty, &s, expr.span)?,
+                ))),
                 other => Ok(other),
             }
         };
+        let string = ValueKind::Of(Type::String);
         let (l, r) = match (l_ty, r_ty) {
             (a, b) if a == b || a == ValueKind::Null || b == ValueKind::Null => (l, r),
-            (ValueKind::LicenseType, ValueKind::String) if matches!(r, Operand::Constant(_)) => {
-                (l, enum_string(r_expr, r)?)
+            (ValueKind::Of(Type::Enum(ty)), b)
+                if b == string && matches!(r, Operand::Constant(_)) =>
+            {
+                (l, enum_string(ty, r_expr, r)?)
             }
-            (ValueKind::String, ValueKind::LicenseType) if matches!(l, Operand::Constant(_)) => {
-                (enum_string(l_expr, l)?, r)
+            (a, ValueKind::Of(Type::Enum(ty)))
+                if a == string && matches!(l, Operand::Constant(_)) =>
+            {
+                (enum_string(ty, l_expr, l)?, r)
             }
             _ => {
                 let mut message = format!(
@@ -282,9 +349,8 @@ impl<'a> Binder<'a> {
                     self.text(r_expr.span),
                     r_ty.describe()
                 );
-                if [l_ty, r_ty] == [ValueKind::DateTimeOffset, ValueKind::String]
-                    || [l_ty, r_ty] == [ValueKind::String, ValueKind::DateTimeOffset]
-                {
+                let date = ValueKind::Of(Type::DateTimeOffset);
+                if [l_ty, r_ty] == [date, string] || [l_ty, r_ty] == [string, date] {
                     message.push_str(
                         ": DateTimeOffset literals are written without quotes, as in \
                          2020-01-01T00:00:00Z",
@@ -293,12 +359,18 @@ impl<'a> Binder<'a> {
                 return Err(self.error(r_expr.span, message));
             }
         };
-        if op.is_ordering() && (l_ty == ValueKind::LicenseType || r_ty == ValueKind::LicenseType) {
+        let is_enum = |kind| matches!(kind, ValueKind::Of(Type::Enum(_)));
+        if op.is_ordering() && (is_enum(l_ty) || is_enum(r_ty)) {
+            let ty = match (l_ty, r_ty) {
+                (ValueKind::Of(Type::Enum(ty)), _) | (_, ValueKind::Of(Type::Enum(ty))) => ty,
+                _ => unreachable!("one side is an enum"),
+            };
             return Err(self.error(
                 l_expr.span,
                 format!(
-                    "'{}' cannot compare license types: use eq, ne or in",
-                    op.as_str()
+                    "'{}' cannot compare {} members: use eq, ne or in",
+                    op.as_str(),
+                    ty.name
                 ),
             ));
         }
@@ -342,8 +414,8 @@ impl<'a> Binder<'a> {
         body: Option<&'a LambdaBody>,
     ) -> Result<TypedExpr, QueryError> {
         let name = kind.as_str();
-        match self.resolve(collection)? {
-            Resolved::Collection => {}
+        let (property, item) = match self.resolve(collection)? {
+            Resolved::Collection(property, item) => (property, item),
             Resolved::Value(_, ty) => {
                 return Err(self.error(
                     collection.span,
@@ -354,38 +426,49 @@ impl<'a> Binder<'a> {
                     ),
                 ))
             }
-            Resolved::Variable => {
+            Resolved::Variable(item) => {
                 return Err(self.error(
                     collection.span,
                     format!(
-                        "'{name}' needs a collection, and {} is a licenseInfoDetail",
-                        quote(&collection.text())
+                        "'{name}' needs a collection, and {} is a {}",
+                        quote(&collection.text()),
+                        item.short_name()
                     ),
                 ))
             }
-        }
-        if self.variable.is_some() {
+        };
+        if self.lambda.is_some() {
             return Err(self.error(collection.span, "lambdas cannot be nested"));
         }
         let Some(body) = body else {
-            return Ok(TypedExpr::Any(None));
+            return Ok(TypedExpr::Any {
+                collection: property,
+                predicate: None,
+            });
         };
         let variable = body.variable.name.as_str();
-        if Property::from_name(variable).is_some() {
+        if self.ty.property(variable).is_some() {
             let message = format!(
-                "the lambda variable {} has the name of a property of azureADLicenseUsage: \
+                "the lambda variable {} has the name of a property of {}: \
                  choose another name, such as d",
-                quote(variable)
+                quote(variable),
+                self.ty.short_name()
             );
             return Err(self.error(body.variable.span, message));
         }
-        self.variable = Some(variable);
+        self.lambda = Some(Lambda { variable, item });
         let predicate = self.condition(&body.predicate);
-        self.variable = None;
+        self.lambda = None;
         let predicate = Box::new(predicate?);
         Ok(match kind {
-            LambdaKind::Any => TypedExpr::Any(Some(predicate)),
-            LambdaKind::All => TypedExpr::All(predicate),
+            LambdaKind::Any => TypedExpr::Any {
+                collection: property,
+                predicate: Some(predicate),
+            },
+            LambdaKind::All => TypedExpr::All {
+                collection: property,
+                predicate,
+            },
         })
     }
 }

@@ -1,29 +1,24 @@
-//! The binder: untyped trees → typed forms over tally's schema (SPEC §2). This file and
-//! [`typed`](super::typed) are the only parts of the query language that know tally's model.
+//! The binder: untyped trees → typed forms over an entity type of the [schema](crate::schema).
+//! This file and [`typed`](super::typed) are the only parts of the query language that read a
+//! schema; nothing here knows a particular resource.
 //!
-//! Schema: `azureADLicenseUsage { id: String, snapshotDateTime: DateTimeOffset,
-//! licenseInfoDetails: Collection(licenseInfoDetail) }` and `licenseInfoDetail { licenseType:
-//! azureADLicenseType, totalLicenseCount, totalAssignedCount, totalUsageCount: Int32? }`.
-//!
-//! `filter.rs` binds `$filter`; this file holds the schema's names and binds `$orderby` and
-//! `$select`.
+//! `filter.rs` binds `$filter`; this file binds `$orderby` and `$select`.
 
 mod filter;
 
 use super::ast::{ExprKind, OrderByItem, SelectItem, Span};
 use super::error::{quote, ErrorKind, QueryError, QueryOption};
-use super::typed::{OrderBy, Property, Selection, SortProperty};
+use super::typed::{OrderBy, Selection};
+use crate::schema::EntityType;
 
 pub use filter::bind_filter;
 
-const ENTITY_TYPE: &str = "microsoft.graph.azureADLicenseUsage";
-const DETAIL_TYPE: &str = "microsoft.graph.licenseInfoDetail";
-const ROOT_PROPERTIES: &str = "id, snapshotDateTime, licenseInfoDetails";
-const DETAIL_PROPERTIES: &str =
-    "licenseType, totalLicenseCount, totalAssignedCount, totalUsageCount";
-
-/// Binds a parsed `$orderby`: only `id` and `snapshotDateTime`, each at most once.
-pub fn bind_orderby(items: &[OrderByItem], source: &str) -> Result<Vec<OrderBy>, QueryError> {
+/// Binds a parsed `$orderby`: the type's sortable properties, each at most once.
+pub fn bind_orderby(
+    ty: &'static EntityType,
+    items: &[OrderByItem],
+    source: &str,
+) -> Result<Vec<OrderBy>, QueryError> {
     let error = |span: Span, message: String| {
         QueryError::at(
             QueryOption::OrderBy,
@@ -36,16 +31,25 @@ pub fn bind_orderby(items: &[OrderByItem], source: &str) -> Result<Vec<OrderBy>,
     let mut bound: Vec<OrderBy> = Vec::new();
     for item in items {
         let property = match &item.expr.kind {
-            ExprKind::Path(path) if path.text() == "id" => SortProperty::Id,
-            ExprKind::Path(path) if path.text() == "snapshotDateTime" => {
-                SortProperty::SnapshotDateTime
-            }
-            _ => {
-                let text = quote(&source[item.expr.span.start..item.expr.span.end]);
-                let message =
-                    format!("cannot order by {text}: tally orders only by id and snapshotDateTime");
-                return Err(error(item.expr.span, message));
-            }
+            ExprKind::Path(path) => ty
+                .properties
+                .iter()
+                .find(|p| p.sortable && p.name == path.text()),
+            _ => None,
+        };
+        let Some(property) = property else {
+            let text = quote(&source[item.expr.span.start..item.expr.span.end]);
+            let sortable: Vec<&str> = ty
+                .properties
+                .iter()
+                .filter(|p| p.sortable)
+                .map(|p| p.name)
+                .collect();
+            let message = format!(
+                "cannot order by {text}: tally orders only by {}",
+                join_and(&sortable)
+            );
+            return Err(error(item.expr.span, message));
         };
         if bound.iter().any(|b| b.property == property) {
             let text = quote(&source[item.expr.span.start..item.expr.span.end]);
@@ -62,8 +66,12 @@ pub fn bind_orderby(items: &[OrderByItem], source: &str) -> Result<Vec<OrderBy>,
     Ok(bound)
 }
 
-/// Binds a parsed `$select`: `*` or top-level properties of `azureADLicenseUsage`.
-pub fn bind_select(items: &[SelectItem], source: &str) -> Result<Selection, QueryError> {
+/// Binds a parsed `$select`: `*` or top-level properties of the type.
+pub fn bind_select(
+    ty: &'static EntityType,
+    items: &[SelectItem],
+    source: &str,
+) -> Result<Selection, QueryError> {
     let mut selection = Selection::default();
     for item in items {
         let path = match item {
@@ -74,8 +82,8 @@ pub fn bind_select(items: &[SelectItem], source: &str) -> Result<Selection, Quer
             SelectItem::Path(path) => path,
         };
         let first = &path.segments[0];
-        let Some(property) = Property::from_name(&first.name) else {
-            let message = not_found(&first.name, ENTITY_TYPE, ROOT_PROPERTIES);
+        let Some(property) = ty.property(&first.name) else {
+            let message = not_found(&first.name, ty.name, &ty.property_list());
             return Err(QueryError::at(
                 QueryOption::Select,
                 ErrorKind::Binding,
@@ -102,6 +110,15 @@ pub fn bind_select(items: &[SelectItem], source: &str) -> Result<Selection, Quer
         }
     }
     Ok(selection)
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn join_and(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
 }
 
 fn not_found(name: &str, type_name: &str, properties: &str) -> String {

@@ -1,0 +1,44 @@
+//! `azureADFeatureUsage`: how much a tenant used one premium feature at a time (Graph beta,
+//! 2019–2022; SPEC §12.1).
+
+use tally_odata::schema::{EntityType, Property, Type};
+
+use super::{FunctionDef, FunctionKind, ResourceDef, Storage, REPORTS, SNAPSHOTS};
+
+static PROPERTIES: [Property; 4] = [
+    Property::KEY,
+    Property {
+        sortable: true,
+        ..Property::required("snapshotDateTime", Type::DateTimeOffset, "snapshot")
+    },
+    Property {
+        sortable: true,
+        ..Property::required("featureName", Type::String, "feature_name")
+    },
+    Property {
+        minimum: Some(0),
+        ..Property::new("usage", Type::Int32, "usage")
+    },
+];
+
+static ENTITY: EntityType = EntityType {
+    name: "microsoft.graph.azureADFeatureUsage",
+    properties: &PROPERTIES,
+};
+
+pub static FEATURE_USAGE: ResourceDef = ResourceDef {
+    entity: &ENTITY,
+    collection: "azureADFeatureUsage",
+    function: FunctionDef {
+        name: "getAzureADFeatureUsage",
+        kind: FunctionKind::Window,
+    },
+    time: &PROPERTIES[1],
+    storage: Storage {
+        table: "feature_usage",
+        enum_set: None,
+        indexed: &[],
+    },
+    permissions: &REPORTS,
+    noun: SNAPSHOTS,
+};

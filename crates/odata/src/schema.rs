@@ -1,0 +1,207 @@
+//! The EDM model a query binds against and a body is validated against: entity types, complex
+//! types and enum types with their properties, as static descriptions (`tally_model::resources`
+//! writes tally's). Besides the EDM facts (type, nullability), a property carries the rules
+//! tally adds (required on create, a minimum) and the column it is stored in, so that one
+//! description drives the binder, the validator, the wire writer, the stores and `$metadata`.
+
+use std::fmt;
+
+/// The namespace of every type tally serves.
+pub const NAMESPACE: &str = "microsoft.graph";
+
+/// An enum type, e.g. `microsoft.graph.azureADLicenseType`.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct EnumType {
+    /// The qualified name, `microsoft.graph.…`.
+    pub name: &'static str,
+    /// The members in the CSDL's order (their values are their positions); case-sensitive.
+    pub members: &'static [&'static str],
+}
+
+impl EnumType {
+    /// The name without the namespace.
+    pub fn short_name(&self) -> &'static str {
+        short(self.name)
+    }
+
+    /// The member spelled exactly `name`, as the `'static` name.
+    pub fn member(&self, name: &str) -> Option<&'static str> {
+        self.members.iter().copied().find(|member| *member == name)
+    }
+
+    /// The members as a human list, `a, b, c`.
+    pub fn member_list(&self) -> String {
+        self.members.join(", ")
+    }
+}
+
+/// A complex type, e.g. `microsoft.graph.licenseInfoDetail`.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct ComplexType {
+    pub name: &'static str,
+    pub properties: &'static [Property],
+    /// A property whose value no two items of one collection may share (tally's rule: at most
+    /// one licenseInfoDetail per licenseType).
+    pub unique: Option<&'static str>,
+}
+
+impl ComplexType {
+    pub fn short_name(&self) -> &'static str {
+        short(self.name)
+    }
+
+    pub fn property(&self, name: &str) -> Option<&'static Property> {
+        self.properties.iter().find(|p| p.name == name)
+    }
+
+    /// The property names as a human list.
+    pub fn property_list(&self) -> String {
+        names(self.properties)
+    }
+}
+
+/// An entity type; its first property is the key, `id`.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct EntityType {
+    pub name: &'static str,
+    pub properties: &'static [Property],
+}
+
+impl EntityType {
+    pub fn short_name(&self) -> &'static str {
+        short(self.name)
+    }
+
+    pub fn property(&self, name: &str) -> Option<&'static Property> {
+        self.properties.iter().find(|p| p.name == name)
+    }
+
+    /// The position of `property` (one of this type's own) in [`EntityType::properties`].
+    pub fn index_of(&self, property: &Property) -> Option<usize> {
+        self.properties
+            .iter()
+            .position(|p| std::ptr::eq(p, property) || p == property)
+    }
+
+    /// The key property.
+    pub fn key(&self) -> &'static Property {
+        &self.properties[0]
+    }
+
+    pub fn property_list(&self) -> String {
+        names(self.properties)
+    }
+
+    /// Whether any property is a collection of a complex type.
+    pub fn has_collection(&self) -> bool {
+        self.properties
+            .iter()
+            .any(|p| matches!(p.ty, Type::Collection(_)))
+    }
+}
+
+/// The type of a property.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Type {
+    /// `Edm.String`; the key `id` is one too (a GUID in lower case, in tally).
+    String,
+    /// `Edm.Int32`.
+    Int32,
+    /// `Edm.DateTimeOffset`, kept as sent and compared as an instant.
+    DateTimeOffset,
+    Enum(&'static EnumType),
+    /// `Collection(complex type)`: not nullable, no null items.
+    Collection(&'static ComplexType),
+}
+
+impl Type {
+    /// The CSDL spelling, e.g. `Edm.Int32` or `Collection(graph.licenseInfoDetail)`.
+    pub fn csdl(self) -> String {
+        match self {
+            Type::String => "Edm.String".into(),
+            Type::Int32 => "Edm.Int32".into(),
+            Type::DateTimeOffset => "Edm.DateTimeOffset".into(),
+            Type::Enum(ty) => format!("graph.{}", ty.short_name()),
+            Type::Collection(ty) => format!("Collection(graph.{})", ty.short_name()),
+        }
+    }
+
+    /// The type as an error message names it, e.g. `a DateTimeOffset`.
+    pub fn describe(self) -> String {
+        match self {
+            Type::String => "a String".into(),
+            Type::Int32 => "an integer".into(),
+            Type::DateTimeOffset => "a DateTimeOffset".into(),
+            Type::Enum(ty) => format!("a {}", ty.name),
+            Type::Collection(ty) => format!("a collection of {}", ty.short_name()),
+        }
+    }
+}
+
+/// A structural property and tally's rules for it.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct Property {
+    pub name: &'static str,
+    pub ty: Type,
+    /// Whether null is a value (a collection never is null; it may be empty).
+    pub nullable: bool,
+    /// Whether a POST must give it.
+    pub required: bool,
+    /// The smallest Int32 allowed, if any.
+    pub minimum: Option<i32>,
+    /// Whether `$orderby` may name it (non-nullable scalars only: keyset paging needs values).
+    pub sortable: bool,
+    /// The column the stores keep it in (DateTimeOffset: `{column}_text` and `{column}_ticks`);
+    /// unused for the properties of complex types, which are stored in their collection's JSON.
+    pub column: &'static str,
+}
+
+impl Property {
+    /// A nullable, optional, unsorted property stored in `column` (change fields with struct
+    /// update syntax: `Property { required: true, ..Property::new(…) }`).
+    pub const fn new(name: &'static str, ty: Type, column: &'static str) -> Self {
+        Self {
+            name,
+            ty,
+            nullable: true,
+            required: false,
+            minimum: None,
+            sortable: false,
+            column,
+        }
+    }
+
+    /// A non-nullable property a POST must give.
+    pub const fn required(name: &'static str, ty: Type, column: &'static str) -> Self {
+        Self {
+            nullable: false,
+            required: true,
+            ..Self::new(name, ty, column)
+        }
+    }
+
+    /// The key of every entity: `id`, a server-assigned GUID.
+    pub const KEY: Property = Property {
+        nullable: false,
+        sortable: true,
+        ..Property::new("id", Type::String, "id")
+    };
+}
+
+impl fmt::Display for Property {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+fn short(name: &'static str) -> &'static str {
+    name.rsplit('.').next().unwrap_or(name)
+}
+
+fn names(properties: &[Property]) -> String {
+    properties
+        .iter()
+        .map(|p| p.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,373 @@
+//! How a resource's objects are laid out in a table, for both backends, derived from its
+//! description: one column per scalar property (a DateTimeOffset has two, `{column}_text` as
+//! sent and `{column}_ticks` for ordering), the JSON text of each collection
+//! ([`tally_model::collection_json`]), the enum-set bits where the description asks for them
+//! (SQLite), and the version. Every statement a backend runs on a resource's table is written
+//! here once, per dialect.
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use tally_model::collection_json;
+use tally_model::resources::{ResourceDef, ALL};
+use tally_model::{Collection, Entity, Value, Versioned};
+use tally_odata::schema::{Property, Type};
+use tally_odata::DateTimeOffset;
+use uuid::Uuid;
+
+use crate::sql::{Dialect, SqlParam};
+use crate::StoreError;
+
+/// The columns and statements of one resource's table in one dialect.
+#[derive(Debug)]
+pub struct Layout {
+    pub def: &'static ResourceDef,
+    pub dialect: Dialect,
+    /// The data columns after `tenant_id` and before `version`, in insert order.
+    columns: Vec<String>,
+    /// What a read selects, in the order [`Layout::decode`] reads: id, data columns, version.
+    pub select_list: String,
+    pub insert: String,
+    /// The insert that skips an id the tenant has already (`tally import`).
+    pub insert_new: String,
+    /// `SET` every data column and the version, `WHERE` tenant and id (the last two parameters).
+    pub update: String,
+    pub select_one: String,
+    pub delete: String,
+}
+
+impl Layout {
+    pub fn new(def: &'static ResourceDef, dialect: Dialect) -> Self {
+        let table = def.storage.table;
+        let mut columns = Vec::new();
+        for property in &def.entity.properties[1..] {
+            match property.ty {
+                Type::DateTimeOffset => {
+                    columns.push(format!("{}_text", property.column));
+                    columns.push(format!("{}_ticks", property.column));
+                }
+                _ => columns.push(property.column.to_owned()),
+            }
+        }
+        if let (Some(set), Dialect::Sqlite) = (&def.storage.enum_set, dialect) {
+            columns.push(set.column.to_owned());
+        }
+        let placeholder = |number: usize, column: &str| match dialect {
+            Dialect::Sqlite => "?".to_owned(),
+            Dialect::Postgres if is_collection_column(def, column) => {
+                format!("CAST(${number}::text AS jsonb)")
+            }
+            Dialect::Postgres => format!("${number}"),
+        };
+        let read_columns: Vec<String> = columns
+            .iter()
+            .map(|column| match dialect {
+                Dialect::Postgres if is_collection_column(def, column) => format!("{column}::text"),
+                _ => column.clone(),
+            })
+            .collect();
+        let select_list = format!("id, {}, version", read_columns.join(", "));
+        let values: Vec<String> = (0..columns.len() + 2)
+            .map(|index| {
+                let column = index
+                    .checked_sub(2)
+                    .and_then(|data| columns.get(data))
+                    .map_or("", String::as_str);
+                placeholder(index + 1, column)
+            })
+            .collect();
+        let insert = format!(
+            "INSERT INTO {table} (tenant_id, id, {}, version) VALUES ({}, {})",
+            columns.join(", "),
+            values.join(", "),
+            placeholder(columns.len() + 3, "")
+        );
+        let insert_new = format!("{insert} ON CONFLICT DO NOTHING");
+        let sets: Vec<String> = columns
+            .iter()
+            .enumerate()
+            .map(|(index, column)| format!("{column} = {}", placeholder(index + 1, column)))
+            .collect();
+        let after = columns.len() + 1;
+        let update = format!(
+            "UPDATE {table} SET {}, version = {} WHERE tenant_id = {} AND id = {}",
+            sets.join(", "),
+            placeholder(after, ""),
+            placeholder(after + 1, ""),
+            placeholder(after + 2, "")
+        );
+        let key = format!(
+            "tenant_id = {} AND id = {}",
+            placeholder(1, ""),
+            placeholder(2, "")
+        );
+        Self {
+            def,
+            dialect,
+            select_one: format!("SELECT {select_list} FROM {table} WHERE {key}"),
+            delete: format!("DELETE FROM {table} WHERE {key}"),
+            columns,
+            select_list,
+            insert,
+            insert_new,
+            update,
+        }
+    }
+
+    pub fn table(&self) -> &'static str {
+        self.def.storage.table
+    }
+
+    /// The table and its indexes, if they do not exist yet: clustered by (tenant, time, id) in
+    /// SQLite, as every list and report reads it; keyed by (tenant, id) with a time index in
+    /// PostgreSQL.
+    pub fn create_table(&self) -> String {
+        let table = self.table();
+        let time = format!("{}_ticks", self.def.time.column);
+        let mut sql =
+            format!("CREATE TABLE IF NOT EXISTS {table} (\n    tenant_id TEXT NOT NULL,\n");
+        sql.push_str(match self.dialect {
+            Dialect::Sqlite => "    id TEXT NOT NULL,\n",
+            Dialect::Postgres => "    id TEXT COLLATE \"C\" NOT NULL,\n",
+        });
+        for column in &self.columns {
+            let ty = self.column_type(column);
+            let _ = std::fmt::Write::write_fmt(&mut sql, format_args!("    {column} {ty},\n"));
+        }
+        sql.push_str("    version BIGINT NOT NULL,\n");
+        match self.dialect {
+            Dialect::Sqlite => {
+                sql.push_str(&format!(
+                    "    PRIMARY KEY (tenant_id, {time}, id)\n) WITHOUT ROWID;\n\
+                     CREATE UNIQUE INDEX IF NOT EXISTS {table}_by_id ON {table} (tenant_id, id);\n"
+                ));
+            }
+            Dialect::Postgres => {
+                sql.push_str(&format!(
+                    "    PRIMARY KEY (tenant_id, id)\n);\n\
+                     CREATE INDEX IF NOT EXISTS {table}_by_time ON {table} (tenant_id, {time}, id);\n"
+                ));
+            }
+        }
+        for property in self.def.storage.indexed {
+            let column = sort_column(property);
+            sql.push_str(&format!(
+                "CREATE INDEX IF NOT EXISTS {table}_by_{column} ON {table} (tenant_id, {column}, {time}, id);\n"
+            ));
+        }
+        sql
+    }
+
+    fn column_type(&self, column: &str) -> String {
+        let property = self.def.entity.properties[1..].iter().find(|p| {
+            column == p.column
+                || column
+                    .strip_prefix(p.column)
+                    .is_some_and(|rest| rest == "_text" || rest == "_ticks")
+        });
+        let (ty, nullable) = match property {
+            Some(p) if p.ty == Type::DateTimeOffset && column.ends_with("_ticks") => {
+                ("BIGINT", p.nullable)
+            }
+            Some(p) => match p.ty {
+                // PostgreSQL: BIGINT, the type of the parameters tally binds.
+                Type::Int32 if self.dialect == Dialect::Postgres => ("BIGINT", p.nullable),
+                Type::Int32 => ("INTEGER", p.nullable),
+                Type::Collection(_) if self.dialect == Dialect::Postgres => ("JSONB", false),
+                Type::Collection(_) => ("TEXT", false),
+                // Strings compare and sort ordinally, by bytes, whatever the database's default
+                // collation (as `id` does).
+                Type::String | Type::Enum(_) if self.dialect == Dialect::Postgres => {
+                    ("TEXT COLLATE \"C\"", p.nullable)
+                }
+                _ => ("TEXT", p.nullable),
+            },
+            // The enum-set bits.
+            None => ("INTEGER", false),
+        };
+        if nullable {
+            ty.to_owned()
+        } else {
+            format!("{ty} NOT NULL")
+        }
+    }
+
+    /// The parameters of [`Layout::insert`] for `entity` at `version`.
+    pub fn insert_params(&self, tenant: Uuid, entity: &Entity, version: i64) -> Vec<SqlParam> {
+        let mut params = vec![
+            SqlParam::Text(tenant.to_string()),
+            SqlParam::Text(entity.id.to_string()),
+        ];
+        self.push_data(entity, &mut params);
+        params.push(SqlParam::Int(version));
+        params
+    }
+
+    /// The parameters of [`Layout::update`].
+    pub fn update_params(&self, tenant: Uuid, entity: &Entity, version: i64) -> Vec<SqlParam> {
+        let mut params = Vec::with_capacity(self.columns.len() + 3);
+        self.push_data(entity, &mut params);
+        params.push(SqlParam::Int(version));
+        params.push(SqlParam::Text(tenant.to_string()));
+        params.push(SqlParam::Text(entity.id.to_string()));
+        params
+    }
+
+    fn push_data(&self, entity: &Entity, params: &mut Vec<SqlParam>) {
+        for (property, value) in self.def.entity.properties[1..].iter().zip(entity.values()) {
+            match (property.ty, value) {
+                (Type::DateTimeOffset, Value::DateTimeOffset(at)) => {
+                    params.push(SqlParam::Text(at.as_str().to_owned()));
+                    params.push(SqlParam::Int(at.ticks()));
+                }
+                (Type::DateTimeOffset, _) => {
+                    params.push(SqlParam::NullText);
+                    params.push(SqlParam::NullInt);
+                }
+                (Type::Collection(ty), Value::Collection(Collection::Items(items))) => {
+                    params.push(SqlParam::Text(collection_json::encode(ty, items)));
+                }
+                (Type::Collection(_), Value::Collection(Collection::Stored(json))) => {
+                    params.push(SqlParam::Text(String::from_utf8_lossy(json).into_owned()));
+                }
+                (Type::Collection(_), _) => params.push(SqlParam::Text("[]".to_owned())),
+                (Type::Int32, Value::Null) => params.push(SqlParam::NullInt),
+                (_, Value::Null) => params.push(SqlParam::NullText),
+                (_, Value::String(text)) => params.push(SqlParam::Text(text.to_string())),
+                (_, Value::Enum(member)) => params.push(SqlParam::Text((*member).to_owned())),
+                (_, Value::Int(number)) => params.push(SqlParam::Int(i64::from(*number))),
+                (_, other) => {
+                    // Validation gives every property a value of its own type.
+                    debug_assert!(false, "{} holds {other:?}", property.name);
+                    params.push(SqlParam::NullText);
+                }
+            }
+        }
+        if let (Some(set), Dialect::Sqlite) = (&self.def.storage.enum_set, self.dialect) {
+            params.push(SqlParam::Int(crate::enum_set::mask(
+                self.def.entity,
+                set,
+                entity,
+            )));
+        }
+    }
+
+    /// Decodes a row selected with [`Layout::select_list`]. With `listed`, a collection in
+    /// tally's own encoding of a [`collection_json::copyable`] type is kept as stored, for a
+    /// page to copy; otherwise it is decoded.
+    pub fn decode(&self, row: &impl RowAccess, listed: bool) -> Result<Versioned, StoreError> {
+        let id_text = row.text(0)?.unwrap_or_default();
+        let id = Uuid::parse_str(&id_text)
+            .map_err(|error| StoreError::Internal(format!("stored id {id_text:?}: {error}")))?;
+        let properties = &self.def.entity.properties[1..];
+        let mut values = Vec::with_capacity(properties.len());
+        let mut column = 1;
+        for property in properties {
+            let value = match property.ty {
+                Type::DateTimeOffset => {
+                    let text = row.text(column)?;
+                    let ticks = row.int(column + 1)?;
+                    column += 2;
+                    match (text, ticks) {
+                        (Some(text), Some(ticks)) => Value::DateTimeOffset(
+                            DateTimeOffset::from_stored(text.into_owned(), ticks),
+                        ),
+                        _ => Value::Null,
+                    }
+                }
+                _ => {
+                    column += 1;
+                    decode_column(property, row, column - 1, listed, id)?
+                }
+            };
+            values.push(value);
+        }
+        if self.def.storage.enum_set.is_some() && self.dialect == Dialect::Sqlite {
+            column += 1;
+        }
+        let version = row
+            .int(column)?
+            .ok_or_else(|| StoreError::Internal(format!("stored version of {id} is null")))?;
+        Ok(Versioned {
+            entity: Entity::new(id, values),
+            version,
+        })
+    }
+}
+
+fn decode_column(
+    property: &Property,
+    row: &impl RowAccess,
+    column: usize,
+    listed: bool,
+    id: Uuid,
+) -> Result<Value, StoreError> {
+    let corrupt = |what: &dyn std::fmt::Display| {
+        StoreError::Internal(format!("stored {} of {id}: {what}", property.name))
+    };
+    Ok(match property.ty {
+        Type::Int32 => match row.int(column)? {
+            Some(number) => Value::Int(i32::try_from(number).map_err(|e| corrupt(&e))?),
+            None => Value::Null,
+        },
+        Type::String => match row.text(column)? {
+            Some(text) => Value::String(text.into()),
+            None => Value::Null,
+        },
+        Type::Enum(ty) => match row.text(column)? {
+            Some(text) => Value::Enum(ty.member(&text).ok_or_else(|| corrupt(&text))?),
+            None => Value::Null,
+        },
+        Type::Collection(ty) => {
+            let text = row.text(column)?.unwrap_or(Cow::Borrowed("[]"));
+            if listed
+                && collection_json::copyable(ty)
+                && collection_json::is_encoding(ty, text.as_bytes())
+            {
+                Value::Collection(Collection::Stored(text.as_bytes().into()))
+            } else {
+                let items =
+                    collection_json::decode(ty, text.as_bytes()).map_err(|e| corrupt(&e))?;
+                Value::Collection(Collection::Items(items))
+            }
+        }
+        Type::DateTimeOffset => unreachable!("DateTimeOffset columns are read in pairs"),
+    })
+}
+
+fn is_collection_column(def: &ResourceDef, column: &str) -> bool {
+    def.entity
+        .properties
+        .iter()
+        .any(|p| p.column == column && matches!(p.ty, Type::Collection(_)))
+}
+
+/// The column a property compares and sorts by: a DateTimeOffset's instant, else its value.
+pub fn sort_column(property: &Property) -> Cow<'static, str> {
+    match property.ty {
+        Type::DateTimeOffset => Cow::Owned(format!("{}_ticks", property.column)),
+        _ => Cow::Borrowed(property.column),
+    }
+}
+
+/// One row's columns, as either backend's row type gives them.
+pub trait RowAccess {
+    fn text(&self, index: usize) -> Result<Option<Cow<'_, str>>, StoreError>;
+    fn int(&self, index: usize) -> Result<Option<i64>, StoreError>;
+}
+
+/// The layout of `def`'s table in `dialect`, made once per process.
+pub fn layout(def: &'static ResourceDef, dialect: Dialect) -> &'static Layout {
+    static SQLITE: OnceLock<Vec<Layout>> = OnceLock::new();
+    static POSTGRES: OnceLock<Vec<Layout>> = OnceLock::new();
+    let layouts = match dialect {
+        Dialect::Sqlite => &SQLITE,
+        Dialect::Postgres => &POSTGRES,
+    }
+    .get_or_init(|| ALL.iter().map(|def| Layout::new(def, dialect)).collect());
+    match layouts.iter().find(|layout| std::ptr::eq(layout.def, def)) {
+        Some(layout) => layout,
+        // Every resource is registered in `ALL`; one that is not gets its layout made once.
+        None => Box::leak(Box::new(Layout::new(def, dialect))),
+    }
+}
