@@ -156,11 +156,30 @@ fn every_resource_is_under_both_versions_alike() {
         let tags = document["tags"].as_array().expect("tags");
         assert!(tags.contains(&tag), "{tag}");
     }
+    assert_eq!(
+        document["paths"]["/beta/reports/getAzureADUserFeatureUsage()"]["get"]["operationId"],
+        "get_beta_reports_getAzureADUserFeatureUsage"
+    );
+    assert!(
+        document["paths"]["/v1.0/reports/getAzureADUserFeatureUsage()"]
+            .get("parameters")
+            .is_none()
+    );
 }
 
 #[test]
 fn nullable_properties_admit_null() {
     let document = parsed();
+    let properties = &document["components"]["schemas"]["AzureADUserFeatureUsage"]["properties"];
+    assert_eq!(
+        properties["userDisplayName"],
+        json!({ "type": ["string", "null"] })
+    );
+    assert_eq!(properties["userId"], json!({ "type": "string" }));
+    assert_eq!(
+        properties["licenseAssigned"],
+        json!({ "anyOf": [{ "$ref": "#/components/schemas/AzureADLicenseType" }, { "type": "null" }] })
+    );
     let usage = &document["components"]["schemas"]["AzureADFeatureUsageCreate"];
     assert_eq!(
         usage["required"],
@@ -168,6 +187,11 @@ fn nullable_properties_admit_null() {
     );
     assert_eq!(usage["properties"]["usage"]["minimum"], 0);
     assert!(usage["properties"].get("id").is_none());
+    let detail = &document["components"]["schemas"]["FeatureUsageDetailInput"];
+    assert!(
+        detail.get("required").is_none(),
+        "an empty required is left out"
+    );
 }
 
 fn refs<'a>(value: &'a Value, found: &mut Vec<&'a str>) {

@@ -7,14 +7,16 @@
 
 mod feature_usage;
 mod license_usage;
+mod user_feature_usage;
 
 use tally_odata::schema::{EntityType, EnumType, Property};
 
 pub use feature_usage::FEATURE_USAGE;
 pub use license_usage::LICENSE_USAGE;
+pub use user_feature_usage::USER_FEATURE_USAGE;
 
 /// Every resource tally serves, in the order `$metadata` and the OpenAPI document list them.
-pub static ALL: &[&ResourceDef] = &[&LICENSE_USAGE, &FEATURE_USAGE];
+pub static ALL: &[&ResourceDef] = &[&LICENSE_USAGE, &FEATURE_USAGE, &USER_FEATURE_USAGE];
 
 /// `microsoft.graph.azureADLicenseType`, shared by the license reports.
 pub static LICENSE_TYPE: EnumType = EnumType {

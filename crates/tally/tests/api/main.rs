@@ -28,4 +28,5 @@ mod support;
 mod tenancy;
 mod throttle;
 mod tls;
+mod user_feature_usage;
 mod writes;

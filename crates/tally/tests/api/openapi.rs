@@ -47,6 +47,21 @@ const ROUTES: &[(&str, &[&str])] = &[
         "/reports/microsoft.graph.getAzureADFeatureUsage(period='{period}')",
         &["get"],
     ),
+    ("/reports/azureADUserFeatureUsage", &["get", "post"]),
+    ("/reports/azureADUserFeatureUsage/$count", &["get"]),
+    (
+        "/reports/azureADUserFeatureUsage/{id}",
+        &["get", "patch", "delete"],
+    ),
+    (
+        "/reports/azureADUserFeatureUsage('{id}')",
+        &["get", "patch", "delete"],
+    ),
+    ("/reports/getAzureADUserFeatureUsage()", &["get"]),
+    (
+        "/reports/microsoft.graph.getAzureADUserFeatureUsage()",
+        &["get"],
+    ),
 ];
 
 const METHODS: &[&str] = &[
