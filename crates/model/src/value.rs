@@ -134,10 +134,6 @@ impl Entity {
         &self.values
     }
 
-    pub fn into_values(self) -> Vec<Value> {
-        self.values
-    }
-
     /// The value of the entity type's property at `index` (≥ 1: 0 is the id).
     pub fn value(&self, index: usize) -> &Value {
         index

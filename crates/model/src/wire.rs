@@ -8,7 +8,7 @@
 //! tests hold the same shape written with serde as the reference, byte for byte.
 
 use tally_odata::query::Selection;
-use tally_odata::schema::{EntityType, Type};
+use tally_odata::schema::{ComplexType, EntityType, Type};
 
 use crate::etag::EntityTag;
 use crate::value::{Collection, Entity, Item, Value};
@@ -64,15 +64,10 @@ impl<'a> EntityJson<'a> {
             out.extend_from_slice(property.name.as_bytes());
             out.extend_from_slice(b"\":");
             match (property.ty, value) {
-                (Type::Collection(item_type), Value::Collection(collection)) => {
-                    let annotation = item_annotation(item_type.name);
-                    match collection {
-                        Collection::Items(items) => {
-                            write_items(item_type.properties, items, &annotation, out)
-                        }
-                        Collection::Stored(json) => write_stored_items(json, &annotation, out),
-                    }
-                }
+                (Type::Collection(item_type), Value::Collection(collection)) => match collection {
+                    Collection::Items(items) => write_items(item_type, items, out),
+                    Collection::Stored(json) => write_stored_items(json, item_type.name, out),
+                },
                 _ => write_scalar(value, out),
             }
         }
@@ -82,27 +77,21 @@ impl<'a> EntityJson<'a> {
 
 /// `"@odata.type":"microsoft.graph.x"`, as each item of a collection carries it (without `#`,
 /// as the seed's response writes it).
-fn item_annotation(type_name: &str) -> Vec<u8> {
-    let mut annotation = b"\"@odata.type\":\"".to_vec();
-    annotation.extend_from_slice(type_name.as_bytes());
-    annotation.push(b'"');
-    annotation
+fn write_item_annotation(type_name: &str, out: &mut Vec<u8>) {
+    out.extend_from_slice(b"\"@odata.type\":\"");
+    out.extend_from_slice(type_name.as_bytes());
+    out.push(b'"');
 }
 
-fn write_items(
-    properties: &[tally_odata::schema::Property],
-    items: &[Item],
-    annotation: &[u8],
-    out: &mut Vec<u8>,
-) {
+fn write_items(ty: &ComplexType, items: &[Item], out: &mut Vec<u8>) {
     out.push(b'[');
     for (index, item) in items.iter().enumerate() {
         if index > 0 {
             out.push(b',');
         }
         out.push(b'{');
-        out.extend_from_slice(annotation);
-        for (property, value) in properties.iter().zip(&item.0) {
+        write_item_annotation(ty.name, out);
+        for (property, value) in ty.properties.iter().zip(&item.0) {
             out.extend_from_slice(b",\"");
             out.extend_from_slice(property.name.as_bytes());
             out.extend_from_slice(b"\":");
@@ -115,10 +104,10 @@ fn write_items(
 
 /// The store's compact form already has the wire's keys, order and numbers; only each item's
 /// annotation is missing (the store hands over only [`crate::collection_json::copyable`] ones).
-fn write_stored_items(mut json: &[u8], annotation: &[u8], out: &mut Vec<u8>) {
+fn write_stored_items(mut json: &[u8], type_name: &str, out: &mut Vec<u8>) {
     while let Some(brace) = memchr::memchr(b'{', json) {
         out.extend_from_slice(&json[..=brace]);
-        out.extend_from_slice(annotation);
+        write_item_annotation(type_name, out);
         out.push(b',');
         json = &json[brace + 1..];
     }
@@ -148,5 +137,142 @@ pub fn push_json_str(out: &mut Vec<u8>, text: &str) {
         out.push(b'"');
     } else if serde_json::to_writer(&mut *out, text).is_err() {
         unreachable!("writing to a Vec cannot fail");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use tally_odata::query::select;
+    use tally_odata::DateTimeOffset;
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::collection_json;
+    use crate::resources::{FEATURE_USAGE, LICENSE_USAGE};
+
+    fn usage(snapshot: &str, members: &[(&'static str, Option<i32>)]) -> Entity {
+        let items = members
+            .iter()
+            .map(|(member, count)| {
+                let count = count.map_or(Value::Null, Value::Int);
+                Item(vec![Value::Enum(member), count.clone(), Value::Null, count])
+            })
+            .collect();
+        Entity::new(
+            Uuid::from_u128(7),
+            vec![
+                Value::DateTimeOffset(DateTimeOffset::parse(snapshot).unwrap()),
+                Value::Collection(Collection::Items(items)),
+            ],
+        )
+    }
+
+    fn written(json: &EntityJson<'_>) -> String {
+        let mut out = Vec::new();
+        json.write_to(&mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    /// The writing is what serde writes for the same object, keys in the same order.
+    #[test]
+    fn an_object_is_written_as_serde_would_in_graphs_order() {
+        let ty = LICENSE_USAGE.entity;
+        let entity = usage(
+            "2016-12-31T23:56:55.0631898+03:00",
+            &[("premiumP2", Some(i32::MAX)), ("free", None)],
+        );
+        let selection = select(ty, "licenseInfoDetails").unwrap();
+        let cases = [
+            (
+                EntityJson::of(ty, &entity),
+                json!({
+                    "@odata.type": "#microsoft.graph.azureADLicenseUsage",
+                    "id": "00000000-0000-0000-0000-000000000007",
+                    "snapshotDateTime": "2016-12-31T23:56:55.0631898+03:00",
+                    "licenseInfoDetails": [
+                        { "@odata.type": "microsoft.graph.licenseInfoDetail", "licenseType": "premiumP2",
+                          "totalLicenseCount": 2147483647, "totalAssignedCount": null, "totalUsageCount": 2147483647 },
+                        { "@odata.type": "microsoft.graph.licenseInfoDetail", "licenseType": "free",
+                          "totalLicenseCount": null, "totalAssignedCount": null, "totalUsageCount": null },
+                    ],
+                }),
+            ),
+            (
+                EntityJson {
+                    etag: Some(EntityTag(3)),
+                    context: Some("https://h/v1.0/$metadata#x \"quoted\""),
+                    selection: Some(&selection),
+                    ..EntityJson::of(ty, &entity)
+                },
+                json!({
+                    "@odata.context": "https://h/v1.0/$metadata#x \"quoted\"",
+                    "@odata.type": "#microsoft.graph.azureADLicenseUsage",
+                    "@odata.etag": "W/\"3\"",
+                    "id": "00000000-0000-0000-0000-000000000007",
+                    "licenseInfoDetails": [
+                        { "@odata.type": "microsoft.graph.licenseInfoDetail", "licenseType": "premiumP2",
+                          "totalLicenseCount": 2147483647, "totalAssignedCount": null, "totalUsageCount": 2147483647 },
+                        { "@odata.type": "microsoft.graph.licenseInfoDetail", "licenseType": "free",
+                          "totalLicenseCount": null, "totalAssignedCount": null, "totalUsageCount": null },
+                    ],
+                }),
+            ),
+        ];
+        for (json, expected) in cases {
+            assert_eq!(written(&json), serde_json::to_string(&expected).unwrap());
+        }
+        let feature = Entity::new(
+            Uuid::nil(),
+            vec![
+                Value::DateTimeOffset(DateTimeOffset::parse("2020-01-01T00:00Z").unwrap()),
+                Value::String("a \"b\"\n{c}".into()),
+                Value::Null,
+            ],
+        );
+        assert_eq!(
+            written(&EntityJson::of(FEATURE_USAGE.entity, &feature)),
+            serde_json::to_string(&json!({
+                "@odata.type": "#microsoft.graph.azureADFeatureUsage",
+                "id": "00000000-0000-0000-0000-000000000000",
+                "snapshotDateTime": "2020-01-01T00:00Z",
+                "featureName": "a \"b\"\n{c}",
+                "usage": null,
+            }))
+            .unwrap()
+        );
+    }
+
+    /// A collection copied from its stored JSON is written byte for byte as the decoded one.
+    #[test]
+    fn a_stored_collection_is_written_as_its_items_are() {
+        let ty = LICENSE_USAGE.entity;
+        let Type::Collection(item_type) = ty.properties[2].ty else {
+            unreachable!()
+        };
+        for members in [
+            &[][..],
+            &[("none", Some(0))][..],
+            &[
+                ("basic", Some(1)),
+                ("premiumP1", None),
+                ("unknownFutureValue", Some(i32::MAX)),
+            ][..],
+        ] {
+            let decoded = usage("2020-01-01T00:00:00Z", members);
+            let stored_text = collection_json::encode(item_type, decoded.value(2).items());
+            let stored = Entity::new(
+                decoded.id,
+                vec![
+                    decoded.value(1).clone(),
+                    Value::Collection(Collection::Stored(stored_text.into_bytes().into())),
+                ],
+            );
+            assert_eq!(
+                written(&EntityJson::of(ty, &stored)),
+                written(&EntityJson::of(ty, &decoded)),
+                "{members:?}"
+            );
+        }
     }
 }

@@ -18,13 +18,23 @@ use uuid::Uuid;
 use crate::sql::{Dialect, SqlParam};
 use crate::StoreError;
 
+/// One data column of a resource's table.
+#[derive(Debug)]
+struct Column {
+    name: String,
+    /// Its SQL type in the layout's dialect, with `NOT NULL` where it applies.
+    sql_type: String,
+    /// Holds a collection's JSON (PostgreSQL: `jsonb`, cast from and to text).
+    json: bool,
+}
+
 /// The columns and statements of one resource's table in one dialect.
 #[derive(Debug)]
 pub struct Layout {
     pub def: &'static ResourceDef,
     pub dialect: Dialect,
     /// The data columns after `tenant_id` and before `version`, in insert order.
-    columns: Vec<String>,
+    columns: Vec<Column>,
     /// What a read selects, in the order [`Layout::decode`] reads: id, data columns, version.
     pub select_list: String,
     pub insert: String,
@@ -39,22 +49,11 @@ pub struct Layout {
 impl Layout {
     pub fn new(def: &'static ResourceDef, dialect: Dialect) -> Self {
         let table = def.storage.table;
-        let mut columns = Vec::new();
-        for property in &def.entity.properties[1..] {
-            match property.ty {
-                Type::DateTimeOffset => {
-                    columns.push(format!("{}_text", property.column));
-                    columns.push(format!("{}_ticks", property.column));
-                }
-                _ => columns.push(property.column.to_owned()),
-            }
-        }
-        if let (Some(set), Dialect::Sqlite) = (&def.storage.enum_set, dialect) {
-            columns.push(set.column.to_owned());
-        }
-        let placeholder = |number: usize, column: &str| match dialect {
+        let columns = columns(def, dialect);
+        // Parameter `number` (1-based) for `column`; `None` for the tenant, id and version.
+        let placeholder = |number: usize, column: Option<&Column>| match dialect {
             Dialect::Sqlite => "?".to_owned(),
-            Dialect::Postgres if is_collection_column(def, column) => {
+            Dialect::Postgres if column.is_some_and(|c| c.json) => {
                 format!("CAST(${number}::text AS jsonb)")
             }
             Dialect::Postgres => format!("${number}"),
@@ -62,44 +61,45 @@ impl Layout {
         let read_columns: Vec<String> = columns
             .iter()
             .map(|column| match dialect {
-                Dialect::Postgres if is_collection_column(def, column) => format!("{column}::text"),
-                _ => column.clone(),
+                Dialect::Postgres if column.json => format!("{}::text", column.name),
+                _ => column.name.clone(),
             })
             .collect();
+        let names: Vec<&str> = columns.iter().map(|column| column.name.as_str()).collect();
         let select_list = format!("id, {}, version", read_columns.join(", "));
-        let values: Vec<String> = (0..columns.len() + 2)
-            .map(|index| {
-                let column = index
-                    .checked_sub(2)
-                    .and_then(|data| columns.get(data))
-                    .map_or("", String::as_str);
-                placeholder(index + 1, column)
-            })
+        let values: Vec<String> = columns
+            .iter()
+            .enumerate()
+            .map(|(index, column)| placeholder(index + 3, Some(column)))
             .collect();
         let insert = format!(
-            "INSERT INTO {table} (tenant_id, id, {}, version) VALUES ({}, {})",
-            columns.join(", "),
+            "INSERT INTO {table} (tenant_id, id, {}, version) VALUES ({}, {}, {}, {})",
+            names.join(", "),
+            placeholder(1, None),
+            placeholder(2, None),
             values.join(", "),
-            placeholder(columns.len() + 3, "")
+            placeholder(columns.len() + 3, None)
         );
         let insert_new = format!("{insert} ON CONFLICT DO NOTHING");
         let sets: Vec<String> = columns
             .iter()
             .enumerate()
-            .map(|(index, column)| format!("{column} = {}", placeholder(index + 1, column)))
+            .map(|(index, column)| {
+                format!("{} = {}", column.name, placeholder(index + 1, Some(column)))
+            })
             .collect();
         let after = columns.len() + 1;
         let update = format!(
             "UPDATE {table} SET {}, version = {} WHERE tenant_id = {} AND id = {}",
             sets.join(", "),
-            placeholder(after, ""),
-            placeholder(after + 1, ""),
-            placeholder(after + 2, "")
+            placeholder(after, None),
+            placeholder(after + 1, None),
+            placeholder(after + 2, None)
         );
         let key = format!(
             "tenant_id = {} AND id = {}",
-            placeholder(1, ""),
-            placeholder(2, "")
+            placeholder(1, None),
+            placeholder(2, None)
         );
         Self {
             def,
@@ -123,7 +123,7 @@ impl Layout {
     /// PostgreSQL.
     pub fn create_table(&self) -> String {
         let table = self.table();
-        let time = format!("{}_ticks", self.def.time.column);
+        let time = sort_column(self.def.time);
         let mut sql =
             format!("CREATE TABLE IF NOT EXISTS {table} (\n    tenant_id TEXT NOT NULL,\n");
         sql.push_str(match self.dialect {
@@ -131,8 +131,7 @@ impl Layout {
             Dialect::Postgres => "    id TEXT COLLATE \"C\" NOT NULL,\n",
         });
         for column in &self.columns {
-            let ty = self.column_type(column);
-            let _ = std::fmt::Write::write_fmt(&mut sql, format_args!("    {column} {ty},\n"));
+            sql.push_str(&format!("    {} {},\n", column.name, column.sql_type));
         }
         sql.push_str("    version BIGINT NOT NULL,\n");
         match self.dialect {
@@ -156,40 +155,6 @@ impl Layout {
             ));
         }
         sql
-    }
-
-    fn column_type(&self, column: &str) -> String {
-        let property = self.def.entity.properties[1..].iter().find(|p| {
-            column == p.column
-                || column
-                    .strip_prefix(p.column)
-                    .is_some_and(|rest| rest == "_text" || rest == "_ticks")
-        });
-        let (ty, nullable) = match property {
-            Some(p) if p.ty == Type::DateTimeOffset && column.ends_with("_ticks") => {
-                ("BIGINT", p.nullable)
-            }
-            Some(p) => match p.ty {
-                // PostgreSQL: BIGINT, the type of the parameters tally binds.
-                Type::Int32 if self.dialect == Dialect::Postgres => ("BIGINT", p.nullable),
-                Type::Int32 => ("INTEGER", p.nullable),
-                Type::Collection(_) if self.dialect == Dialect::Postgres => ("JSONB", false),
-                Type::Collection(_) => ("TEXT", false),
-                // Strings compare and sort ordinally, by bytes, whatever the database's default
-                // collation (as `id` does).
-                Type::String | Type::Enum(_) if self.dialect == Dialect::Postgres => {
-                    ("TEXT COLLATE \"C\"", p.nullable)
-                }
-                _ => ("TEXT", p.nullable),
-            },
-            // The enum-set bits.
-            None => ("INTEGER", false),
-        };
-        if nullable {
-            ty.to_owned()
-        } else {
-            format!("{ty} NOT NULL")
-        }
     }
 
     /// The parameters of [`Layout::insert`] for `entity` at `version`.
@@ -335,11 +300,50 @@ fn decode_column(
     })
 }
 
-fn is_collection_column(def: &ResourceDef, column: &str) -> bool {
-    def.entity
-        .properties
-        .iter()
-        .any(|p| p.column == column && matches!(p.ty, Type::Collection(_)))
+/// The data columns of `def`'s table in `dialect`.
+fn columns(def: &ResourceDef, dialect: Dialect) -> Vec<Column> {
+    let postgres = dialect == Dialect::Postgres;
+    let column = |name: String, sql_type: &str, nullable: bool, json: bool| Column {
+        name,
+        sql_type: if nullable {
+            sql_type.to_owned()
+        } else {
+            format!("{sql_type} NOT NULL")
+        },
+        json,
+    };
+    // PostgreSQL: BIGINT, the type of the parameters tally binds; strings compare and sort
+    // ordinally, by bytes, whatever the database's default collation (as `id` does).
+    let text = if postgres {
+        "TEXT COLLATE \"C\""
+    } else {
+        "TEXT"
+    };
+    let mut columns = Vec::new();
+    for property in &def.entity.properties[1..] {
+        let (name, nullable) = (property.column, property.nullable);
+        match property.ty {
+            Type::DateTimeOffset => {
+                columns.push(column(format!("{name}_text"), "TEXT", nullable, false));
+                columns.push(column(format!("{name}_ticks"), "BIGINT", nullable, false));
+            }
+            Type::Int32 => {
+                let sql_type = if postgres { "BIGINT" } else { "INTEGER" };
+                columns.push(column(name.to_owned(), sql_type, nullable, false));
+            }
+            Type::String | Type::Enum(_) => {
+                columns.push(column(name.to_owned(), text, nullable, false));
+            }
+            Type::Collection(_) => {
+                let sql_type = if postgres { "JSONB" } else { "TEXT" };
+                columns.push(column(name.to_owned(), sql_type, false, true));
+            }
+        }
+    }
+    if let (Some(set), false) = (&def.storage.enum_set, postgres) {
+        columns.push(column(set.column.to_owned(), "INTEGER", false, false));
+    }
+    columns
 }
 
 /// The column a property compares and sorts by: a DateTimeOffset's instant, else its value.

@@ -101,11 +101,6 @@ impl ResourceDef {
             .copied()
             .find(|def| def.function.name.eq_ignore_ascii_case(plain))
     }
-
-    /// The resource whose entity type is `name` (qualified, as in `@odata.type`).
-    pub fn by_type(name: &str) -> Option<&'static ResourceDef> {
-        ALL.iter().copied().find(|def| def.entity.name == name)
-    }
 }
 
 /// A bound function of `reportRoot` that returns the collection, composable with the query

@@ -264,4 +264,28 @@ mod tests {
         assert!(matches!(refused, StoreError::Unavailable(_)), "{refused:?}");
         assert!(refused.to_string().contains("newer"), "{refused}");
     }
+
+    /// The layout written from azureADLicenseUsage's description is the table its migrations
+    /// made: same columns, nullability and key, so its statements fit data stored before.
+    #[test]
+    fn the_described_layout_is_the_migrated_table() {
+        fn columns(connection: &Connection) -> Vec<(String, bool, i64)> {
+            connection
+                .prepare("SELECT name, \"notnull\", pk FROM pragma_table_info('license_usage')")
+                .unwrap()
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        }
+        let migrated = Connection::open_in_memory().unwrap();
+        for step in MIGRATIONS {
+            migrated.execute_batch(step).unwrap();
+        }
+        let described = Connection::open_in_memory().unwrap();
+        described
+            .execute_batch(&layout(&LICENSE_USAGE, Dialect::Sqlite).create_table())
+            .unwrap();
+        assert_eq!(columns(&described), columns(&migrated));
+    }
 }
