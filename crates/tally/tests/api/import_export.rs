@@ -67,7 +67,7 @@ const GOOD_ID: &str = "0b4a7c52-4a6e-4d4f-9a39-2c8a3c1f9d11";
 #[tokio::test]
 async fn bad_lines_are_reported_with_their_numbers_while_good_ones_load_under_a_running_server() {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start_with(dir.path(), database_url(dir.path()).as_deref());
+    let server = TestServer::start_shared(dir.path(), database_url(dir.path()).as_deref());
     let tenant = Uuid::new_v4();
     let file = dir.path().join("snapshots.jsonl");
     let lines = [

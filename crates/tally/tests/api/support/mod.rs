@@ -63,7 +63,22 @@ impl TestServer {
         Self::spawn(data_dir, database_url, &[])
     }
 
+    /// Starts tally on a store another process can write too: PostgreSQL at `database_url`, else
+    /// the embedded store in `data_dir`, even when the suite runs in memory.
+    pub fn start_shared(data_dir: &Path, database_url: Option<&str>) -> Self {
+        Self::launch(data_dir, database_url, &[], false)
+    }
+
     fn spawn(data_dir: &Path, database_url: Option<&str>, flags: &[&str]) -> Self {
+        Self::launch(data_dir, database_url, flags, database::suite_in_memory())
+    }
+
+    fn launch(
+        data_dir: &Path,
+        database_url: Option<&str>,
+        flags: &[&str],
+        in_memory: bool,
+    ) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_tally"));
         command
             .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
@@ -71,7 +86,7 @@ impl TestServer {
             .args(flags);
         if let Some(url) = database_url {
             command.args(["--database-url", url]);
-        } else if database::suite_in_memory() {
+        } else if in_memory {
             command.arg("--in-memory");
         }
         let mut child = command
