@@ -7,6 +7,8 @@
 mod conditional;
 mod details;
 mod error;
+mod fair;
+mod limits;
 pub mod metrics;
 mod postgres;
 mod query;
@@ -19,6 +21,7 @@ use tally_model::{EntityTag, LicenseUsage, LicenseUsagePatch, NewLicenseUsage, P
 use uuid::Uuid;
 
 pub use error::StoreError;
+pub use limits::StoreLimits;
 pub use postgres::PgStore;
 pub use query::{
     Cursor, CursorValue, ListQuery, ListedDetails, ListedUsage, OrderKey, OrderProperty, Page,
@@ -79,6 +82,22 @@ impl Store {
         PgStore::connect(url).await.map(Store::Postgres)
     }
 
+    /// [`Store::open_postgres`] with these time limits.
+    pub async fn open_postgres_with(url: &str, limits: StoreLimits) -> Result<Self, StoreError> {
+        PgStore::connect_with(url, limits)
+            .await
+            .map(Store::Postgres)
+    }
+
+    /// Sets the embedded store's read budget (PostgreSQL takes its limits when it connects).
+    #[must_use]
+    pub fn with_limits(self, limits: StoreLimits) -> Self {
+        match self {
+            Store::Sqlite(store) => Store::Sqlite(store.with_limits(limits)),
+            postgres @ Store::Postgres(_) => postgres,
+        }
+    }
+
     pub async fn create(
         &self,
         tenant: TenantId,
@@ -86,7 +105,11 @@ impl Store {
     ) -> Result<StoredUsage, StoreError> {
         match self {
             Store::Sqlite(store) => store.create(tenant, new).await,
-            Store::Postgres(store) => store.create(tenant, new).await,
+            Store::Postgres(store) => {
+                store
+                    .within(store.call_limit(), store.create(tenant, new))
+                    .await
+            }
         }
     }
 
@@ -107,7 +130,11 @@ impl Store {
     pub async fn get(&self, tenant: TenantId, id: Uuid) -> Result<Option<StoredUsage>, StoreError> {
         match self {
             Store::Sqlite(store) => store.get(tenant, id).await,
-            Store::Postgres(store) => store.get(tenant, id).await,
+            Store::Postgres(store) => {
+                store
+                    .within(store.call_limit(), store.get(tenant, id))
+                    .await
+            }
         }
     }
 
@@ -120,7 +147,10 @@ impl Store {
     ) -> Result<WriteOutcome<StoredUsage>, StoreError> {
         match self {
             Store::Sqlite(store) => store.update(tenant, id, patch, precondition).await,
-            Store::Postgres(store) => store.update(tenant, id, patch, precondition).await,
+            Store::Postgres(store) => {
+                let update = store.update(tenant, id, patch, precondition);
+                store.within(store.call_limit(), update).await
+            }
         }
     }
 
@@ -132,14 +162,17 @@ impl Store {
     ) -> Result<WriteOutcome<()>, StoreError> {
         match self {
             Store::Sqlite(store) => store.delete(tenant, id, precondition).await,
-            Store::Postgres(store) => store.delete(tenant, id, precondition).await,
+            Store::Postgres(store) => {
+                let delete = store.delete(tenant, id, precondition);
+                store.within(store.call_limit(), delete).await
+            }
         }
     }
 
     pub async fn list(&self, tenant: TenantId, query: ListQuery) -> Result<Page, StoreError> {
         match self {
             Store::Sqlite(store) => store.list(tenant, query).await,
-            Store::Postgres(store) => store.list(tenant, query).await,
+            Store::Postgres(store) => store.read(tenant, store.list(tenant, query)).await,
         }
     }
 
@@ -147,7 +180,7 @@ impl Store {
     pub async fn count(&self, tenant: TenantId, query: ListQuery) -> Result<u64, StoreError> {
         match self {
             Store::Sqlite(store) => store.count(tenant, query).await,
-            Store::Postgres(store) => store.count(tenant, query).await,
+            Store::Postgres(store) => store.read(tenant, store.count(tenant, query)).await,
         }
     }
 
@@ -155,7 +188,7 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         match self {
             Store::Sqlite(store) => store.ping().await,
-            Store::Postgres(store) => store.ping().await,
+            Store::Postgres(store) => store.within(store.call_limit(), store.ping()).await,
         }
     }
 

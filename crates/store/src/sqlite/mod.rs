@@ -208,7 +208,7 @@ impl SqliteStore {
 
     pub async fn get(&self, tenant: TenantId, id: Uuid) -> Result<Option<StoredUsage>, StoreError> {
         self.readers
-            .run(move |connection| {
+            .run_for(Some(tenant), move |connection| {
                 connection
                     .prepare_cached(&format!(
                         "SELECT {} FROM license_usage WHERE tenant_id = ? AND id = ?",
@@ -223,13 +223,17 @@ impl SqliteStore {
 
     pub async fn list(&self, tenant: TenantId, query: ListQuery) -> Result<Page, StoreError> {
         self.readers
-            .run(move |connection| readers::list(connection, tenant, &query))
+            .run_for(Some(tenant), move |connection| {
+                readers::list(connection, tenant, &query)
+            })
             .await
     }
 
     pub async fn count(&self, tenant: TenantId, query: ListQuery) -> Result<u64, StoreError> {
         self.readers
-            .run(move |connection| readers::count(connection, tenant, &query))
+            .run_for(Some(tenant), move |connection| {
+                readers::count(connection, tenant, &query)
+            })
             .await
     }
 
@@ -240,6 +244,13 @@ impl SqliteStore {
                 Ok(())
             })
             .await
+    }
+
+    /// Sets the read budget (`--query-timeout`).
+    #[must_use]
+    pub fn with_limits(self, limits: crate::StoreLimits) -> Self {
+        self.readers.set_budget(limits.query_timeout);
+        self
     }
 
     /// Closes the write queue and waits for the writer to commit what it already has.
