@@ -1,5 +1,7 @@
 //! Admission control, ahead of any work: a bound on requests in flight (past it, an immediate
-//! 503 with `Retry-After` instead of an unbounded queue) and on the URL's length.
+//! 503 with `Retry-After` instead of an unbounded queue) and on the URL's length. `/healthz`,
+//! `/readyz` and `/metrics` take no slot; a request with a body takes one only once its token
+//! is known good (`http::gate`).
 
 use std::sync::Arc;
 
@@ -36,6 +38,10 @@ pub async fn admit(State(admission): State<Admission>, request: Request, next: N
             format!("The URL is {length} bytes long; the limit is {MAX_URL_LENGTH}."),
         )
         .into_response();
+    }
+    // Health checks and metrics answer while the API is saturated: they hold no slot.
+    if matches!(request.uri().path(), "/healthz" | "/readyz" | "/metrics") {
+        return next.run(request).await;
     }
     let Ok(_slot) = admission.0.try_acquire() else {
         return ApiError::new(

@@ -1,9 +1,11 @@
 //! `tally serve`: bind, print `listening on …`, serve until SIGTERM/SIGINT.
 
 use tally_server::auth::JwksSource;
+use tally_server::http::listener::ConnectionLimits;
 use tally_server::serve::shutdown_signal;
 use tally_server::tls::TlsSource;
 use tally_server::{ServeConfig, Server};
+use tally_store::StoreLimits;
 
 use crate::cli::ServeArgs;
 
@@ -28,9 +30,22 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             (_, _, true) => Some(TlsSource::SelfSigned),
             _ => None,
         },
+        connections: ConnectionLimits {
+            max_connections: args.max_connections,
+            handshake_timeout: args.handshake_timeout,
+            header_timeout: args.header_timeout,
+            idle_timeout: args.idle_timeout,
+            drain_timeout: args.drain_timeout,
+        },
+        store_limits: StoreLimits {
+            query_timeout: args.query_timeout,
+            database_timeout: args.database_timeout,
+        },
+        max_in_list: args.max_in_list,
     };
     let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(async move {
+    let drain = config.connections.drain_timeout;
+    let result = runtime.block_on(async move {
         let server = Server::bind(&config).await?;
         let address = server.local_addr()?;
         println!("listening on {}://{address}", server.scheme());
@@ -40,5 +55,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         }
         tracing::info!(%address, data_dir = %config.data_dir.display(), "serving");
         server.run(shutdown_signal()).await
-    })
+    });
+    // Blocking reads are bounded by --query-timeout; never wait for ever on one.
+    runtime.shutdown_timeout(drain);
+    result
 }
