@@ -11,6 +11,7 @@ mod fair;
 mod limits;
 pub mod metrics;
 mod postgres;
+mod private;
 mod query;
 mod sql;
 mod sqlite;
@@ -23,6 +24,7 @@ use uuid::Uuid;
 pub use error::StoreError;
 pub use limits::StoreLimits;
 pub use postgres::PgStore;
+pub use private::{create_private_dir, create_private_file};
 pub use query::{
     Cursor, CursorValue, ListQuery, ListedDetails, ListedUsage, OrderKey, OrderProperty, Page,
 };

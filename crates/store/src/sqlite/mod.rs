@@ -56,10 +56,13 @@ impl SqliteStore {
     /// Opens `data_dir/tally.sqlite3`, creating the directory and the database on first start and
     /// migrating the schema.
     pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(data_dir).map_err(|error| {
+        crate::create_private_dir(data_dir).map_err(|error| {
             StoreError::Unavailable(format!("cannot create {}: {error}", data_dir.display()))
         })?;
         let path = data_dir.join(DATABASE_FILE);
+        crate::create_private_file(&path).map_err(|error| {
+            StoreError::Unavailable(format!("cannot create {}: {error}", path.display()))
+        })?;
         let mut connection = Connection::open(&path)?;
         let mode: String = connection.query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {

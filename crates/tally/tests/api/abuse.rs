@@ -618,3 +618,24 @@ async fn postgres_gone_silent_is_a_503_within_seconds() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_new_data_directory_and_database_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    if database::suite_on_postgres() || database::suite_in_memory() {
+        return;
+    }
+    let parent = tempfile::tempdir().unwrap();
+    let data = parent.path().join("fresh");
+    let _server = TestServer::start_in(&data);
+    let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("tally.sqlite3")), 0o600);
+    assert_eq!(mode(&data.join("signing-key.pem")), 0o600);
+    for side in ["tally.sqlite3-wal", "tally.sqlite3-shm"] {
+        if data.join(side).exists() {
+            assert_eq!(mode(&data.join(side)), 0o600, "{side}");
+        }
+    }
+}
