@@ -22,19 +22,10 @@ pub fn translate(expr: &TypedExpr, out: &mut SqlBuilder) {
         }),
         TypedExpr::Compare { op, left, right } => compare(*op, left, right, out),
         TypedExpr::In { operand, values } => {
-            out.push("(");
-            for (index, value) in values.iter().enumerate() {
-                if index > 0 {
-                    out.push(" OR ");
-                }
-                compare(
-                    CompareOp::Eq,
-                    operand,
-                    &Operand::Constant(value.clone()),
-                    out,
-                );
-            }
-            out.push(")");
+            nested(0..values.len(), " OR ", out, &mut |index, out| {
+                let value = Operand::Constant(values[index].clone());
+                compare(CompareOp::Eq, operand, &value, out);
+            });
         }
         TypedExpr::And(items) => chain(items, " AND ", out),
         TypedExpr::Or(items) => chain(items, " OR ", out),
@@ -138,12 +129,33 @@ fn elements(postgres: bool) -> &'static str {
 }
 
 fn chain(items: &[TypedExpr], separator: &str, out: &mut SqlBuilder) {
+    nested(0..items.len(), separator, out, &mut |index, out| {
+        translate(&items[index], out);
+    });
+}
+
+/// The items in `range`, joined by `separator`, in parentheses: flat when few; a long list in
+/// halves, nested, since SQLite counts each operator of a flat chain as a level of its
+/// expression tree (at most 1,000: "Expression tree is too large"), and halves nest log2(n) deep.
+fn nested(
+    range: std::ops::Range<usize>,
+    separator: &str,
+    out: &mut SqlBuilder,
+    item: &mut impl FnMut(usize, &mut SqlBuilder),
+) {
     out.push("(");
-    for (index, item) in items.iter().enumerate() {
-        if index > 0 {
-            out.push(separator);
+    if range.len() <= 16 {
+        for index in range.clone() {
+            if index > range.start {
+                out.push(separator);
+            }
+            item(index, out);
         }
-        translate(item, out);
+    } else {
+        let middle = range.start + range.len() / 2;
+        nested(range.start..middle, separator, out, item);
+        out.push(separator);
+        nested(middle..range.end, separator, out, item);
     }
     out.push(")");
 }
