@@ -17,7 +17,7 @@ impl Default for StoreLimits {
     fn default() -> Self {
         Self {
             query_timeout: Duration::from_secs(10),
-            database_timeout: Duration::from_secs(5),
+            database_timeout: Duration::from_secs(3),
         }
     }
 }

@@ -108,7 +108,7 @@ pub struct ServeArgs {
     #[arg(long, env = "TALLY_QUERY_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub query_timeout: std::time::Duration,
     /// PostgreSQL: connecting, and any call that gets no answer, give up after this (503).
-    #[arg(long, env = "TALLY_DATABASE_TIMEOUT", default_value = "5s", value_parser = parse_duration)]
+    #[arg(long, env = "TALLY_DATABASE_TIMEOUT", default_value = "3s", value_parser = parse_duration)]
     pub database_timeout: std::time::Duration,
     /// The most values an `in` list of $filter may have (more: 400).
     #[arg(long, env = "TALLY_MAX_IN_LIST", default_value_t = 100)]

@@ -526,7 +526,12 @@ async fn one_tenants_heavy_reads_do_not_stall_another_tenant() {
     );
 
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let heavy_tasks: Vec<_> = (0..4)
+    // TALLY_ABUSE_HEAVY=16: as many as PostgreSQL's pool has connections.
+    let heavy_count: usize = std::env::var("TALLY_ABUSE_HEAVY")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(4);
+    let heavy_tasks: Vec<_> = (0..heavy_count)
         .map(|_| {
             let (client, url, token, stop) = (
                 server.client.clone(),
@@ -563,7 +568,7 @@ async fn one_tenants_heavy_reads_do_not_stall_another_tenant() {
     let p = |q: f64| latencies[((latencies.len() - 1) as f64 * q) as usize];
     let count = |status: u16| heavy_statuses.iter().filter(|&&s| s == status).count();
     eprintln!(
-        "abuse figures: {snapshots} snapshots, budget {budget}: other tenant's GET while 4 heavy $counts run: n={} p50={:?} p99={:?} max={:?}; heavy answers: {} x200, {} x503, {} x504",
+        "abuse figures: {snapshots} snapshots, budget {budget}: other tenant's GET while {heavy_count} heavy $counts run: n={} p50={:?} p99={:?} max={:?}; heavy answers: {} x200, {} x503, {} x504",
         latencies.len(),
         p(0.5),
         p(0.99),
@@ -589,10 +594,7 @@ async fn postgres_gone_silent_is_a_503_within_seconds() {
     let data = tempfile::tempdir().unwrap();
     let direct = schema_url(&base, data.path());
     let through_proxy = direct.replacen("127.0.0.1:5432", &proxy.address.to_string(), 1);
-    let server = TestServer::start_in_with_flags(
-        data.path(),
-        &["--database-url", &through_proxy, "--database-timeout", "2s"],
-    );
+    let server = TestServer::start_with_and_flags(data.path(), Some(&through_proxy), &[]);
     let token = server.token(Uuid::new_v4());
     let id = server
         .create(&token, &snapshot("2025-01-01T00:00:00Z"))
@@ -614,9 +616,9 @@ async fn postgres_gone_silent_is_a_503_within_seconds() {
         assert!(response.headers().contains_key("retry-after"), "{path}");
         waits.push(waited);
     }
-    eprintln!("abuse figures: PostgreSQL silent: 503 after {waits:?} (database timeout 2 s)");
+    eprintln!("abuse figures: PostgreSQL silent: 503 after {waits:?} (--database-timeout at its default, 3 s)");
     assert!(
-        waits.iter().all(|wait| *wait <= Duration::from_secs(6)),
+        waits.iter().all(|wait| *wait <= Duration::from_secs(8)),
         "{waits:?}"
     );
 

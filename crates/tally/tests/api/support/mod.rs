@@ -63,6 +63,15 @@ impl TestServer {
         Self::spawn(data_dir, database_url, &[])
     }
 
+    /// [`TestServer::start_with`] with extra `serve` flags.
+    pub fn start_with_and_flags(
+        data_dir: &Path,
+        database_url: Option<&str>,
+        flags: &[&str],
+    ) -> Self {
+        Self::spawn(data_dir, database_url, flags)
+    }
+
     fn spawn(data_dir: &Path, database_url: Option<&str>, flags: &[&str]) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_tally"));
         command
