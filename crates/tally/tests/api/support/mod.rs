@@ -113,6 +113,12 @@ impl TestServer {
         }
     }
 
+    /// The process id.
+    #[allow(dead_code)]
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// `kill -9`: no chance to flush or drain anything.
     pub fn kill9(&mut self) {
         self.child.kill().expect("SIGKILL delivered");
