@@ -79,7 +79,8 @@ impl Store {
         SqliteStore::open_in_memory().map(Store::Sqlite)
     }
 
-    /// Connects to PostgreSQL at `url` and migrates its schema.
+    /// Connects to PostgreSQL at `url` and migrates its schema, with the limits of the
+    /// command-line tools (`import`, `export`): long statements allowed.
     pub async fn open_postgres(url: &str) -> Result<Self, StoreError> {
         PgStore::connect(url).await.map(Store::Postgres)
     }

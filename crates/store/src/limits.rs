@@ -21,3 +21,14 @@ impl Default for StoreLimits {
         }
     }
 }
+
+impl StoreLimits {
+    /// For `tally import` and `export`: a batch of ten thousand rows, or a page of a big export
+    /// on a loaded database, may take long, and there is no other client to protect.
+    pub fn for_tools() -> Self {
+        Self {
+            query_timeout: Duration::from_secs(3600),
+            database_timeout: Duration::from_secs(30),
+        }
+    }
+}

@@ -18,6 +18,8 @@ impl PgStore {
         call: impl Future<Output = Result<T, StoreError>>,
     ) -> Result<T, StoreError> {
         match tokio::time::timeout(limit, call).await {
+            // statement_timeout: the error carries no duration; the budget is ours.
+            Ok(Err(StoreError::Budget(_))) => Err(StoreError::Budget(self.limits.query_timeout)),
             Ok(result) => result,
             Err(_) => {
                 // The call's future, and with it its pooled connection, is dropped by now.
@@ -52,10 +54,7 @@ impl PgStore {
             .gate
             .enter(tenant, self.limits.database_timeout)
             .await?;
-        match self.within(self.read_limit(), call).await {
-            Err(StoreError::Budget(_)) => Err(StoreError::Budget(self.limits.query_timeout)),
-            other => other,
-        }
+        self.within(self.read_limit(), call).await
     }
 }
 

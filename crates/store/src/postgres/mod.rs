@@ -65,8 +65,9 @@ impl From<deadpool_postgres::PoolError> for StoreError {
 
 impl PgStore {
     /// Connects to `url` (`postgres://…`) and migrates the schema.
+    /// With the generous limits of the command-line tools ([`crate::StoreLimits::for_tools`]).
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        Self::connect_with(url, crate::StoreLimits::default()).await
+        Self::connect_with(url, crate::StoreLimits::for_tools()).await
     }
 
     /// [`PgStore::connect`] with these time limits.
