@@ -1,7 +1,7 @@
 //! Admission control, ahead of any work: a bound on requests in flight (past it, an immediate
 //! 503 with `Retry-After` instead of an unbounded queue) and on the URL's length. `/healthz`,
 //! `/readyz` and `/metrics` take no slot; a request with a body takes one only once its token
-//! is known good (`http::gate`).
+//! is known good (`http::gate`) and its body has arrived (`http::body`, with slots of its own).
 
 use std::sync::Arc;
 
@@ -18,11 +18,17 @@ pub const MAX_URL_LENGTH: usize = 8 * 1024;
 
 /// Slots for requests in flight; one is held for the whole of each request.
 #[derive(Clone)]
-pub struct Admission(pub Arc<Semaphore>);
+pub struct Admission(pub Arc<Semaphore>, usize);
 
 impl Admission {
     pub fn new(max_in_flight: usize) -> Self {
-        Self(Arc::new(Semaphore::new(max_in_flight.max(1))))
+        let slots = max_in_flight.max(1);
+        Self(Arc::new(Semaphore::new(slots)), slots)
+    }
+
+    /// The number of slots (`--max-in-flight`), taken or not.
+    pub fn capacity(&self) -> usize {
+        self.1
     }
 }
 
