@@ -83,3 +83,45 @@ pub(super) fn with_timeouts(
     }
     config
 }
+
+/// A pooled connection whose statement is cancelled on the server if the caller goes away
+/// before it ends (its client hung up, or a deadline passed): the connection is then taken out
+/// of the pool (so no later caller's statement can be the one cancelled) and closed once the
+/// cancel request is sent. [`Cancellable::done`] gives it back to the pool as usual.
+pub(super) struct Cancellable(Option<deadpool_postgres::Object>);
+
+impl Cancellable {
+    pub(super) fn new(client: deadpool_postgres::Object) -> Self {
+        Self(Some(client))
+    }
+
+    pub(super) fn done(mut self) {
+        self.0.take();
+    }
+}
+
+impl std::ops::Deref for Cancellable {
+    type Target = deadpool_postgres::Object;
+
+    fn deref(&self) -> &Self::Target {
+        // Only `done` and `drop` take it, both consuming `self`.
+        self.0
+            .as_ref()
+            .unwrap_or_else(|| unreachable!("a Cancellable without its connection"))
+    }
+}
+
+impl Drop for Cancellable {
+    fn drop(&mut self) {
+        let Some(client) = self.0.take() else { return };
+        let token = client.cancel_token();
+        let detached = deadpool_postgres::Object::take(client);
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                let cancel = token.cancel_query(tokio_postgres::NoTls);
+                let _ = tokio::time::timeout(Duration::from_secs(5), cancel).await;
+                drop(detached);
+            });
+        }
+    }
+}

@@ -240,8 +240,10 @@ impl PgStore {
         let mut params = postgres_params(selection.params);
         params.push(Box::new(query.page_size as i64 + 1));
         params.push(Box::new(i64::try_from(query.skip).unwrap_or(i64::MAX)));
-        let client = self.pool.get().await?;
-        let rows = client.query(&sql, &borrowed(&params)).await?;
+        let client = deadline::Cancellable::new(self.pool.get().await?);
+        let rows = client.query(&sql, &borrowed(&params)).await;
+        client.done();
+        let rows = rows?;
         let items = rows
             .iter()
             .map(|row| decode(row).map(ListedUsage::from))
@@ -253,8 +255,10 @@ impl PgStore {
         let selection = select::where_clause(Dialect::Postgres, tenant, &query, false);
         let sql = format!("SELECT COUNT(*) FROM license_usage WHERE {}", selection.sql);
         let params = postgres_params(selection.params);
-        let client = self.pool.get().await?;
-        let count: i64 = client.query_one(&sql, &borrowed(&params)).await?.get(0);
+        let client = deadline::Cancellable::new(self.pool.get().await?);
+        let row = client.query_one(&sql, &borrowed(&params)).await;
+        client.done();
+        let count: i64 = row?.get(0);
         Ok(u64::try_from(count).unwrap_or(0))
     }
 

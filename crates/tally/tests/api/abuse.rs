@@ -561,19 +561,30 @@ fn cpu_time(pid: u32) -> Duration {
     Duration::from_millis(ticks * 10)
 }
 
-/// A heavy read whose client hangs up is stopped, not run to its end (embedded store: the read's
-/// progress handler sees the dropped request; PostgreSQL runs on to statement_timeout).
+/// A heavy read whose client hangs up is stopped, not run to its end: on the embedded store the
+/// read's progress handler sees the dropped request (the server's CPU falls to nothing); on
+/// PostgreSQL the statement is cancelled (it leaves pg_stat_activity).
 #[cfg(target_os = "linux")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_heavy_read_whose_client_hangs_up_is_stopped() {
-    if database::suite_in_memory() || database::suite_on_postgres() {
-        eprintln!("SKIPPED abuse::hang-up: the embedded store's reads only");
+    if database::suite_in_memory() {
+        eprintln!("SKIPPED abuse::hang-up: tally import cannot load an in-memory store");
         return;
     }
     let data = tempfile::tempdir().unwrap();
     let heavy = Uuid::new_v4();
     import_heavy_tenant(data.path(), heavy, 20_000);
-    let server = TestServer::start_in_with_flags(data.path(), &["--query-timeout", "60s"]);
+    // On PostgreSQL, a name of its own for this server's connections, to find its statements.
+    let application = format!("tally_hangup_{}", Uuid::new_v4().simple());
+    let url = database::suite_on_postgres().then(|| {
+        let base = database::postgres_url().unwrap();
+        format!(
+            "{}&application_name={application}",
+            schema_url(&base, data.path())
+        )
+    });
+    let server =
+        TestServer::start_with_and_flags(data.path(), url.as_deref(), &["--query-timeout", "60s"]);
     let token = server.token(heavy);
     let impatient = reqwest::Client::builder()
         .timeout(Duration::from_millis(300))
@@ -588,14 +599,34 @@ async fn a_heavy_read_whose_client_hangs_up_is_stopped() {
         assert!(sent.is_err(), "the heavy read finished within 300 ms");
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
+    if database::suite_on_postgres() {
+        let url = database::postgres_url().unwrap();
+        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        let running: i64 = client
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' \
+                 AND application_name = $1",
+                &[&application],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        eprintln!("abuse figures: heavy statements still running 0.5 s after their clients hung up: {running}");
+        assert_eq!(running, 0);
+        return;
+    }
     let before = cpu_time(server.pid());
     tokio::time::sleep(Duration::from_secs(2)).await;
     let used = cpu_time(server.pid()) - before;
     eprintln!(
         "abuse figures: CPU used in the 2 s after two heavy reads' clients hung up: {used:?}"
     );
+    // Run on, they used 1.1 s of the window here (a debug build, 2 cores).
     assert!(
-        used < Duration::from_millis(800),
+        used < Duration::from_millis(300),
         "the reads ran on: {used:?}"
     );
 }
