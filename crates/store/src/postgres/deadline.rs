@@ -78,7 +78,9 @@ pub(super) fn with_timeouts(
     }
     let options = config.get_options().unwrap_or_default().to_owned();
     if !options.contains("statement_timeout") {
-        let timeout = format!("-c statement_timeout={}", limits.query_timeout.as_millis());
+        // At least 1 ms: 0 would mean no timeout at all.
+        let millis = limits.query_timeout.as_millis().max(1);
+        let timeout = format!("-c statement_timeout={millis}");
         config.options(format!("{options} {timeout}").trim());
     }
     config
