@@ -1,6 +1,6 @@
 //! The router: which paths go where (the API, health checks, the dashboard at `/`), and the
-//! layers every request passes through (outermost first: metrics, envelope, admission, panic
-//! catcher, body limit).
+//! layers every request passes through (outermost first: metrics, envelope, the token check
+//! before a body is read, the body (with its own slots), admission, panic catcher).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -15,6 +15,7 @@ use crate::error::ApiError;
 use crate::http::admission::admit;
 use crate::http::body::{buffer_body, BodyLimit};
 use crate::http::envelope::{envelope, not_found_fallback, panic_response};
+use crate::http::gate::{token_before_body, BodyGate};
 use crate::routes::api;
 use crate::state::AppState;
 use crate::{metrics, openapi};
@@ -24,6 +25,12 @@ pub fn app(state: AppState, body_limit: usize) -> Router {
     // Install the metrics recorder before the first request records anything.
     metrics::handle();
     let admission = state.admission.clone();
+    // As many bodies may be received at once as requests be worked on.
+    let bodies = BodyLimit::new(body_limit, admission.capacity());
+    let gate = BodyGate {
+        verifier: state.verifier.clone(),
+        body_limit,
+    };
     let mut router = Router::new();
     for version in ["v1.0", "beta"] {
         router = router
@@ -39,12 +46,10 @@ pub fn app(state: AppState, body_limit: usize) -> Router {
         .merge(dashboard::routes())
         .fallback(not_found_fallback)
         .with_state(state)
-        .layer(middleware::from_fn_with_state(
-            BodyLimit(body_limit),
-            buffer_body,
-        ))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn_with_state(admission, admit))
+        .layer(middleware::from_fn_with_state(bodies, buffer_body))
+        .layer(middleware::from_fn_with_state(gate, token_before_body))
         .layer(middleware::from_fn(envelope))
         .layer(middleware::from_fn(metrics::track))
 }

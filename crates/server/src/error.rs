@@ -136,6 +136,18 @@ impl From<StoreError> for ApiError {
                 tracing::warn!(%cause, "store unavailable");
                 ApiError::unavailable()
             }
+            StoreError::Budget(budget) => {
+                tracing::warn!(budget_ms = budget.as_millis(), "a read ran over its budget");
+                ApiError::new(
+                    StatusCode::GATEWAY_TIMEOUT,
+                    "GatewayTimeout",
+                    format!(
+                        "The query ran longer than its budget of {} seconds and was stopped; \
+                         narrow $filter, or ask for fewer objects.",
+                        budget.as_secs_f64()
+                    ),
+                )
+            }
             StoreError::Internal(cause) => {
                 tracing::error!(%cause, "store failure");
                 ApiError::internal()

@@ -6,12 +6,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
-use tally_store::{Location, Store};
+use tally_store::{Location, Store, StoreLimits};
 use tokio::net::TcpListener;
 
 use crate::app::app;
 use crate::auth::{Jwks, JwksSource, LocalKey, Verifier};
 use crate::http::admission::Admission;
+use crate::http::listener::ConnectionLimits;
 use crate::paging::PagingKey;
 use crate::state::AppState;
 use crate::throttle::Throttle;
@@ -38,6 +39,13 @@ pub struct ServeConfig {
     pub max_in_flight: usize,
     /// HTTPS (`--tls-cert`/`--tls-key` or `--tls-self-signed`); None: plain HTTP.
     pub tls: Option<TlsSource>,
+    /// Connection deadlines and the cap on open connections (`--max-connections` and the
+    /// `--*-timeout` flags); the cap is lowered to fit the open-files limit.
+    pub connections: ConnectionLimits,
+    /// The read budget and PostgreSQL's deadlines (`--query-timeout`, `--database-timeout`).
+    pub store_limits: StoreLimits,
+    /// The most values in one `in` list of `$filter` (`--max-in-list`).
+    pub max_in_list: usize,
 }
 
 /// A bound, ready server.
@@ -46,6 +54,33 @@ pub struct Server {
     state: AppState,
     body_limit: usize,
     tls: Option<Tls>,
+    connections: ConnectionLimits,
+}
+
+/// File descriptors kept free for everything but client connections: the database and its
+/// WAL, the readers, PostgreSQL's pool, the JWKS fetch, logs.
+const RESERVED_FILES: u64 = 128;
+
+/// `wanted` connections, or fewer so that they fit below the open-files limit (first raised
+/// to the hard limit) with [`RESERVED_FILES`] to spare.
+fn connection_cap(wanted: usize) -> usize {
+    let limit = match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => limit,
+        Err(error) => {
+            tracing::warn!(%error, "cannot read the open-files limit");
+            return wanted;
+        }
+    };
+    let fits = usize::try_from(limit.saturating_sub(RESERVED_FILES).max(16)).unwrap_or(usize::MAX);
+    if fits < wanted {
+        tracing::warn!(
+            wanted,
+            open_files_limit = limit,
+            max_connections = fits,
+            "--max-connections lowered to fit the open-files limit"
+        );
+    }
+    wanted.min(fits)
 }
 
 impl Server {
@@ -70,9 +105,10 @@ impl Server {
             config.in_memory,
             &config.data_dir,
         );
-        let store = Store::open(location)
+        let store = Store::open(location, config.store_limits)
             .await
             .with_context(|| format!("opening the store ({location})"))?;
+        tally_odata::query::set_max_in_list(config.max_in_list);
         let listener = TcpListener::bind(&config.listen)
             .await
             .with_context(|| format!("binding {}", config.listen))?;
@@ -95,6 +131,10 @@ impl Server {
             state,
             body_limit: config.body_limit,
             tls,
+            connections: ConnectionLimits {
+                max_connections: connection_cap(config.connections.max_connections),
+                ..config.connections
+            },
         })
     }
 
@@ -123,7 +163,8 @@ impl Server {
             crate::http::listener::host_from_authority::<axum::body::Body>,
         ));
         let tls = self.tls.map(|tls| tls.config);
-        crate::http::listener::serve(self.listener, router, tls, shutdown).await?;
+        crate::http::listener::serve(self.listener, router, tls, self.connections, shutdown)
+            .await?;
         tokio::task::spawn_blocking(move || store.shutdown()).await?;
         Ok(())
     }

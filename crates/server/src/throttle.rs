@@ -3,6 +3,7 @@
 //! Off unless configured.
 
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::http::{header, HeaderValue, StatusCode};
@@ -16,7 +17,13 @@ use crate::error::ApiError;
 pub struct Throttle {
     limiter: DefaultKeyedRateLimiter<(Uuid, String)>,
     clock: DefaultClock,
+    admitted: AtomicU64,
 }
+
+/// Every this many checks, the buckets that have refilled completely are forgotten (one such is
+/// the same as a new one): the map holds only the tenants and apps active of late, however
+/// many there have been.
+const EVICT_EVERY: u64 = 1024;
 
 impl Throttle {
     /// `per_second` requests a second per tenant and app, with a burst of twice that.
@@ -25,11 +32,16 @@ impl Throttle {
         Self {
             limiter: governor::RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst)),
             clock: DefaultClock::default(),
+            admitted: AtomicU64::new(0),
         }
     }
 
     /// Admits one request of `tenant`'s `app`, or answers how long to wait.
     pub fn admit(&self, tenant: Uuid, app: &str) -> Result<(), ApiError> {
+        if self.admitted.fetch_add(1, Ordering::Relaxed) % EVICT_EVERY == EVICT_EVERY - 1 {
+            self.limiter.retain_recent();
+            self.limiter.shrink_to_fit();
+        }
         match self.limiter.check_key(&(tenant, app.to_owned())) {
             Ok(()) => Ok(()),
             Err(not_until) => {

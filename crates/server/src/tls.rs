@@ -78,7 +78,7 @@ pub fn self_signed(data_dir: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
     let dir = data_dir.join(TLS_DIR);
     let (cert, key) = (dir.join(CERT_FILE), dir.join(KEY_FILE));
     if !cert.exists() {
-        std::fs::create_dir_all(data_dir)
+        tally_store::create_private_dir(data_dir)
             .with_context(|| format!("creating {}", data_dir.display()))?;
         create(data_dir, &dir)?;
     }

@@ -6,6 +6,10 @@ pub enum StoreError {
     /// The store cannot serve now but may soon (closed, disk full, database unreachable): 503.
     #[error("the store is unavailable: {0}")]
     Unavailable(String),
+    /// A read ran over its time budget (`--query-timeout`) and was stopped, or its client went
+    /// away: 504. Retrying the same read as it is will not help.
+    #[error("the read ran over its budget of {} ms", .0.as_millis())]
+    Budget(std::time::Duration),
     /// A bug or corruption: 500, logged with its cause.
     #[error("store failure: {0}")]
     Internal(String),

@@ -9,9 +9,12 @@
 mod conditional;
 mod enum_set;
 mod error;
+mod fair;
 mod layout;
+mod limits;
 pub mod metrics;
 mod postgres;
+mod private;
 mod query;
 mod sql;
 mod sqlite;
@@ -23,7 +26,9 @@ use tally_model::{Entity, NewEntity, Patch, Precondition, Versioned};
 use uuid::Uuid;
 
 pub use error::StoreError;
+pub use limits::StoreLimits;
 pub use postgres::PgStore;
+pub use private::{create_private_dir, create_private_file};
 pub use query::{Cursor, CursorValue, ListQuery, Page, Scope};
 pub use sqlite::SqliteStore;
 
@@ -84,19 +89,22 @@ pub enum Store {
 }
 
 impl Store {
-    /// Opens the store at `location`, creating and migrating it as needed (the embedded one on
-    /// the blocking pool: a migration may rewrite its table).
-    pub async fn open(location: Location<'_>) -> Result<Self, StoreError> {
-        match location {
-            Location::Postgres(url) => Self::open_postgres(url).await,
-            Location::InMemory => Self::open_in_memory(),
+    /// Opens the store at `location` with these time limits, creating and migrating it as
+    /// needed (the embedded one on the blocking pool: a migration may rewrite its table).
+    pub async fn open(location: Location<'_>, limits: StoreLimits) -> Result<Self, StoreError> {
+        let store = match location {
+            Location::Postgres(url) => Self::open_postgres_with(url, limits).await?,
+            Location::InMemory => Self::open_in_memory()?,
             Location::Embedded(data_dir) => {
                 let data_dir = data_dir.to_owned();
                 tokio::task::spawn_blocking(move || Self::open_embedded(&data_dir))
                     .await
-                    .map_err(|error| StoreError::Internal(format!("opening the store: {error}")))?
+                    .map_err(|error| {
+                        StoreError::Internal(format!("opening the store: {error}"))
+                    })??
             }
-        }
+        };
+        Ok(store.with_limits(limits))
     }
 
     /// Opens (creating and migrating as needed) the embedded store in `data_dir`.
@@ -109,9 +117,26 @@ impl Store {
         SqliteStore::open_in_memory().map(Store::Sqlite)
     }
 
-    /// Connects to PostgreSQL at `url` and migrates its schema.
+    /// Connects to PostgreSQL at `url` and migrates its schema, with the limits of the
+    /// command-line tools (`import`, `export`): long statements allowed.
     pub async fn open_postgres(url: &str) -> Result<Self, StoreError> {
         PgStore::connect(url).await.map(Store::Postgres)
+    }
+
+    /// [`Store::open_postgres`] with these time limits.
+    pub async fn open_postgres_with(url: &str, limits: StoreLimits) -> Result<Self, StoreError> {
+        PgStore::connect_with(url, limits)
+            .await
+            .map(Store::Postgres)
+    }
+
+    /// Sets the embedded store's read budget (PostgreSQL takes its limits when it connects).
+    #[must_use]
+    pub fn with_limits(self, limits: StoreLimits) -> Self {
+        match self {
+            Store::Sqlite(store) => Store::Sqlite(store.with_limits(limits)),
+            postgres @ Store::Postgres(_) => postgres,
+        }
     }
 
     pub async fn create(
@@ -122,7 +147,10 @@ impl Store {
     ) -> Result<Versioned, StoreError> {
         match self {
             Store::Sqlite(store) => store.create(def, tenant, new).await,
-            Store::Postgres(store) => store.create(def, tenant, new).await,
+            Store::Postgres(store) => {
+                let create = store.create(def, tenant, new);
+                store.within(store.call_limit(), create).await
+            }
         }
     }
 
@@ -149,7 +177,10 @@ impl Store {
     ) -> Result<Option<Versioned>, StoreError> {
         match self {
             Store::Sqlite(store) => store.get(def, tenant, id).await,
-            Store::Postgres(store) => store.get(def, tenant, id).await,
+            Store::Postgres(store) => {
+                let get = store.get(def, tenant, id);
+                store.within(store.call_limit(), get).await
+            }
         }
     }
 
@@ -163,7 +194,10 @@ impl Store {
     ) -> Result<WriteOutcome<Versioned>, StoreError> {
         match self {
             Store::Sqlite(store) => store.update(def, tenant, id, patch, precondition).await,
-            Store::Postgres(store) => store.update(def, tenant, id, patch, precondition).await,
+            Store::Postgres(store) => {
+                let update = store.update(def, tenant, id, patch, precondition);
+                store.within(store.call_limit(), update).await
+            }
         }
     }
 
@@ -176,7 +210,10 @@ impl Store {
     ) -> Result<WriteOutcome<()>, StoreError> {
         match self {
             Store::Sqlite(store) => store.delete(def, tenant, id, precondition).await,
-            Store::Postgres(store) => store.delete(def, tenant, id, precondition).await,
+            Store::Postgres(store) => {
+                let delete = store.delete(def, tenant, id, precondition);
+                store.within(store.call_limit(), delete).await
+            }
         }
     }
 
@@ -190,7 +227,7 @@ impl Store {
     ) -> Result<Page, StoreError> {
         match self {
             Store::Sqlite(store) => store.list(def, tenant, query).await,
-            Store::Postgres(store) => store.list(def, tenant, query).await,
+            Store::Postgres(store) => store.read(tenant, store.list(def, tenant, query)).await,
         }
     }
 
@@ -203,7 +240,7 @@ impl Store {
     ) -> Result<u64, StoreError> {
         match self {
             Store::Sqlite(store) => store.count(def, tenant, query).await,
-            Store::Postgres(store) => store.count(def, tenant, query).await,
+            Store::Postgres(store) => store.read(tenant, store.count(def, tenant, query)).await,
         }
     }
 
@@ -211,7 +248,7 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         match self {
             Store::Sqlite(store) => store.ping().await,
-            Store::Postgres(store) => store.ping().await,
+            Store::Postgres(store) => store.within(store.call_limit(), store.ping()).await,
         }
     }
 

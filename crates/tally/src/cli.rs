@@ -32,6 +32,8 @@ pub enum LogFormat {
     Json,
 }
 
+// Parsed once at start: the size of the largest variant (serve's flags) does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Serve the Graph API.
@@ -89,6 +91,30 @@ pub struct ServeArgs {
     /// Requests in flight at most; the excess is answered 503 with Retry-After at once.
     #[arg(long, env = "TALLY_MAX_IN_FLIGHT", default_value_t = 1024)]
     pub max_in_flight: usize,
+    /// Open connections at most (lowered to fit the open-files limit); more are closed at once.
+    #[arg(long, env = "TALLY_MAX_CONNECTIONS", default_value_t = 4096)]
+    pub max_connections: usize,
+    /// A TLS handshake must finish within this (such as 10s).
+    #[arg(long, env = "TALLY_HANDSHAKE_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub handshake_timeout: std::time::Duration,
+    /// A request's headers must arrive within this; a new connection's first request too.
+    #[arg(long, env = "TALLY_HEADER_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub header_timeout: std::time::Duration,
+    /// A connection without a request in flight for this long is closed.
+    #[arg(long, env = "TALLY_IDLE_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub idle_timeout: std::time::Duration,
+    /// On SIGTERM, connections still open after this are dropped and the process ends.
+    #[arg(long, env = "TALLY_DRAIN_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub drain_timeout: std::time::Duration,
+    /// A read (list, count, report) running longer than this is stopped: 504.
+    #[arg(long, env = "TALLY_QUERY_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub query_timeout: std::time::Duration,
+    /// PostgreSQL: connecting, and any call that gets no answer, give up after this (503).
+    #[arg(long, env = "TALLY_DATABASE_TIMEOUT", default_value = "3s", value_parser = parse_duration)]
+    pub database_timeout: std::time::Duration,
+    /// The most values an `in` list of $filter may have (more: 400).
+    #[arg(long, env = "TALLY_MAX_IN_LIST", default_value_t = 100)]
+    pub max_in_list: usize,
     /// Serve HTTPS with this PEM certificate (chain), with --tls-key.
     #[arg(
         long,

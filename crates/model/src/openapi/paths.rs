@@ -76,7 +76,7 @@ fn collection(def: &ResourceDef, version: Version) -> Value {
             "parameters": query_options(def),
             "responses": responses(
                 [("200", page(def))],
-                &[],
+                &[TIMED_OUT],
             ),
         },
         "post": {
@@ -116,7 +116,7 @@ fn count(def: &ResourceDef, version: Version) -> Value {
                         },
                     },
                 }))],
-                &[],
+                &[TIMED_OUT],
             ),
         },
     })
@@ -239,7 +239,7 @@ fn function(def: &ResourceDef, version: Version, qualified: bool) -> (String, Va
             "summary": format!("The report function ({how}): {what}"),
             "tags": ["report"],
             "parameters": query_options(def),
-            "responses": responses([("200", page(def))], &[]),
+            "responses": responses([("200", page(def))], &[TIMED_OUT]),
         },
     });
     if !path_parameters.is_null() {
@@ -311,6 +311,8 @@ const NOT_FOUND: Status = ("404", "NotFound");
 const PRECONDITION_FAILED: Status = ("412", "PreconditionFailed");
 const TOO_LARGE: Status = ("413", "RequestEntityTooLarge");
 const UNSUPPORTED: Status = ("415", "UnsupportedMediaType");
+/// A read over the query budget (`--query-timeout`): lists, counts and functions.
+const TIMED_OUT: Status = ("504", "GatewayTimeout");
 
 /// The errors every operation may answer.
 const ERRORS: [Status; 7] = [

@@ -86,7 +86,8 @@ fn license_usage_query_options_are_the_originals() {
 fn license_usage_function_is_the_originals() {
     let document = parsed();
     let path = "/v1.0/reports/getAzureADLicenseUsage(period='{period}')";
-    // The original's, with its $filter, $select and $orderby renamed for the resource.
+    // The original's, with its $filter, $select and $orderby renamed for the resource, and the
+    // 504 of a read over its budget (issue 15).
     let original = original_function();
     assert_eq!(document["paths"][path], original);
 }
@@ -672,6 +673,9 @@ fn original_function() -> Value {
                 },
                 "503": {
                     "$ref": "#/components/responses/ServiceUnavailable"
+                },
+                "504": {
+                    "$ref": "#/components/responses/GatewayTimeout"
                 }
             }
         }

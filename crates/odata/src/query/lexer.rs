@@ -150,6 +150,13 @@ fn string(source: &str, start: usize) -> Result<(String, usize), SyntaxError> {
     let mut piece = start + 1;
     let mut at = start + 1;
     while at < bytes.len() {
+        if bytes[at] == 0 {
+            // No stored text holds one, and PostgreSQL's text cannot.
+            return Err(SyntaxError::new(
+                at,
+                "a string literal cannot contain the NUL character (%00)",
+            ));
+        }
         if bytes[at] == b'\'' {
             value.push_str(&source[piece..at]);
             if bytes.get(at + 1) == Some(&b'\'') {

@@ -43,7 +43,8 @@ pub use ast::{
 };
 pub use bind::{bind_filter, bind_orderby, bind_select};
 pub use error::{
-    ErrorKind, QueryError, QueryOption, MAX_LAMBDA_DEPTH, MAX_NESTING_DEPTH, MAX_QUERY_LENGTH,
+    max_in_list, set_max_in_list, ErrorKind, QueryError, QueryOption, DEFAULT_MAX_IN_LIST,
+    MAX_LAMBDA_DEPTH, MAX_NESTING_DEPTH, MAX_QUERY_LENGTH,
 };
 pub use orderby::parse_orderby;
 pub use select::parse_select;

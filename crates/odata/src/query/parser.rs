@@ -6,7 +6,8 @@
 
 use super::ast::{CompareOp, Expr, ExprKind, Ident, LambdaBody, LambdaKind, Literal, Path, Span};
 use super::error::{
-    char_position, check_length, quote, SyntaxError, MAX_LAMBDA_DEPTH, MAX_NESTING_DEPTH,
+    char_position, check_length, max_in_list, quote, SyntaxError, MAX_LAMBDA_DEPTH,
+    MAX_NESTING_DEPTH,
 };
 use super::lexer::{tokenize, Token, TokenKind};
 
@@ -202,6 +203,12 @@ impl<'a> Parser<'a> {
         }
         let mut list = Vec::new();
         loop {
+            if list.len() == max_in_list() {
+                return Err(self.error_here(format!(
+                    "the list after 'in' has more than {} values",
+                    max_in_list()
+                )));
+            }
             list.push(self.parse_or()?);
             if self.peek().kind == TokenKind::Comma {
                 self.advance();

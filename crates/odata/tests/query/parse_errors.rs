@@ -316,3 +316,19 @@ fn the_deepest_allowed_inputs_fit_in_a_small_stack() {
         .unwrap();
     worker.join().unwrap();
 }
+
+#[test]
+fn in_lists_are_limited_and_strings_hold_no_nul() {
+    let limit = tally_odata::query::DEFAULT_MAX_IN_LIST;
+    assert_eq!(tally_odata::query::max_in_list(), limit);
+    let list = |n: usize| vec!["'a'"; n].join(",");
+    assert!(parse_filter(&format!("id in ({})", list(limit))).is_ok());
+    let too_long = format!("id in ({})", list(limit + 1));
+    let error = parse_filter(&too_long).unwrap_err();
+    // At the value past the limit: "id in (" and `limit` values of 4 characters.
+    assert_eq!(error.position, 8 + 4 * limit);
+    assert!(error.message.contains("more than 100 values"), "{error}");
+    let error = parse_filter("id eq 'a\u{0}b'").unwrap_err();
+    assert_eq!(error.position, 9);
+    assert!(error.message.contains("NUL"), "{error}");
+}

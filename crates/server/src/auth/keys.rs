@@ -28,7 +28,9 @@ pub struct LocalKey {
 impl LocalKey {
     /// Loads `data_dir/signing-key.pem`, creating the directory and the key if they are missing.
     pub fn load_or_create(data_dir: &Path) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(data_dir)
+        // 0700 when created here: the key mints tokens, and the database beside it holds every
+        // tenant's data.
+        tally_store::create_private_dir(data_dir)
             .with_context(|| format!("creating {}", data_dir.display()))?;
         let path = data_dir.join(KEY_FILE);
         if !path.exists() {

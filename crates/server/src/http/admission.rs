@@ -1,5 +1,7 @@
 //! Admission control, ahead of any work: a bound on requests in flight (past it, an immediate
-//! 503 with `Retry-After` instead of an unbounded queue) and on the URL's length.
+//! 503 with `Retry-After` instead of an unbounded queue) and on the URL's length. `/healthz`,
+//! `/readyz` and `/metrics` take no slot; a request with a body takes one only once its token
+//! is known good (`http::gate`) and its body has arrived (`http::body`, with slots of its own).
 
 use std::sync::Arc;
 
@@ -16,11 +18,17 @@ pub const MAX_URL_LENGTH: usize = 8 * 1024;
 
 /// Slots for requests in flight; one is held for the whole of each request.
 #[derive(Clone)]
-pub struct Admission(pub Arc<Semaphore>);
+pub struct Admission(pub Arc<Semaphore>, usize);
 
 impl Admission {
     pub fn new(max_in_flight: usize) -> Self {
-        Self(Arc::new(Semaphore::new(max_in_flight.max(1))))
+        let slots = max_in_flight.max(1);
+        Self(Arc::new(Semaphore::new(slots)), slots)
+    }
+
+    /// The number of slots (`--max-in-flight`), taken or not.
+    pub fn capacity(&self) -> usize {
+        self.1
     }
 }
 
@@ -36,6 +44,10 @@ pub async fn admit(State(admission): State<Admission>, request: Request, next: N
             format!("The URL is {length} bytes long; the limit is {MAX_URL_LENGTH}."),
         )
         .into_response();
+    }
+    // Health checks and metrics answer while the API is saturated: they hold no slot.
+    if matches!(request.uri().path(), "/healthz" | "/readyz" | "/metrics") {
+        return next.run(request).await;
     }
     let Ok(_slot) = admission.0.try_acquire() else {
         return ApiError::new(

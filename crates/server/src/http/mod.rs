@@ -4,5 +4,6 @@
 pub mod admission;
 pub mod body;
 pub mod envelope;
+pub mod gate;
 pub mod json;
 pub mod listener;

@@ -100,10 +100,15 @@ impl ApiRequest {
     }
 
     pub fn precondition(&self) -> Precondition {
-        Precondition::from_headers(
-            self.header(header::IF_MATCH),
-            self.header(header::IF_NONE_MATCH),
-        )
+        // Not `header()`: a value with a non-ASCII byte must still count (as a tag that matches
+        // nothing, so a write under it fails with 412), never be ignored as if absent.
+        let lossy = |name| {
+            self.headers
+                .get(name)
+                .map(|value: &header::HeaderValue| String::from_utf8_lossy(value.as_bytes()))
+        };
+        let (if_match, if_none_match) = (lossy(header::IF_MATCH), lossy(header::IF_NONE_MATCH));
+        Precondition::from_headers(if_match.as_deref(), if_none_match.as_deref())
     }
 
     pub fn if_none_match(&self) -> Option<&str> {

@@ -6,10 +6,9 @@
 //! While the database is unreachable, operations fail with [`StoreError::Unavailable`] (a 503),
 //! and the pool replaces broken connections once it is back: no restart needed.
 
+mod deadline;
 mod rows;
 mod schema;
-
-use std::time::Duration;
 
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tally_model::resources::ResourceDef;
@@ -29,11 +28,12 @@ fn table(def: &'static ResourceDef) -> &'static Layout {
 }
 
 const POOL_SIZE: usize = 16;
-const TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The PostgreSQL store.
 pub struct PgStore {
     pool: Pool,
+    limits: crate::StoreLimits,
+    gate: crate::fair::TenantGate,
 }
 
 impl From<tokio_postgres::Error> for StoreError {
@@ -42,6 +42,10 @@ impl From<tokio_postgres::Error> for StoreError {
         // administrator's shutdown or restart, 53xxx resources, 40001/40P01 a retryable conflict.
         let retryable = match error.code() {
             None => true,
+            // query_canceled: the statement ran over statement_timeout (a read's budget).
+            Some(code) if code.code() == "57014" => {
+                return StoreError::Budget(std::time::Duration::ZERO);
+            }
             Some(code) => {
                 let code = code.code();
                 code.starts_with("08")
@@ -67,10 +71,18 @@ impl From<deadpool_postgres::PoolError> for StoreError {
 
 impl PgStore {
     /// Connects to `url` (`postgres://…`) and migrates the schema.
+    /// With the generous limits of the command-line tools ([`crate::StoreLimits::for_tools`]).
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::connect_with(url, crate::StoreLimits::for_tools()).await
+    }
+
+    /// [`PgStore::connect`] with these time limits.
+    pub async fn connect_with(url: &str, limits: crate::StoreLimits) -> Result<Self, StoreError> {
         let config: tokio_postgres::Config = url
             .parse()
             .map_err(|error| StoreError::Internal(format!("invalid --database-url: {error}")))?;
+        let config = deadline::with_timeouts(config, &limits);
+        let timeout = Some(limits.database_timeout);
         let manager = Manager::from_config(
             config,
             NoTls,
@@ -80,9 +92,9 @@ impl PgStore {
         );
         let pool = Pool::builder(manager)
             .max_size(POOL_SIZE)
-            .wait_timeout(Some(TIMEOUT))
-            .create_timeout(Some(TIMEOUT))
-            .recycle_timeout(Some(TIMEOUT))
+            .wait_timeout(timeout)
+            .create_timeout(timeout)
+            .recycle_timeout(timeout)
             .runtime(Runtime::Tokio1)
             .build()
             .map_err(|error| {
@@ -91,7 +103,12 @@ impl PgStore {
         let mut client = pool.get().await?;
         schema::migrate(&mut client).await?;
         drop(client);
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            limits,
+            // Half the pool at most for one tenant's lists and counts.
+            gate: crate::fair::TenantGate::new(POOL_SIZE / 2),
+        })
     }
 
     pub async fn create(
@@ -207,8 +224,10 @@ impl PgStore {
         let mut params = postgres_params(selection.params);
         params.push(Box::new(query.page_size as i64 + 1));
         params.push(Box::new(i64::try_from(query.skip).unwrap_or(i64::MAX)));
-        let client = self.pool.get().await?;
-        let rows = client.query(&sql, &borrowed(&params)).await?;
+        let client = deadline::Cancellable::new(self.pool.get().await?);
+        let rows = client.query(&sql, &borrowed(&params)).await;
+        client.done();
+        let rows = rows?;
         // jsonb comes back normalised (spaces, key order): decoded, never copied.
         let items = rows
             .iter()
@@ -229,8 +248,10 @@ impl PgStore {
             def.storage.table, selection.sql
         );
         let params = postgres_params(selection.params);
-        let client = self.pool.get().await?;
-        let count: i64 = client.query_one(&sql, &borrowed(&params)).await?.get(0);
+        let client = deadline::Cancellable::new(self.pool.get().await?);
+        let row = client.query_one(&sql, &borrowed(&params)).await;
+        client.done();
+        let count: i64 = row?.get(0);
         Ok(u64::try_from(count).unwrap_or(0))
     }
 

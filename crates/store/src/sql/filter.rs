@@ -37,19 +37,10 @@ impl Translator {
             }),
             TypedExpr::Compare { op, left, right } => self.compare(*op, left, right, out),
             TypedExpr::In { operand, values } => {
-                out.push("(");
-                for (index, value) in values.iter().enumerate() {
-                    if index > 0 {
-                        out.push(" OR ");
-                    }
-                    self.compare(
-                        CompareOp::Eq,
-                        operand,
-                        &Operand::Constant(value.clone()),
-                        out,
-                    );
-                }
-                out.push(")");
+                nested(0..values.len(), " OR ", out, &mut |index, out| {
+                    let value = Operand::Constant(values[index].clone());
+                    self.compare(CompareOp::Eq, operand, &value, out);
+                });
             }
             TypedExpr::And(items) => self.chain(items, " AND ", out),
             TypedExpr::Or(items) => self.chain(items, " OR ", out),
@@ -166,14 +157,9 @@ impl Translator {
     }
 
     fn chain(&self, items: &[TypedExpr], separator: &str, out: &mut SqlBuilder) {
-        out.push("(");
-        for (index, item) in items.iter().enumerate() {
-            if index > 0 {
-                out.push(separator);
-            }
-            self.translate(item, out);
-        }
-        out.push(")");
+        nested(0..items.len(), separator, out, &mut |index, out| {
+            self.translate(&items[index], out);
+        });
     }
 
     fn compare(&self, op: CompareOp, left: &Operand, right: &Operand, out: &mut SqlBuilder) {
@@ -287,4 +273,30 @@ fn member(property: &Property, out: &mut SqlBuilder) {
         (Dialect::Postgres, Type::DateTimeOffset) => format!("tally_ticks(d.value->>'{key}')"),
         (Dialect::Postgres, _) => format!("(d.value->>'{key}')"),
     });
+}
+
+/// The items in `range`, joined by `separator`, in parentheses: flat when few; a long list in
+/// halves, nested, since SQLite counts each operator of a flat chain as a level of its
+/// expression tree (at most 1,000: "Expression tree is too large"), and halves nest log2(n) deep.
+fn nested(
+    range: std::ops::Range<usize>,
+    separator: &str,
+    out: &mut SqlBuilder,
+    item: &mut impl FnMut(usize, &mut SqlBuilder),
+) {
+    out.push("(");
+    if range.len() <= 16 {
+        for index in range.clone() {
+            if index > range.start {
+                out.push(separator);
+            }
+            item(index, out);
+        }
+    } else {
+        let middle = range.start + range.len() / 2;
+        nested(range.start..middle, separator, out, item);
+        out.push(separator);
+        nested(middle..range.end, separator, out, item);
+    }
+    out.push(")");
 }

@@ -62,10 +62,13 @@ impl SqliteStore {
     /// Opens `data_dir/tally.sqlite3`, creating the directory and the database on first start and
     /// migrating the schema.
     pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(data_dir).map_err(|error| {
+        crate::create_private_dir(data_dir).map_err(|error| {
             StoreError::Unavailable(format!("cannot create {}: {error}", data_dir.display()))
         })?;
         let path = data_dir.join(DATABASE_FILE);
+        crate::create_private_file(&path).map_err(|error| {
+            StoreError::Unavailable(format!("cannot create {}: {error}", path.display()))
+        })?;
         let mut connection = Connection::open(&path)?;
         let mode: String = connection.query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
@@ -229,7 +232,7 @@ impl SqliteStore {
     ) -> Result<Option<Versioned>, StoreError> {
         let layout = table(def);
         self.readers
-            .run(move |connection| {
+            .run_for(Some(tenant), move |connection| {
                 connection
                     .prepare_cached(&layout.select_one)?
                     .query_row([tenant.to_string(), id.to_string()], |row| {
@@ -249,7 +252,9 @@ impl SqliteStore {
     ) -> Result<Page, StoreError> {
         let layout = table(def);
         self.readers
-            .run(move |connection| readers::list(connection, layout, tenant, &query))
+            .run_for(Some(tenant), move |connection| {
+                readers::list(connection, layout, tenant, &query)
+            })
             .await
     }
 
@@ -261,7 +266,9 @@ impl SqliteStore {
     ) -> Result<u64, StoreError> {
         let layout = table(def);
         self.readers
-            .run(move |connection| readers::count(connection, layout, tenant, &query))
+            .run_for(Some(tenant), move |connection| {
+                readers::count(connection, layout, tenant, &query)
+            })
             .await
     }
 
@@ -272,6 +279,13 @@ impl SqliteStore {
                 Ok(())
             })
             .await
+    }
+
+    /// Sets the read budget (`--query-timeout`).
+    #[must_use]
+    pub fn with_limits(self, limits: crate::StoreLimits) -> Self {
+        self.readers.set_budget(limits.query_timeout);
+        self
     }
 
     /// Closes the write queue and waits for the writer to commit what it already has.

@@ -16,6 +16,7 @@ use rusqlite::Connection;
 use tokio::sync::Semaphore;
 
 use super::rows;
+use crate::fair::TenantGate;
 use crate::layout::Layout;
 use crate::query::{ListQuery, Page};
 use crate::sql::{select, Dialect};
@@ -27,12 +28,16 @@ const STEPS_PER_CHECK: i32 = 100;
 /// How long a read may hold a runtime thread: a report page of 100 objects takes a tenth of it.
 const INLINE_LIMIT: Duration = Duration::from_millis(1);
 
-/// When the read on one connection must stop, checked by SQLite's progress handler.
+/// When the read on one connection must stop, checked by SQLite's progress handler: at its
+/// deadline, or when its caller has gone away (the request was cancelled).
 struct Budget {
     /// Nanoseconds since [`Budget::epoch`]; `u64::MAX` for no limit.
     deadline: AtomicU64,
     exhausted: AtomicBool,
     epoch: Instant,
+    /// The current read's number, and the number of the last read whose caller went away.
+    run: AtomicU64,
+    cancelled: AtomicU64,
 }
 
 impl Budget {
@@ -41,6 +46,8 @@ impl Budget {
             deadline: AtomicU64::new(u64::MAX),
             exhausted: AtomicBool::new(false),
             epoch: Instant::now(),
+            run: AtomicU64::new(1),
+            cancelled: AtomicU64::new(0),
         }
     }
 
@@ -48,23 +55,41 @@ impl Budget {
         u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
     }
 
-    fn limit(&self, limit: Option<Duration>) {
+    /// Starts a read with this limit; answers its number.
+    fn limit(&self, limit: Option<Duration>) -> u64 {
         let deadline = limit.map_or(u64::MAX, |limit| {
             self.now()
                 .saturating_add(u64::try_from(limit.as_nanos()).unwrap_or(u64::MAX))
         });
         self.deadline.store(deadline, Ordering::Relaxed);
         self.exhausted.store(false, Ordering::Relaxed);
+        self.run.fetch_add(1, Ordering::Relaxed) + 1
     }
 
     /// `true` interrupts the statement.
     fn check(&self) -> bool {
+        if self.cancelled.load(Ordering::Relaxed) == self.run.load(Ordering::Relaxed) {
+            return true;
+        }
         let deadline = self.deadline.load(Ordering::Relaxed);
         if deadline == u64::MAX || self.now() < deadline {
             return false;
         }
         self.exhausted.store(true, Ordering::Relaxed);
         true
+    }
+}
+
+/// Stops read number `run` on its connection when dropped before the read ended (its caller
+/// went away); harmless after, since the connection's next read has another number.
+struct CancelOnDrop {
+    budget: Arc<Budget>,
+    run: u64,
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.budget.cancelled.store(self.run, Ordering::Relaxed);
     }
 }
 
@@ -83,20 +108,44 @@ impl Reader {
 }
 
 /// A fixed set of read connections; a caller waits for a free one.
+///
+/// Long reads (those past the inline limit) are bounded three ways: each by the query budget
+/// (`--query-timeout`, then [`StoreError::Budget`]); all together to one connection fewer than
+/// there are, so a short read always finds one soon; and per tenant to half of them, so one
+/// tenant's heavy filters leave readers to the others. A long read past those shares waits for
+/// one without holding a connection, up to the budget, then gets a 503.
 pub struct Readers {
     idle: Arc<Mutex<Vec<Reader>>>,
     available: Arc<Semaphore>,
+    long_reads: Arc<Semaphore>,
+    tenants: TenantGate,
+    /// The query budget, in milliseconds.
+    budget: AtomicU64,
 }
 
 impl Readers {
     pub fn new(connections: Vec<Connection>) -> Self {
-        let available = Arc::new(Semaphore::new(connections.len()));
+        let count = connections.len();
+        let available = Arc::new(Semaphore::new(count));
         Self {
             idle: Arc::new(Mutex::new(
                 connections.into_iter().map(Reader::new).collect(),
             )),
             available,
+            long_reads: Arc::new(Semaphore::new(count.saturating_sub(1).max(1))),
+            tenants: TenantGate::new(count / 2),
+            budget: AtomicU64::new(10_000),
         }
+    }
+
+    /// Sets the query budget of long reads.
+    pub fn set_budget(&self, budget: Duration) {
+        let millis = u64::try_from(budget.as_millis()).unwrap_or(u64::MAX).max(1);
+        self.budget.store(millis, Ordering::Relaxed);
+    }
+
+    fn budget(&self) -> Duration {
+        Duration::from_millis(self.budget.load(Ordering::Relaxed))
     }
 
     /// Runs `read` on a free connection: here, within the inline limit; a read that reaches it
@@ -105,11 +154,20 @@ impl Readers {
         &self,
         read: impl Fn(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
+        self.run_for(None, read).await
+    }
+
+    /// [`Readers::run`] on behalf of `tenant`, whose long reads take its share of the readers.
+    pub async fn run_for<T: Send + 'static>(
+        &self,
+        tenant: Option<TenantId>,
+        read: impl Fn(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
         match self.run_inline(&read).await? {
             Some(result) => result,
             None => {
                 tracing::debug!("a read reached its inline limit; again on the blocking pool");
-                self.run_blocking(read).await
+                self.run_blocking(tenant, read).await
             }
         }
     }
@@ -137,13 +195,23 @@ impl Readers {
         })
     }
 
-    /// Runs `read` on the blocking pool, without a budget. The blocking task itself puts the
-    /// connection back and only then frees its permit, so a caller that goes away mid-read (its
-    /// client disconnected) loses no connection.
+    /// Runs `read` on the blocking pool, within the query budget and the shares. The blocking
+    /// task itself puts the connection back and only then frees its permits, so a caller that
+    /// goes away mid-read (its client disconnected) loses no connection; its read is stopped.
     async fn run_blocking<T: Send + 'static>(
         &self,
+        tenant: Option<TenantId>,
         read: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
+        let budget = self.budget();
+        let share = match tenant {
+            Some(tenant) => Some(self.tenants.enter(tenant, budget).await?),
+            None => None,
+        };
+        let long_read = tokio::time::timeout(budget, self.long_reads.clone().acquire_owned())
+            .await
+            .map_err(|_| StoreError::Unavailable("every reader is busy with long reads".into()))?
+            .map_err(|_| StoreError::Unavailable("the store is closed".into()))?;
         let permit = self
             .available
             .clone()
@@ -151,13 +219,21 @@ impl Readers {
             .await
             .map_err(|_| StoreError::Unavailable("the store is closed".into()))?;
         let idle = self.idle.clone();
+        let reader = take(&idle)?;
+        let run = reader.budget.limit(Some(budget));
+        let _cancel = CancelOnDrop {
+            budget: reader.budget.clone(),
+            run,
+        };
         tokio::task::spawn_blocking(move || {
-            let reader = take(&idle)?;
-            reader.budget.limit(None);
             let result = read(&reader.connection);
+            let exhausted = reader.budget.exhausted.load(Ordering::Relaxed);
             give_back(&idle, reader);
-            drop(permit);
-            result
+            drop((permit, long_read, share));
+            match result {
+                Err(_) if exhausted => Err(StoreError::Budget(budget)),
+                result => result,
+            }
         })
         .await
         .map_err(|error| StoreError::Internal(format!("reader task failed: {error}")))?

@@ -1,9 +1,11 @@
 //! `tally serve`: bind, print `listening on …`, serve until SIGTERM/SIGINT.
 
 use tally_server::auth::JwksSource;
+use tally_server::http::listener::ConnectionLimits;
 use tally_server::serve::shutdown_signal;
 use tally_server::tls::TlsSource;
 use tally_server::{ServeConfig, Server};
+use tally_store::StoreLimits;
 
 use crate::cli::ServeArgs;
 
@@ -28,9 +30,21 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             (_, _, true) => Some(TlsSource::SelfSigned),
             _ => None,
         },
+        connections: ConnectionLimits {
+            max_connections: args.max_connections,
+            handshake_timeout: args.handshake_timeout,
+            header_timeout: args.header_timeout,
+            idle_timeout: args.idle_timeout,
+            drain_timeout: args.drain_timeout,
+        },
+        store_limits: StoreLimits {
+            query_timeout: args.query_timeout,
+            database_timeout: args.database_timeout,
+        },
+        max_in_list: args.max_in_list,
     };
     let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(async move {
+    let result = runtime.block_on(async move {
         let server = Server::bind(&config).await?;
         let address = server.local_addr()?;
         println!("listening on {}://{address}", server.scheme());
@@ -40,5 +54,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         }
         tracing::info!(%address, data_dir = %config.data_dir.display(), "serving");
         server.run(shutdown_signal()).await
-    })
+    });
+    // Connections are gone and the store is closed: a read still on the blocking pool (bounded
+    // by --query-timeout) answers no one, so the process does not wait for it.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    result
 }

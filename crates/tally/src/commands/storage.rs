@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::Context;
 use tally_model::resources::LICENSE_USAGE;
 use tally_model::ResourceDef;
-use tally_store::{Location, Store};
+use tally_store::{Location, Store, StoreLimits};
 
 /// The formats of `tally import` and `tally export`.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,7 +42,7 @@ pub fn check_format(def: &'static ResourceDef, format: Format) -> anyhow::Result
 /// (whether or not a server has it open too).
 pub async fn open_store(data_dir: &Path, database_url: Option<&str>) -> anyhow::Result<Store> {
     let location = Location::from_flags(database_url, false, data_dir);
-    Store::open(location)
+    Store::open(location, StoreLimits::for_tools())
         .await
         .with_context(|| format!("opening the store ({location})"))
 }

@@ -4,6 +4,7 @@
 // A failed unwrap is a failed test, with its location: the right behaviour here.
 #![allow(clippy::unwrap_used)]
 
+mod abuse;
 mod auth;
 mod batch;
 mod cancelled;

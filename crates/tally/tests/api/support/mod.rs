@@ -69,6 +69,15 @@ impl TestServer {
         Self::launch(data_dir, database_url, &[], false)
     }
 
+    /// [`TestServer::start_with`] with extra `serve` flags.
+    pub fn start_with_and_flags(
+        data_dir: &Path,
+        database_url: Option<&str>,
+        flags: &[&str],
+    ) -> Self {
+        Self::spawn(data_dir, database_url, flags)
+    }
+
     fn spawn(data_dir: &Path, database_url: Option<&str>, flags: &[&str]) -> Self {
         Self::launch(data_dir, database_url, flags, database::suite_in_memory())
     }
@@ -117,6 +126,12 @@ impl TestServer {
             _temp: None,
             client,
         }
+    }
+
+    /// The process id.
+    #[allow(dead_code)]
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// `kill -9`: no chance to flush or drain anything.

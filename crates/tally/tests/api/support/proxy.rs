@@ -8,10 +8,12 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
 /// Forwards connections to `upstream` while open; when cut, drops every connection and refuses
-/// (closes at once) new ones.
+/// (closes at once) new ones; when stalled, forwards nothing and answers nothing, but keeps every
+/// connection open and accepts new ones (a network black hole), until cut.
 pub struct CuttableProxy {
     pub address: SocketAddr,
     open: Arc<watch::Sender<bool>>,
+    stalled: Arc<watch::Sender<bool>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -20,7 +22,8 @@ impl CuttableProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let open = Arc::new(watch::channel(true).0);
-        let state = open.clone();
+        let stalled = Arc::new(watch::channel(false).0);
+        let (state, silence) = (open.clone(), stalled.clone());
         let task = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
                 if !*state.borrow() {
@@ -28,23 +31,39 @@ impl CuttableProxy {
                     continue;
                 }
                 let mut closed = state.subscribe();
+                let mut quiet = silence.subscribe();
                 tokio::spawn(async move {
+                    let mut client = client;
+                    if *quiet.borrow() {
+                        let _ = closed.wait_for(|open| !*open).await;
+                        return;
+                    }
                     let Ok(mut server) = TcpStream::connect(upstream).await else {
                         return;
                     };
-                    let mut client = client;
                     tokio::select! {
                         _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
-                        _ = closed.wait_for(|open| !*open) => {}
+                        _ = closed.wait_for(|open| !*open) => return,
+                        _ = quiet.wait_for(|stalled| *stalled) => {}
                     }
+                    // Stalled: hold both ends, silent, until cut.
+                    let _ = closed.wait_for(|open| !*open).await;
+                    drop((client, server));
                 });
             }
         });
         Self {
             address,
             open,
+            stalled,
             task,
         }
+    }
+
+    /// Stops forwarding without closing anything: the database seems to stop answering.
+    #[allow(dead_code)]
+    pub fn stall(&self) {
+        self.stalled.send_replace(true);
     }
 
     pub fn cut(&self) {
@@ -52,6 +71,7 @@ impl CuttableProxy {
     }
 
     pub fn restore(&self) {
+        self.stalled.send_replace(false);
         self.open.send_replace(true);
     }
 }
