@@ -19,13 +19,13 @@ pub struct ValidationError {
 }
 
 impl ValidationError {
-    fn at(path: &str, problem: impl fmt::Display) -> Self {
+    fn at(path: impl fmt::Display, problem: impl fmt::Display) -> Self {
         Self {
             message: format!("Invalid value for property '{path}': {problem}."),
         }
     }
 
-    fn required(path: &str) -> Self {
+    fn required(path: impl fmt::Display) -> Self {
         Self {
             message: format!("The property '{path}' is required."),
         }
@@ -145,7 +145,7 @@ fn entity_fields<'a>(
     };
     for (name, json) in object {
         if name == "@odata.type" {
-            check_type_annotation(name, json, ty.name)?;
+            check_type_annotation(&PropertyPath::Root(name), json, ty.name)?;
             continue;
         }
         if name == "id" {
@@ -160,17 +160,40 @@ fn entity_fields<'a>(
         match ty.properties[1..].iter().position(|p| p.name == name) {
             Some(index) => {
                 let property = &ty.properties[index + 1];
-                fields.values[index] = Some(value(property, name, json)?);
+                fields.values[index] = Some(value(property, &PropertyPath::Root(name), json)?);
             }
             None if is_annotation(name) => {}
-            None => return Err(unknown_property(name, ty.name)),
+            None => return Err(unknown_property(&PropertyPath::Root(name), ty.name)),
         }
     }
     Ok(fields)
 }
 
+/// Where a value sits in a body (`licenseInfoDetails[1].totalUsageCount`), written out only
+/// for an error message: a valid body formats no path.
+#[derive(Clone, Copy)]
+enum PropertyPath<'a> {
+    Root(&'a str),
+    Index(&'a PropertyPath<'a>, usize),
+    Member(&'a PropertyPath<'a>, &'a str),
+}
+
+impl fmt::Display for PropertyPath<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PropertyPath::Root(name) => f.write_str(name),
+            PropertyPath::Index(parent, index) => write!(f, "{parent}[{index}]"),
+            PropertyPath::Member(parent, name) => write!(f, "{parent}.{name}"),
+        }
+    }
+}
+
 /// The value of `property` at `path`.
-fn value(property: &Property, path: &str, json: &Json) -> Result<Value, ValidationError> {
+fn value(
+    property: &Property,
+    path: &PropertyPath<'_>,
+    json: &Json,
+) -> Result<Value, ValidationError> {
     if json.is_null() {
         return match property.ty {
             Type::Collection(_) => Err(ValidationError::at(
@@ -225,7 +248,11 @@ fn value(property: &Property, path: &str, json: &Json) -> Result<Value, Validati
     }
 }
 
-fn collection(ty: &ComplexType, path: &str, json: &Json) -> Result<Value, ValidationError> {
+fn collection(
+    ty: &ComplexType,
+    path: &PropertyPath<'_>,
+    json: &Json,
+) -> Result<Value, ValidationError> {
     let Json::Array(array) = json else {
         return Err(ValidationError::at(
             path,
@@ -237,7 +264,7 @@ fn collection(ty: &ComplexType, path: &str, json: &Json) -> Result<Value, Valida
         .and_then(|name| ty.properties.iter().position(|p| p.name == name));
     let mut items: Vec<Item> = Vec::with_capacity(array.len());
     for (index, json) in array.iter().enumerate() {
-        let item_path = format!("{path}[{index}]");
+        let item_path = PropertyPath::Index(path, index);
         let item = item(ty, &item_path, json)?;
         if let Some(unique) = unique {
             let value = &item.0[unique];
@@ -245,7 +272,7 @@ fn collection(ty: &ComplexType, path: &str, json: &Json) -> Result<Value, Valida
                 let name = ty.properties[unique].name;
                 let shown = value.as_str().unwrap_or_default();
                 return Err(ValidationError::at(
-                    &format!("{item_path}.{name}"),
+                    PropertyPath::Member(&item_path, name),
                     format_args!(
                         "'{shown}' appears more than once; each {name} may have at most one entry"
                     ),
@@ -257,7 +284,7 @@ fn collection(ty: &ComplexType, path: &str, json: &Json) -> Result<Value, Valida
     Ok(Value::Collection(Collection::Items(items)))
 }
 
-fn item(ty: &ComplexType, path: &str, json: &Json) -> Result<Item, ValidationError> {
+fn item(ty: &ComplexType, path: &PropertyPath<'_>, json: &Json) -> Result<Item, ValidationError> {
     let object = match json {
         Json::Object(object) => object,
         Json::Null => {
@@ -274,8 +301,7 @@ fn item(ty: &ComplexType, path: &str, json: &Json) -> Result<Item, ValidationErr
         }
     };
     let mut values: Vec<Option<Value>> = vec![None; ty.properties.len()];
-    // The child's path is written only for an error: valid bodies allocate nothing for it.
-    let child = |name: &str| format!("{path}.{name}");
+    let child = |name| PropertyPath::Member(path, name);
     for (name, json) in object {
         if name == "@odata.type" {
             check_type_annotation(&child(name), json, ty.name)?;
@@ -294,7 +320,7 @@ fn item(ty: &ComplexType, path: &str, json: &Json) -> Result<Item, ValidationErr
         .zip(values)
         .map(|(property, value)| match value {
             Some(value) => Ok(value),
-            None if property.required => Err(ValidationError::required(&child(property.name))),
+            None if property.required => Err(ValidationError::required(child(property.name))),
             None => Ok(Value::Null),
         })
         .collect::<Result<_, _>>()
@@ -307,8 +333,12 @@ fn is_annotation(name: &str) -> bool {
     name.contains('@')
 }
 
-fn unknown_property(path: &str, type_name: &str) -> ValidationError {
-    let name = path.rsplit('.').next().unwrap_or(path);
+/// The path's last name is the unknown property's.
+fn unknown_property(path: &PropertyPath<'_>, type_name: &str) -> ValidationError {
+    let name = match path {
+        PropertyPath::Root(name) | PropertyPath::Member(_, name) => name,
+        PropertyPath::Index(..) => "",
+    };
     ValidationError {
         message: format!(
             "Invalid property '{path}': the type '{type_name}' has no property named '{name}'."
@@ -316,7 +346,11 @@ fn unknown_property(path: &str, type_name: &str) -> ValidationError {
     }
 }
 
-fn check_type_annotation(path: &str, value: &Json, expected: &str) -> Result<(), ValidationError> {
+fn check_type_annotation(
+    path: &PropertyPath<'_>,
+    value: &Json,
+    expected: &str,
+) -> Result<(), ValidationError> {
     match value.as_str() {
         Some(name) if name.strip_prefix('#').unwrap_or(name) == expected => Ok(()),
         Some(name) => Err(ValidationError::at(
@@ -330,7 +364,7 @@ fn check_type_annotation(path: &str, value: &Json, expected: &str) -> Result<(),
     }
 }
 
-fn date_time_offset(path: &str, json: &Json) -> Result<Value, ValidationError> {
+fn date_time_offset(path: &PropertyPath<'_>, json: &Json) -> Result<Value, ValidationError> {
     let Json::String(text) = json else {
         return Err(ValidationError::at(
             path,
@@ -350,7 +384,11 @@ fn date_time_offset(path: &str, json: &Json) -> Result<Value, ValidationError> {
         })
 }
 
-fn int32(path: &str, json: &Json, minimum: Option<i32>) -> Result<Value, ValidationError> {
+fn int32(
+    path: &PropertyPath<'_>,
+    json: &Json,
+    minimum: Option<i32>,
+) -> Result<Value, ValidationError> {
     let range = match minimum {
         Some(0) => "an Edm.Int32 count must be a whole number from 0 to 2147483647".to_owned(),
         Some(min) => format!("an Edm.Int32 here must be a whole number from {min} to 2147483647"),

@@ -159,10 +159,9 @@ impl Layout {
 
     /// The parameters of [`Layout::insert`] for `entity` at `version`.
     pub fn insert_params(&self, tenant: Uuid, entity: &Entity, version: i64) -> Vec<SqlParam> {
-        let mut params = vec![
-            SqlParam::Text(tenant.to_string()),
-            SqlParam::Text(entity.id.to_string()),
-        ];
+        let mut params = Vec::with_capacity(self.columns.len() + 3);
+        params.push(SqlParam::Text(uuid_text(tenant)));
+        params.push(SqlParam::Text(uuid_text(entity.id)));
         self.push_data(entity, &mut params);
         params.push(SqlParam::Int(version));
         params
@@ -173,8 +172,8 @@ impl Layout {
         let mut params = Vec::with_capacity(self.columns.len() + 3);
         self.push_data(entity, &mut params);
         params.push(SqlParam::Int(version));
-        params.push(SqlParam::Text(tenant.to_string()));
-        params.push(SqlParam::Text(entity.id.to_string()));
+        params.push(SqlParam::Text(uuid_text(tenant)));
+        params.push(SqlParam::Text(uuid_text(entity.id)));
         params
     }
 
@@ -344,6 +343,12 @@ fn columns(def: &ResourceDef, dialect: Dialect) -> Vec<Column> {
         columns.push(column(set.column.to_owned(), "INTEGER", false, false));
     }
     columns
+}
+
+/// A GUID's text in lower case, without the formatting machinery (a bulk load writes two a row).
+fn uuid_text(id: Uuid) -> String {
+    let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    id.hyphenated().encode_lower(&mut text).to_owned()
 }
 
 /// The column a property compares and sorts by: a DateTimeOffset's instant, else its value.

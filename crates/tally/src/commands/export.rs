@@ -8,7 +8,7 @@ use std::io::{BufWriter, Write};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::Value as Json;
-use tally_model::record::to_record;
+use tally_model::record::write_record;
 use tally_model::ResourceDef;
 use tally_store::{ListQuery, Store, TenantId};
 
@@ -82,14 +82,16 @@ async fn export(
     loop {
         let page = store.list(def, tenant, query.clone()).await?;
         written += page.items.len() as u64;
+        let mut record = Vec::with_capacity(1024);
         for item in page.items {
-            let record = to_record(def.entity, &item.entity).map_err(anyhow::Error::msg)?;
+            record.clear();
+            write_record(def.entity, &item.entity, &mut record).map_err(anyhow::Error::msg)?;
             match format {
                 Format::Jsonl => {
-                    serde_json::to_writer(&mut *output, &record)?;
+                    output.write_all(&record)?;
                     output.write_all(b"\n")?;
                 }
-                Format::Csv => write_csv(output, &record)?,
+                Format::Csv => write_csv(output, &serde_json::from_slice(&record)?)?,
             }
         }
         progress.set_position(written);
