@@ -39,7 +39,7 @@ pub fn encode(ty: &ComplexType, items: &[Item]) -> String {
 /// Whether a response may copy `ty`'s stored items: none of its properties is a free string,
 /// so the only `{` bytes in the text open its objects.
 pub fn copyable(ty: &ComplexType) -> bool {
-    ty.properties.iter().all(|p| p.ty != Type::String)
+    ty.properties.iter().all(|p| !matches!(p.ty, Type::String))
 }
 
 /// Whether `text` has [`encode`]'s frame for `ty`: `[]`, or objects that open with the type's

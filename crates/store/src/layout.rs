@@ -283,15 +283,13 @@ fn decode_column(
             None => Value::Null,
         },
         Type::Collection(ty) => {
-            let text = row.text(column)?.unwrap_or(Cow::Borrowed("[]"));
-            if listed
-                && collection_json::copyable(ty)
-                && collection_json::is_encoding(ty, text.as_bytes())
-            {
-                Value::Collection(Collection::Stored(text.as_bytes().into()))
+            // Bytes, unchecked: a copy needs no UTF-8 check (only tally's encoding, ASCII
+            // outside its strings, is copied), and a decode checks what it reads.
+            let text = row.bytes(column)?.unwrap_or(b"[]");
+            if listed && collection_json::copyable(ty) && collection_json::is_encoding(ty, text) {
+                Value::Collection(Collection::Stored(text.into()))
             } else {
-                let items =
-                    collection_json::decode(ty, text.as_bytes()).map_err(|e| corrupt(&e))?;
+                let items = collection_json::decode(ty, text).map_err(|e| corrupt(&e))?;
                 Value::Collection(Collection::Items(items))
             }
         }
@@ -362,6 +360,8 @@ pub fn sort_column(property: &Property) -> Cow<'static, str> {
 /// One row's columns, as either backend's row type gives them.
 pub trait RowAccess {
     fn text(&self, index: usize) -> Result<Option<Cow<'_, str>>, StoreError>;
+    /// A text column's bytes, without a UTF-8 check.
+    fn bytes(&self, index: usize) -> Result<Option<&[u8]>, StoreError>;
     fn int(&self, index: usize) -> Result<Option<i64>, StoreError>;
 }
 

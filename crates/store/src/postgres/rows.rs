@@ -16,6 +16,12 @@ impl RowAccess for Row {
             .map_err(internal)
     }
 
+    fn bytes(&self, index: usize) -> Result<Option<&[u8]>, StoreError> {
+        self.try_get::<_, Option<&str>>(index)
+            .map(|text| text.map(str::as_bytes))
+            .map_err(internal)
+    }
+
     fn int(&self, index: usize) -> Result<Option<i64>, StoreError> {
         self.try_get::<_, Option<i64>>(index).map_err(internal)
     }

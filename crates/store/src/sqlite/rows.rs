@@ -24,6 +24,17 @@ impl RowAccess for Row<'_> {
         }
     }
 
+    fn bytes(&self, index: usize) -> Result<Option<&[u8]>, StoreError> {
+        match self.get_ref(index)? {
+            ValueRef::Null => Ok(None),
+            ValueRef::Text(bytes) | ValueRef::Blob(bytes) => Ok(Some(bytes)),
+            other => Err(StoreError::Internal(format!(
+                "column {index} is {:?}, not text",
+                other.data_type()
+            ))),
+        }
+    }
+
     fn int(&self, index: usize) -> Result<Option<i64>, StoreError> {
         Ok(self.get::<_, Option<i64>>(index)?)
     }
