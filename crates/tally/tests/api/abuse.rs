@@ -23,7 +23,7 @@ use tokio::net::TcpStream;
 use uuid::Uuid;
 
 use crate::support::database::{self, require_postgres, schema_url};
-use crate::support::proxy::CuttableProxy;
+use crate::support::proxy::postgres_behind_proxy;
 use crate::support::{entity_path, snapshot, TestServer, COLLECTION};
 
 const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -729,11 +729,8 @@ async fn postgres_gone_silent_is_a_503_within_seconds() {
     let Some(base) = require_postgres("abuse::postgres_gone_silent") else {
         return;
     };
-    let upstream: std::net::SocketAddr = "127.0.0.1:5432".parse().unwrap();
-    let proxy = CuttableProxy::start(upstream).await;
     let data = tempfile::tempdir().unwrap();
-    let direct = schema_url(&base, data.path());
-    let through_proxy = direct.replacen("127.0.0.1:5432", &proxy.address.to_string(), 1);
+    let (proxy, through_proxy) = postgres_behind_proxy(&base, data.path()).await;
     let server = TestServer::start_with_and_flags(data.path(), Some(&through_proxy), &[]);
     let token = server.token(Uuid::new_v4());
     let id = server

@@ -9,8 +9,8 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use uuid::Uuid;
 
-use crate::support::database::{require_postgres, schema_url};
-use crate::support::proxy::CuttableProxy;
+use crate::support::database::require_postgres;
+use crate::support::proxy::postgres_behind_proxy;
 use crate::support::{entity_path, snapshot, TestServer, COLLECTION};
 
 /// What the load saw: acknowledged ids, and every status answered.
@@ -26,15 +26,8 @@ async fn postgres_cut_off_mid_load_gives_503s_and_recovers_without_a_restart() {
     let Some(base) = require_postgres("outage::postgres_cut_off_mid_load") else {
         return;
     };
-    let upstream: std::net::SocketAddr = "127.0.0.1:5432".parse().unwrap();
-    let proxy = CuttableProxy::start(upstream).await;
     let data = tempfile::tempdir().unwrap();
-    let direct = schema_url(&base, data.path());
-    let through_proxy = direct.replacen("127.0.0.1:5432", &proxy.address.to_string(), 1);
-    assert_ne!(
-        direct, through_proxy,
-        "TALLY_TEST_DATABASE_URL must name 127.0.0.1:5432 for this test"
-    );
+    let (proxy, through_proxy) = postgres_behind_proxy(&base, data.path()).await;
     let server = TestServer::start_with(data.path(), Some(&through_proxy));
     let token = server.token(Uuid::new_v4());
 

@@ -2,6 +2,7 @@
 //! without touching the database server itself.
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 
 use tokio::net::{TcpListener, TcpStream};
@@ -80,4 +81,18 @@ impl Drop for CuttableProxy {
     fn drop(&mut self) {
         self.task.abort();
     }
+}
+
+/// The suite's PostgreSQL (`base`, which must be at 127.0.0.1:5432) behind a new proxy: the
+/// proxy, and the `--database-url` through it of a server on `data_dir`'s schema.
+pub async fn postgres_behind_proxy(base: &str, data_dir: &Path) -> (CuttableProxy, String) {
+    let upstream: SocketAddr = "127.0.0.1:5432".parse().expect("an address");
+    let proxy = CuttableProxy::start(upstream).await;
+    let direct = super::database::schema_url(base, data_dir);
+    let through_proxy = direct.replacen("127.0.0.1:5432", &proxy.address.to_string(), 1);
+    assert_ne!(
+        direct, through_proxy,
+        "TALLY_TEST_DATABASE_URL must name 127.0.0.1:5432 for this test"
+    );
+    (proxy, through_proxy)
 }
