@@ -93,8 +93,9 @@ impl ResourceDef {
     /// The resource whose function is `name`, plain or `microsoft.graph.`-qualified
     /// (case-insensitive).
     pub fn by_function(name: &str) -> Option<&'static ResourceDef> {
-        let plain = match name.get(..16) {
-            Some(prefix) if prefix.eq_ignore_ascii_case("microsoft.graph.") => &name[16..],
+        const QUALIFIER: &str = "microsoft.graph.";
+        let plain = match name.get(..QUALIFIER.len()) {
+            Some(prefix) if prefix.eq_ignore_ascii_case(QUALIFIER) => &name[QUALIFIER.len()..],
             _ => name,
         };
         ALL.iter()
