@@ -159,10 +159,10 @@ impl SkuPatch {
         Ok(SkuPatch(body))
     }
 
-    /// Applies the change (checked when parsed).
+    /// Applies the change. It was checked whole when parsed, and no check depends on the SKU
+    /// it is applied to, so it applies whole.
     pub fn apply(&self, sku: &mut Sku) {
-        let applied = apply_sku(sku, &self.0, false);
-        debug_assert!(applied.is_ok(), "a parsed patch applies");
+        let _checked_when_parsed = apply_sku(sku, &self.0, false);
     }
 }
 
@@ -171,11 +171,7 @@ fn apply_sku(sku: &mut Sku, body: &Map<String, Json>, create: bool) -> Result<()
         match name.as_str() {
             "@odata.type" => {}
             "skuId" if create => {}
-            "skuId" => {
-                if guid("skuId", value)? != sku.sku_id && !sku.sku_id.is_nil() {
-                    return Err("Property 'skuId' cannot be changed.".into());
-                }
-            }
+            "skuId" => return Err("Property 'skuId' cannot be changed.".into()),
             "id" | "consumedUnits" => return Err(read_only(name)),
             "skuPartNumber" => sku.sku_part_number = string(name, value)?,
             "appliesTo" => sku.applies_to = string(name, value)?,
@@ -315,10 +311,10 @@ impl UserPatch {
         Ok(UserPatch(body))
     }
 
-    /// Applies the change (checked when parsed).
+    /// Applies the change. It was checked whole when parsed, and no check depends on the user
+    /// it is applied to, so it applies whole.
     pub fn apply(&self, user: &mut User) {
-        let applied = apply_user(user, &self.0);
-        debug_assert!(applied.is_ok(), "a parsed patch applies");
+        let _checked_when_parsed = apply_user(user, &self.0);
     }
 
     /// The new userPrincipalName's key, if the change sets one.

@@ -10,6 +10,7 @@ mod batch;
 mod cancelled;
 mod cluster;
 mod crash;
+mod directory;
 mod disk;
 mod entra;
 mod errors;

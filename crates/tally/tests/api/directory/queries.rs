@@ -1,0 +1,167 @@
+//! `$filter`, `$count`, `$orderby`, `$select` and paging on `/users`, as SPEC §12.2 lists them.
+
+use std::collections::HashSet;
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use super::{add, create_sku, sku, Tenant, E5, P2};
+use crate::support::TestServer;
+
+/// Eight users: names, types, locations, sign-ins and licenses vary so each filter picks some.
+async fn directory(server: &TestServer, tenant: &Tenant) {
+    create_sku(server, tenant, &sku(E5, "SPE_E5", 10, &[])).await;
+    create_sku(server, tenant, &sku(P2, "AAD_PREMIUM_P2", 10, &[])).await;
+    let people = [
+        ("Adele", "Member", true, "US", Some("2026-11-20T10:00:00Z"), vec![E5]),
+        ("alex", "Member", true, "US", Some("2026-06-01T00:00:00+02:00"), vec![E5, P2]),
+        ("Bianca", "Guest", false, "DE", None, vec![]),
+        ("Boris", "Member", true, "DE", Some("2026-11-25T00:00:00Z"), vec![P2]),
+        ("Chen", "Member", false, "CN", Some("2025-01-01T00:00:00Z"), vec![E5]),
+        ("Dana", "Guest", true, "US", None, vec![]),
+        ("Eve", "Member", true, "GB", Some("2026-11-30T23:59:59Z"), vec![E5]),
+        ("Zoë", "Member", true, "FR", None, vec![E5]),
+    ];
+    for (name, kind, enabled, location, signed_in, licenses) in people {
+        let body = json!({
+            "displayName": name,
+            "userPrincipalName": format!("{}@contoso.example", name.to_lowercase()),
+            "userType": kind,
+            "accountEnabled": enabled,
+            "usageLocation": location,
+            "signInActivity": { "lastSignInDateTime": signed_in },
+        });
+        let created = server.post("/v1.0/users", &tenant.token, &body).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+        let id = created.json["id"].as_str().unwrap();
+        for license in licenses {
+            let reply = server
+                .post(&format!("/v1.0/users/{id}/assignLicense"), &tenant.token, &add(license))
+                .await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        }
+    }
+}
+
+/// The displayNames a filter selects, sorted.
+async fn names(server: &TestServer, tenant: &Tenant, filter: &str) -> Vec<String> {
+    let path = format!("/v1.0/users?$select=displayName&$filter={}", urlencode(filter));
+    let reply = server.get(&path, &tenant.token).await;
+    assert_eq!(reply.status, StatusCode::OK, "{filter}: {}", reply.text);
+    let mut names: Vec<String> = reply.json["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|user| user["displayName"].as_str().unwrap().to_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Percent-encodes everything but unreserved characters.
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (byte as char).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn filters_select_the_users_spec_lists() {
+    let server = TestServer::start();
+    let tenant = Tenant::new(&server);
+    directory(&server, &tenant).await;
+    let cases: [(&str, &[&str]); 12] = [
+        (&format!("assignedLicenses/any(x:x/skuId eq {E5})"), &["Adele", "Chen", "Eve", "Zoë", "alex"]),
+        (&format!("assignedLicenses/any(x:x/skuId eq '{P2}')"), &["Boris", "alex"]),
+        ("assignedLicenses/any()", &["Adele", "Boris", "Chen", "Eve", "Zoë", "alex"]),
+        ("assignedLicenses/$count eq 0", &["Bianca", "Dana"]),
+        ("startswith(displayName,'a')", &["Adele", "alex"]),
+        ("startswith(userPrincipalName, 'B')", &["Bianca", "Boris"]),
+        ("accountEnabled eq false", &["Bianca", "Chen"]),
+        ("userType eq 'Guest'", &["Bianca", "Dana"]),
+        ("usageLocation in ('DE', 'GB')", &["Bianca", "Boris", "Eve"]),
+        ("signInActivity/lastSignInDateTime ge 2026-11-20T10:00:00Z", &["Adele", "Boris", "Eve"]),
+        ("signInActivity/lastSignInDateTime eq null", &["Bianca", "Dana", "Zoë"]),
+        (
+            &format!("assignedLicenses/any(x:x/skuId eq {E5}) and not (userType eq 'Guest') and signInActivity/lastSignInDateTime lt 2026-06-01T00:00:00Z"),
+            &["Chen", "alex"],
+        ),
+    ];
+    for (filter, expected) in cases {
+        assert_eq!(names(&server, &tenant, filter).await, expected, "{filter}");
+    }
+    assert_eq!(
+        names(&server, &tenant, "displayName eq 'Zoë'").await,
+        ["Zoë"]
+    );
+    for refused in [
+        "mobilePhone eq '1'",
+        "assignedPlans/any()",
+        "startswith(displayName)",
+        "endswith(displayName,'a')",
+        "accountEnabled eq 'yes'",
+        "assignedLicenses/any(x:x/skuId eq 'not-a-guid')",
+    ] {
+        let path = format!("/v1.0/users?$filter={}", urlencode(refused));
+        let reply = server.get(&path, &tenant.token).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{refused}: {}", reply.text);
+    }
+}
+
+#[tokio::test]
+async fn ordered_pages_cover_every_user_once_with_a_count() {
+    let server = TestServer::start();
+    let tenant = Tenant::new(&server);
+    directory(&server, &tenant).await;
+    let first = format!(
+        "/v1.0/users?$orderby=displayName desc&$top=3&$count=true&$select=displayName&$filter={}",
+        urlencode("accountEnabled eq true")
+    );
+    let response = server
+        .client
+        .get(server.url(&first))
+        .bearer_auth(&tenant.token)
+        .header("ConsistencyLevel", "eventual")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut page: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(page["@odata.count"], 6);
+    let mut seen = Vec::new();
+    loop {
+        for user in page["value"].as_array().unwrap() {
+            seen.push(user["displayName"].as_str().unwrap().to_owned());
+        }
+        let Some(next) = page["@odata.nextLink"].as_str() else {
+            break;
+        };
+        page = server.follow(next, &tenant.token).await.json;
+    }
+    assert_eq!(seen, ["alex", "Zoë", "Eve", "Dana", "Boris", "Adele"]);
+    let unique: HashSet<&String> = seen.iter().collect();
+    assert_eq!(unique.len(), seen.len());
+
+    let by_id = server.get("/v1.0/users?$top=5", &tenant.token).await;
+    let mut ids: Vec<String> = crate::support::ids(&by_id);
+    let next = by_id.json["@odata.nextLink"].as_str().unwrap().to_owned();
+    ids.extend(crate::support::ids(&server.follow(&next, &tenant.token).await));
+    assert_eq!(ids.len(), 8);
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted, "without $orderby, users come by id");
+
+    let count = server.get("/v1.0/users/$count", &tenant.token).await;
+    assert_eq!(count.text, "8");
+    let two_keys = server
+        .get("/v1.0/users?$orderby=displayName,userPrincipalName", &tenant.token)
+        .await;
+    two_keys.assert_error(400, "Request_BadRequest");
+    let unsortable = server.get("/v1.0/users?$orderby=jobTitle", &tenant.token).await;
+    assert_eq!(unsortable.status, StatusCode::BAD_REQUEST);
+}
