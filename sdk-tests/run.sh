@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The real Microsoft Graph SDK clients, unmodified, against tally over https (SPEC §9): the
-# JavaScript client (sdk-tests/js, npm) and Python's msgraph-core and msgraph-sdk with kiota (sdk-tests/python,
-# PyPI). Builds tally, starts it with --tls-self-signed (and a second process with --rate-limit 1
-# on the same data directory, for the retry check), mints a token per suite (each in a fresh
-# tenant) and runs the suites, trusting the self-signed certificate: the report suites of both
-# clients, and the directory suites (SPEC §12.2) of the JavaScript client and of the full generated
-# msgraph-sdk. Exits non-zero if any suite fails.
+# JavaScript client (sdk-tests/js, npm) and Python's msgraph-core and msgraph-sdk with kiota
+# (sdk-tests/python, PyPI). Builds tally, starts it with --tls-self-signed (and a second process
+# with --rate-limit 1 on the same data directory, for the retry check), mints a token per suite
+# (each in a fresh tenant) and runs the suites, trusting the self-signed certificate: the report
+# suites of both clients, and the directory suites (SPEC §12.2) of the JavaScript client and of
+# the full generated msgraph-sdk. Exits non-zero if any suite fails.
 #
 # TALLY_BIN=path/to/tally runs that binary instead of building one.
 set -euo pipefail
