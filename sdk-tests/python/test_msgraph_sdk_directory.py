@@ -27,6 +27,7 @@ import sys
 import time
 import traceback
 import uuid
+from datetime import datetime, timedelta, timezone
 from importlib.metadata import version
 from typing import Callable, Optional
 
@@ -41,6 +42,7 @@ from msgraph.generated.models.assigned_license import AssignedLicense
 from msgraph.generated.models.license_units_detail import LicenseUnitsDetail
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.models.password_profile import PasswordProfile
+from msgraph.generated.models.sign_in_activity import SignInActivity
 from msgraph.generated.models.subscribed_sku import SubscribedSku
 from msgraph.generated.models.user import User
 from msgraph.generated.models.user_collection_response import UserCollectionResponse
@@ -384,6 +386,40 @@ async def remove_license():
     # the freed unit of "one" can be given again
     await assign(users[1], add_names=["one"])
     assert await consumed("one") == 1
+
+
+@check("signInActivity: the SDK model's datetimes (+00:00) written, read with $select, $filter lt")
+async def sign_in_activity():
+    month_ago = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=30)
+    body = User(
+        account_enabled=True,
+        display_name=f"Stale {RUN}",
+        mail_nickname=f"stale{RUN}",
+        user_principal_name=f"stale.{RUN}@contoso.example",
+        usage_location="US",
+        sign_in_activity=SignInActivity(
+            last_sign_in_date_time=month_ago,
+            last_non_interactive_sign_in_date_time=month_ago + timedelta(days=1),
+            last_successful_sign_in_date_time=month_ago,
+        ),
+    )
+    user = await client.users.post(body)
+    query = UserItemRequestBuilder.UserItemRequestBuilderGetQueryParameters(
+        select=["id", "signInActivity"]
+    )
+    got = await client.users.by_user_id(user.id).get(RequestConfiguration(query_parameters=query))
+    activity = got.sign_in_activity
+    assert isinstance(activity, SignInActivity), got
+    assert activity.last_sign_in_date_time == month_ago, activity.last_sign_in_date_time
+    assert activity.last_non_interactive_sign_in_date_time == month_ago + timedelta(days=1)
+    week_ago = (datetime.now(timezone.utc) - timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    query = UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(
+        filter=f"signInActivity/lastSignInDateTime lt {week_ago}",
+        select=["id", "displayName", "signInActivity"],
+    )
+    page = await client.users.get(RequestConfiguration(query_parameters=query))
+    assert [u.id for u in page.value] == [user.id], [u.display_name for u in page.value]
+    await client.users.by_user_id(user.id).delete()
 
 
 @check("users.by_user_id(id).delete(), then get raises ODataError 404 Request_ResourceNotFound")
