@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
 # The real Microsoft Graph SDK clients, unmodified, against tally over https (SPEC §9): the
-# JavaScript client (sdk-tests/js, npm) and Python's msgraph-core with kiota (sdk-tests/python,
-# PyPI). Builds tally, starts it with --tls-self-signed (and a second process with --rate-limit 1
-# on the same data directory, for the retry check), mints a token per suite and runs both suites,
-# trusting the self-signed certificate. Exits non-zero if either suite fails.
+# JavaScript client (sdk-tests/js, npm) and Python's msgraph-core and msgraph-sdk with kiota
+# (sdk-tests/python, PyPI). Builds tally, starts it with --tls-self-signed (and a second process
+# with --rate-limit 1 on the same data directory, for the retry check), mints a token per suite
+# (each in a fresh tenant) and runs the suites, trusting the self-signed certificate: the report
+# suites of both clients, and the directory suites (SPEC §12.2) of the JavaScript client and of
+# the full generated msgraph-sdk. Exits non-zero if any suite fails.
+#
+# TALLY_BIN=path/to/tally runs that binary instead of building one.
 set -euo pipefail
+# (resolved before the cd below, so a relative TALLY_BIN is taken from the caller's directory)
+tally_bin=${TALLY_BIN:+$(realpath "$TALLY_BIN")}
 cd "$(dirname "$0")/.."
 
-cargo build -p tally --locked
-tally=target/debug/tally
+if [ -n "$tally_bin" ]; then
+  tally=$tally_bin
+else
+  cargo build -p tally --locked
+  tally=target/debug/tally
+fi
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -46,7 +56,9 @@ TALLY_THROTTLED_URL=$address
 cert="$work/data/tls/cert.pem"
 echo "sdk-tests: tally at $TALLY_URL (throttled: $TALLY_THROTTLED_URL), certificate $cert"
 
-token() { "$tally" token --tenant "$(cat /proc/sys/kernel/random/uuid)" --app --data-dir "$work/data"; }
+# token [--role R]...: an application token in a fresh tenant (default role Reports.ReadWrite.All).
+token() { "$tally" token --tenant "$(cat /proc/sys/kernel/random/uuid)" --app "$@" --data-dir "$work/data"; }
+directory_token() { token --role Directory.ReadWrite.All --role AuditLog.Read.All; }
 
 status=0
 # suite NAME COMMAND...: runs a suite, keeping its output to count its closing line.
@@ -60,16 +72,22 @@ echo "== JavaScript: @microsoft/microsoft-graph-client"
 npm ci --prefix sdk-tests/js --no-audit --no-fund --loglevel=error
 TALLY_TOKEN=$(token) NODE_EXTRA_CA_CERTS="$cert" suite js node sdk-tests/js/graph-client.test.cjs
 
+echo "== JavaScript: @microsoft/microsoft-graph-client, the directory"
+TALLY_TOKEN=$(directory_token) NODE_EXTRA_CA_CERTS="$cert" suite js-directory node sdk-tests/js/directory.test.cjs
+
 echo "== Python: msgraph-core with kiota"
 venv=sdk-tests/python/.venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/pip" install --quiet --disable-pip-version-check -r sdk-tests/python/requirements.txt
 TALLY_TOKEN=$(token) SSL_CERT_FILE="$cert" suite python "$venv/bin/python" sdk-tests/python/test_graph_core.py
 
-# One closing line for both suites (a suite that died early counts as one failure).
+echo "== Python: msgraph-sdk (the full generated client), the directory"
+TALLY_TOKEN=$(directory_token) SSL_CERT_FILE="$cert" suite python-sdk "$venv/bin/python" sdk-tests/python/test_msgraph_sdk_directory.py
+
+# One closing line for all suites (a suite that died early counts as one failure).
 passed=0
 failed=0
-for name in js python; do
+for name in js js-directory python python-sdk; do
   line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$work/$name.txt" | tail -n 1 || true)
   if [ -z "$line" ]; then
     failed=$((failed + 1))
