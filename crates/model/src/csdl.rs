@@ -1,6 +1,7 @@
 //! The CSDL XML served at `$metadata`, written from the resources' descriptions: every enum,
 //! complex and entity type they use, `reportRoot` with a containment navigation property per
-//! collection, and the functions.
+//! collection, and the functions; and the directory's types (SPEC §12.2) with their entity
+//! sets, `user/licenseDetails` and the `assignLicense` action.
 //!
 //! Differences from Graph's own document, on purpose: `reportRoot` has a containment
 //! navigation property per collection (Graph exposes only the functions), and properties
@@ -10,6 +11,7 @@ use std::fmt::Write;
 
 use tally_odata::schema::{ComplexType, EnumType, Property, Type};
 
+use crate::directory::types::{LICENSE_DETAILS, SUBSCRIBED_SKU, USER};
 use crate::resources::{FunctionKind, ResourceDef, ALL};
 
 /// The whole `$metadata` document.
@@ -23,6 +25,12 @@ fn write_metadata(resources: &[&ResourceDef]) -> String {
     let mut complexes: Vec<&ComplexType> = Vec::new();
     for def in resources {
         for property in def.entity.properties {
+            collect(property, &mut enums, &mut complexes);
+        }
+    }
+    let directory = [&SUBSCRIBED_SKU, &USER, &LICENSE_DETAILS];
+    for entity in directory {
+        for property in entity.properties {
             collect(property, &mut enums, &mut complexes);
         }
     }
@@ -68,6 +76,21 @@ fn write_metadata(resources: &[&ResourceDef]) -> String {
         write_properties(&def.entity.properties[1..], &mut xml);
         xml.push_str("      </EntityType>\n");
     }
+    for entity in directory {
+        let _ = writeln!(
+            xml,
+            r#"      <EntityType Name="{}" BaseType="graph.entity">"#,
+            entity.short_name()
+        );
+        write_properties(&entity.properties[1..], &mut xml);
+        if std::ptr::eq(entity, &USER) {
+            xml.push_str(
+                r#"        <NavigationProperty Name="licenseDetails" Type="Collection(graph.licenseDetails)" ContainsTarget="true" />
+"#,
+            );
+        }
+        xml.push_str("      </EntityType>\n");
+    }
     for ty in &complexes {
         let _ = writeln!(xml, r#"      <ComplexType Name="{}">"#, ty.short_name());
         write_properties(ty.properties, &mut xml);
@@ -93,8 +116,16 @@ fn write_metadata(resources: &[&ResourceDef]) -> String {
         );
     }
     xml.push_str(
-        r#"      <EntityContainer Name="GraphService">
+        r#"      <Action Name="assignLicense" IsBound="true">
+        <Parameter Name="bindingParameter" Type="graph.user" />
+        <Parameter Name="addLicenses" Type="Collection(graph.assignedLicense)" Nullable="false" />
+        <Parameter Name="removeLicenses" Type="Collection(Edm.Guid)" Nullable="false" />
+        <ReturnType Type="graph.user" />
+      </Action>
+      <EntityContainer Name="GraphService">
         <Singleton Name="reports" Type="microsoft.graph.reportRoot" />
+        <EntitySet Name="subscribedSkus" EntityType="microsoft.graph.subscribedSku" />
+        <EntitySet Name="users" EntityType="microsoft.graph.user" />
       </EntityContainer>
     </Schema>
   </edmx:DataServices>
@@ -111,7 +142,7 @@ fn collect(
 ) {
     match property.ty {
         Type::Enum(ty) if !enums.contains(&ty) => enums.push(ty),
-        Type::Collection(ty) if !complexes.contains(&ty) => {
+        Type::Collection(ty) | Type::Complex(ty) if !complexes.contains(&ty) => {
             complexes.push(ty);
             for property in ty.properties {
                 collect(property, enums, complexes);
@@ -161,5 +192,23 @@ mod tests {
         assert!(xml.contains(
             r#"<Property Name="licenseInfoDetails" Type="Collection(graph.licenseInfoDetail)" Nullable="false" />"#
         ));
+    }
+
+    #[test]
+    fn the_directory_is_described_with_its_sets_navigation_and_action() {
+        let xml = metadata_xml();
+        for name in ["subscribedSku", "user", "licenseDetails"] {
+            let entity = format!(r#"<EntityType Name="{name}" BaseType="graph.entity">"#);
+            assert_eq!(xml.matches(&entity).count(), 1, "{entity}");
+        }
+        for complex in ["signInActivity", "assignedLicense", "servicePlanInfo", "licenseUnitsDetail"] {
+            let declared = format!(r#"<ComplexType Name="{complex}">"#);
+            assert_eq!(xml.matches(&declared).count(), 1, "{declared}");
+        }
+        assert!(xml.contains(r#"<EntitySet Name="users" EntityType="microsoft.graph.user" />"#));
+        assert!(xml.contains(r#"<EntitySet Name="subscribedSkus" EntityType="microsoft.graph.subscribedSku" />"#));
+        assert!(xml.contains(r#"<Action Name="assignLicense" IsBound="true">"#));
+        assert!(xml.contains(r#"<Property Name="signInActivity" Type="graph.signInActivity" />"#));
+        assert!(xml.contains(r#"<Property Name="disabledPlans" Type="Collection(Edm.Guid)" />"#));
     }
 }

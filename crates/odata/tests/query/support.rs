@@ -35,6 +35,7 @@ pub fn sexpr(expr: &Expr) -> String {
         ExprKind::And(items) => format!("(and {})", sexprs(items)),
         ExprKind::Or(items) => format!("(or {})", sexprs(items)),
         ExprKind::Not(operand) => format!("(not {})", sexpr(operand)),
+        ExprKind::Call { function, args } => format!("({} {})", function.name, sexprs(args)),
     }
 }
 

@@ -69,6 +69,13 @@ fn eval(def: &'static ResourceDef, expr: &TypedExpr, entity: &Entity, item: Curr
             let mut items = items.iter();
             items.all(|d| eval(def, predicate, entity, Some((ty, d))))
         }
+        // Case-insensitive in ASCII, as SQLite's LIKE and the directory's startswith.
+        TypedExpr::StartsWith { property, prefix } => match property_value(def, property, entity) {
+            Scalar::Str(text) => text
+                .to_ascii_lowercase()
+                .starts_with(&prefix.to_ascii_lowercase()),
+            _ => false,
+        },
     }
 }
 
@@ -143,6 +150,8 @@ fn constant(constant: &Constant) -> Scalar {
         Constant::Int(n) => Scalar::Int(*n),
         Constant::DateTimeOffset(value) => Scalar::Ticks(value.ticks()),
         Constant::Enum(_, member) => Scalar::Member(member),
+        Constant::Guid(text) => Scalar::Str(text.clone()),
+        Constant::Bool(_) => panic!("no report has a Boolean property"),
     }
 }
 

@@ -198,6 +198,9 @@ fn constant(ty: Type, pool: &[i64]) -> BoxedStrategy<Constant> {
         Type::Enum(e) => select(e.members)
             .prop_map(move |member| Constant::Enum(e, member))
             .boxed(),
+        Type::Boolean | Type::Guid | Type::Complex(_) | Type::Primitives(_) => {
+            panic!("no report has a {} property", ty.describe())
+        }
     };
     prop_oneof![1 => Just(Constant::Null), 5 => typed].boxed()
 }
@@ -381,6 +384,7 @@ pub fn resolve_ids(expr: &mut TypedExpr, ids: &[String]) {
             predicate: inner, ..
         } => resolve_ids(inner, ids),
         TypedExpr::Constant(_)
+        | TypedExpr::StartsWith { .. }
         | TypedExpr::Any {
             predicate: None, ..
         } => {}

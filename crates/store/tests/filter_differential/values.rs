@@ -127,6 +127,9 @@ fn value(ty: Type, nullable: bool, minimum: Option<i32>, pool: &[i64]) -> BoxedS
                 .prop_map(move |items| Value::Collection(Collection::Items(unique(item, items))))
                 .boxed();
         }
+        Type::Boolean | Type::Guid | Type::Complex(_) | Type::Primitives(_) => {
+            panic!("no report has a {} property", ty.describe())
+        }
     };
     if nullable {
         prop_oneof![1 => Just(Value::Null), 3 => typed].boxed()

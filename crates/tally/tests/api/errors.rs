@@ -163,11 +163,11 @@ async fn each_error_row_has_its_status_and_code() {
         "Resource not found for the segment 'azureADLicenseUsageX'."
     );
     let message = server
-        .get("/v1.0/users", &token)
+        .get("/v1.0/groups", &token)
         .await
         .assert_error(400, "BadRequest")
         .to_owned();
-    assert_eq!(message, "Resource not found for the segment 'users'.");
+    assert_eq!(message, "Resource not found for the segment 'groups'.");
     for period in ["'D1'", "'X'", "D7", "''", ""] {
         let reply = server
             .get(
