@@ -6,6 +6,11 @@
 //! `00000000-0000-4000-8000-{k:012}`; each has M daily snapshots ending now, three license
 //! types each. Prints `{"tenant": first tenant, "id": its newest snapshot}`.
 //! `seed jsonl --count N`: N snapshots (no ids) on stdout, one a line.
+//! `seed directory --out DIR --users N --skus K --spare M`: a tenant's directory for
+//! `tally import`: `DIR/skus.jsonl` (K SKUs, each with units for everyone), `DIR/users.jsonl`
+//! (N users, user i holding SKU i % K and, for every third, SKU (i + 1) % K too, signed in
+//! over the last 90 days), and `DIR/spare.jsonl` (M users without licenses, ids in
+//! `DIR/spare-ids.txt`, for assignLicense load). Prints the SKU ids as a JSON array.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -37,6 +42,77 @@ enum Mode {
         #[arg(long)]
         count: u64,
     },
+    Directory {
+        #[arg(long)]
+        out: std::path::PathBuf,
+        #[arg(long)]
+        users: u64,
+        #[arg(long)]
+        skus: u64,
+        #[arg(long, default_value_t = 0)]
+        spare: u64,
+    },
+}
+
+/// SKU k's id: fixed, so runs compare.
+fn sku_id(k: u64) -> Uuid {
+    Uuid::from_u128(0x5c0e_0000_0000_4000_8000_0000_0000_0000 | u128::from(k))
+}
+
+fn write_directory(out: &std::path::Path, users: u64, skus: u64, spare: u64) -> anyhow::Result<()> {
+    use std::io::BufWriter;
+    std::fs::create_dir_all(out)?;
+    let units = users + spare;
+    let mut file = BufWriter::new(std::fs::File::create(out.join("skus.jsonl"))?);
+    for k in 0..skus {
+        let plan = Uuid::from_u128(0x9a1a_0000_0000_4000_8000_0000_0000_0000 | u128::from(k));
+        let line = serde_json::json!({
+            "skuId": sku_id(k),
+            "skuPartNumber": format!("BENCH_SKU_{k}"),
+            "prepaidUnits": { "enabled": units, "suspended": 0, "warning": 0, "lockedOut": 0 },
+            "servicePlans": [{ "servicePlanId": plan, "servicePlanName": format!("PLAN_{k}") }],
+        });
+        writeln!(file, "{line}")?;
+    }
+    file.flush()?;
+    let now = now_ticks();
+    let mut file = BufWriter::new(std::fs::File::create(out.join("users.jsonl"))?);
+    for i in 0..users {
+        let mut licenses = vec![serde_json::json!({ "skuId": sku_id(i % skus), "disabledPlans": [] })];
+        if i % 3 == 0 && skus > 1 {
+            licenses.push(serde_json::json!({ "skuId": sku_id((i + 1) % skus), "disabledPlans": [] }));
+        }
+        let signed_in = DateTimeOffset::from_ticks(now - (i % 90) as i64 * DAY_TICKS);
+        let line = serde_json::json!({
+            "id": Uuid::from_u128(0x0de0_0000_0000_4000_8000_0000_0000_0000 | u128::from(i)),
+            "userPrincipalName": format!("user{i}@bench.example"),
+            "displayName": format!("User {i:06}"),
+            "accountEnabled": true,
+            "userType": if i % 10 == 0 { "Guest" } else { "Member" },
+            "usageLocation": "US",
+            "signInActivity": { "lastSignInDateTime": signed_in.as_str() },
+            "assignedLicenses": licenses,
+        });
+        writeln!(file, "{line}")?;
+    }
+    file.flush()?;
+    let mut file = BufWriter::new(std::fs::File::create(out.join("spare.jsonl"))?);
+    let mut ids = BufWriter::new(std::fs::File::create(out.join("spare-ids.txt"))?);
+    for i in 0..spare {
+        let id = Uuid::from_u128(0x5a4e_0000_0000_4000_8000_0000_0000_0000 | u128::from(i));
+        let line = serde_json::json!({
+            "id": id,
+            "userPrincipalName": format!("spare{i}@bench.example"),
+            "usageLocation": "US",
+        });
+        writeln!(file, "{line}")?;
+        writeln!(ids, "{id}")?;
+    }
+    file.flush()?;
+    ids.flush()?;
+    let all: Vec<Uuid> = (0..skus).map(sku_id).collect();
+    println!("{}", serde_json::json!(all));
+    Ok(())
 }
 
 const DAY_TICKS: i64 = 86_400 * 10_000_000;
@@ -92,6 +168,12 @@ fn tenant(k: u64) -> Uuid {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     match Args::parse().command {
+        Mode::Directory {
+            out,
+            users,
+            skus,
+            spare,
+        } => write_directory(&out, users, skus, spare)?,
         Mode::Store {
             data_dir,
             tenants,

@@ -184,9 +184,10 @@ pub struct ImportArgs {
     /// The tenant the objects belong to.
     #[arg(long, env = "TALLY_TENANT")]
     pub tenant: uuid::Uuid,
-    /// The resource the records are objects of (its collection's name).
-    #[arg(long, default_value = "azureADLicenseUsage", value_parser = parse_resource)]
-    pub resource: &'static ResourceDef,
+    /// The resource the records are objects of (its collection's name, or `subscribedSkus` or
+    /// `users`).
+    #[arg(long, default_value = "azureADLicenseUsage", value_parser = parse_collection)]
+    pub resource: Collection,
     /// The file's format (default: from its extension; CSV is azureADLicenseUsage's).
     #[arg(long, value_enum)]
     pub format: Option<crate::commands::storage::Format>,
@@ -207,9 +208,10 @@ pub struct ExportArgs {
     /// The tenant whose objects to write.
     #[arg(long, env = "TALLY_TENANT")]
     pub tenant: uuid::Uuid,
-    /// The resource whose objects to write (its collection's name).
-    #[arg(long, default_value = "azureADLicenseUsage", value_parser = parse_resource)]
-    pub resource: &'static ResourceDef,
+    /// The resource whose objects to write (its collection's name, or `subscribedSkus` or
+    /// `users`).
+    #[arg(long, default_value = "azureADLicenseUsage", value_parser = parse_collection)]
+    pub resource: Collection,
     /// The format (default: from --output's extension, else JSON lines; CSV is
     /// azureADLicenseUsage's).
     #[arg(long, value_enum)]
@@ -225,18 +227,45 @@ pub struct ExportArgs {
     pub database_url: Option<String>,
 }
 
-/// A resource by its collection's name, e.g. `azureADFeatureUsage`.
-fn parse_resource(name: &str) -> Result<&'static ResourceDef, String> {
-    ResourceDef::by_collection(name).ok_or_else(|| {
-        let names: Vec<&str> = tally_model::resources::ALL
-            .iter()
-            .map(|def| def.collection)
-            .collect();
-        format!(
-            "no resource '{name}'; the resources are {}",
-            names.join(", ")
-        )
-    })
+/// What `import` and `export` move: a report's objects, or the directory's SKUs or users.
+#[derive(Clone, Copy, Debug)]
+pub enum Collection {
+    Report(&'static ResourceDef),
+    SubscribedSkus,
+    Users,
+}
+
+impl Collection {
+    pub fn name(self) -> &'static str {
+        match self {
+            Collection::Report(def) => def.collection,
+            Collection::SubscribedSkus => "subscribedSkus",
+            Collection::Users => "users",
+        }
+    }
+}
+
+/// A collection by its name, e.g. `azureADFeatureUsage` or `users` (case-insensitive).
+fn parse_collection(name: &str) -> Result<Collection, String> {
+    if name.eq_ignore_ascii_case("subscribedSkus") {
+        return Ok(Collection::SubscribedSkus);
+    }
+    if name.eq_ignore_ascii_case("users") {
+        return Ok(Collection::Users);
+    }
+    ResourceDef::by_collection(name)
+        .map(Collection::Report)
+        .ok_or_else(|| {
+            let names: Vec<&str> = tally_model::resources::ALL
+                .iter()
+                .map(|def| def.collection)
+                .chain(["subscribedSkus", "users"])
+                .collect();
+            format!(
+                "no resource '{name}'; the resources are {}",
+                names.join(", ")
+            )
+        })
 }
 
 /// `90s`, `30m`, `1h`, `7d`, or plain seconds.

@@ -290,6 +290,45 @@ pub fn user_create(body: &[u8], id: Uuid) -> Result<User, BodyError> {
     Ok(user)
 }
 
+/// A user record of `tally import` (one JSON line): the POST body, with an optional `id` and
+/// the user's `assignedLicenses` as `tally export` writes them. Answers the user (without
+/// licenses) and the licenses to assign.
+pub fn user_import(line: &[u8]) -> Result<(User, Vec<AssignedLicense>), BodyError> {
+    let mut body = object(line)?;
+    let id = match body.remove("id") {
+        None => Uuid::new_v4(),
+        Some(value) => guid("id", &value)?,
+    };
+    let licenses = match body.remove("assignedLicenses") {
+        None | Some(Json::Null) => Vec::new(),
+        Some(value) => {
+            let mut request = Map::new();
+            request.insert("addLicenses".into(), value);
+            request.insert("removeLicenses".into(), Json::Array(Vec::new()));
+            assign_license_fields(&request)?.add
+        }
+    };
+    // Derived, and written by `tally export` for readers: recomputed here.
+    body.remove("assignedPlans");
+    body.remove("licenseAssignmentStates");
+    body.remove("businessPhones");
+    check_type(&body, USER_TYPE)?;
+    if !body.contains_key("userPrincipalName") {
+        return Err("Property 'userPrincipalName' is required.".into());
+    }
+    let mut user = User {
+        id,
+        user_principal_name: String::new(),
+        account_enabled: None,
+        profile: Profile::default(),
+        assigned_licenses: Vec::new(),
+        assigned_plans: Vec::new(),
+        sign_in_activity: SignInActivity::default(),
+    };
+    apply_user(&mut user, &body)?;
+    Ok((user, licenses))
+}
+
 /// A change to a user, checked: apply it with [`UserPatch::apply`].
 #[derive(Clone, Debug)]
 pub struct UserPatch(Map<String, Json>);
@@ -430,12 +469,15 @@ pub struct AssignLicense {
 /// Parses `{"addLicenses": [{"skuId", "disabledPlans"}], "removeLicenses": [skuId]}`; both are
 /// required, as on Graph (either may be empty).
 pub fn assign_license(body: &[u8]) -> Result<AssignLicense, BodyError> {
-    let body = object(body)?;
+    assign_license_fields(&object(body)?)
+}
+
+fn assign_license_fields(body: &Map<String, Json>) -> Result<AssignLicense, BodyError> {
     let mut request = AssignLicense {
         add: Vec::new(),
         remove: Vec::new(),
     };
-    for (name, value) in &body {
+    for (name, value) in body {
         match name.as_str() {
             "addLicenses" => {
                 let Json::Array(items) = value else {

@@ -182,3 +182,54 @@ pub fn license_details(
         })
         .collect()
 }
+
+/// A user as `tally export` writes it and `tally import` reads it: the POST body with `id` and
+/// `assignedLicenses` (null values left out).
+pub fn user_record(user: &User) -> Map<String, Json> {
+    let profile = &user.profile;
+    let activity = &user.sign_in_activity;
+    let mut out = Map::new();
+    out.insert("id".into(), json!(user.id));
+    out.insert("userPrincipalName".into(), json!(user.user_principal_name));
+    let optional = [
+        ("displayName", json!(profile.display_name)),
+        ("givenName", json!(profile.given_name)),
+        ("surname", json!(profile.surname)),
+        ("jobTitle", json!(profile.job_title)),
+        ("mail", json!(profile.mail)),
+        ("mailNickname", json!(profile.mail_nickname)),
+        ("accountEnabled", json!(user.account_enabled)),
+        ("userType", json!(profile.user_type)),
+        ("usageLocation", json!(profile.usage_location)),
+    ];
+    for (name, value) in optional {
+        if !value.is_null() {
+            out.insert(name.into(), value);
+        }
+    }
+    let dates = [
+        ("lastSignInDateTime", &activity.last_sign_in_date_time),
+        ("lastNonInteractiveSignInDateTime", &activity.last_non_interactive_sign_in_date_time),
+        ("lastSuccessfulSignInDateTime", &activity.last_successful_sign_in_date_time),
+    ];
+    let dates: Map<String, Json> = dates
+        .into_iter()
+        .filter_map(|(name, value)| value.as_ref().map(|value| (name.into(), json!(value))))
+        .collect();
+    if !dates.is_empty() {
+        out.insert("signInActivity".into(), Json::Object(dates));
+    }
+    if !user.assigned_licenses.is_empty() {
+        out.insert("assignedLicenses".into(), json!(user.assigned_licenses));
+    }
+    out
+}
+
+/// A SKU as `tally export` writes it: its POST body (no key, no consumedUnits, which its
+/// users' records carry).
+pub fn sku_record(sku: &Sku) -> Map<String, Json> {
+    let mut out = self::sku(sku, Uuid::nil(), None);
+    out.remove("id");
+    out.remove("consumedUnits");
+    out
+}

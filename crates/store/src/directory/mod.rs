@@ -215,3 +215,97 @@ pub(crate) fn check_unheld(sku: &Sku) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// What a bulk load of users did: how many were stored, and each refused record's index in the
+/// batch with why.
+#[derive(Clone, Debug, Default)]
+pub struct ImportOutcome {
+    pub inserted: usize,
+    pub refused: Vec<(usize, String)>,
+}
+
+/// Users ready to insert: each with its licenses and plans, and the units each SKU gives them.
+pub(crate) struct PreparedImport {
+    pub users: Vec<(usize, User)>,
+    pub refused: Vec<(usize, String)>,
+}
+
+/// Runs each record's licenses through assignLicense's rules against `skus`, counting units as
+/// it goes (a record that would overdraw a SKU is refused, and takes nothing).
+pub(crate) fn prepare_import(
+    skus: &[Sku],
+    records: Vec<(User, Vec<tally_model::directory::AssignedLicense>)>,
+) -> PreparedImport {
+    let now = now_text();
+    let mut free: std::collections::HashMap<Uuid, i64> = skus
+        .iter()
+        .map(|sku| (sku.sku_id, sku.prepaid_units.capacity() - sku.consumed_units))
+        .collect();
+    let mut prepared = PreparedImport {
+        users: Vec::with_capacity(records.len()),
+        refused: Vec::new(),
+    };
+    for (index, (mut user, licenses)) in records.into_iter().enumerate() {
+        if licenses.is_empty() {
+            prepared.users.push((index, user));
+            continue;
+        }
+        let request = AssignLicense {
+            add: licenses,
+            remove: Vec::new(),
+        };
+        let assignment = match tally_model::directory::assign::plan(&user, &request, skus, &now) {
+            Ok(assignment) => assignment,
+            Err(message) => {
+                prepared.refused.push((index, message));
+                continue;
+            }
+        };
+        if let Some(full) = assignment
+            .taken
+            .iter()
+            .find(|sku| free.get(sku).copied().unwrap_or(0) < 1)
+        {
+            let message = tally_model::directory::assign::no_free_unit(*full);
+            prepared.refused.push((index, message));
+            continue;
+        }
+        for sku in &assignment.taken {
+            *free.entry(*sku).or_default() -= 1;
+        }
+        user.assigned_licenses = assignment.licenses;
+        user.assigned_plans = assignment.plans;
+        prepared.users.push((index, user));
+    }
+    prepared
+}
+
+/// The units the inserted users hold, per SKU.
+pub(crate) fn units_taken<'a>(users: impl Iterator<Item = &'a User>) -> Vec<(Uuid, i64)> {
+    let mut taken: std::collections::BTreeMap<Uuid, i64> = std::collections::BTreeMap::new();
+    for user in users {
+        for license in &user.assigned_licenses {
+            *taken.entry(license.sku_id).or_default() += 1;
+        }
+    }
+    taken.into_iter().collect()
+}
+
+/// A record refused because its id or userPrincipalName is taken.
+pub(crate) const EXISTS: &str =
+    "a user with this id or userPrincipalName exists already in the tenant";
+
+impl Store {
+    /// `tally import` of users: each record's licenses checked as assignLicense checks them,
+    /// the batch in one transaction; a refused record is reported and the others are stored.
+    pub async fn import_users(
+        &self,
+        tenant: TenantId,
+        records: Vec<(User, Vec<tally_model::directory::AssignedLicense>)>,
+    ) -> Result<ImportOutcome, DirectoryError> {
+        match self {
+            Store::Sqlite(store) => store.import_users(tenant, records).await,
+            Store::Postgres(store) => store.import_users(tenant, records).await,
+        }
+    }
+}

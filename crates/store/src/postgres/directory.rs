@@ -15,8 +15,8 @@ use super::PgStore;
 use crate::directory::rows::user_params;
 use crate::directory::sql::{self, SKU_SELECT};
 use crate::directory::{
-    check_capacity, check_unheld, decode_sku, decode_user, now_text, page, sku_body,
-    DirectoryError, UserPage, UserQuery, UPN_TAKEN,
+    check_capacity, check_unheld, decode_sku, decode_user, now_text, page, prepare_import,
+    sku_body, units_taken, DirectoryError, ImportOutcome, UserPage, UserQuery, EXISTS, UPN_TAKEN,
 };
 use crate::sql::{Dialect, SqlParam};
 use crate::{StoreError, TenantId};
@@ -257,6 +257,59 @@ impl PgStore {
             Ok(user)
         })
         .await
+    }
+}
+
+impl PgStore {
+    pub async fn import_users(
+        &self,
+        tenant: TenantId,
+        records: Vec<(User, Vec<tally_model::directory::AssignedLicense>)>,
+    ) -> Outcome<ImportOutcome> {
+        let mut client = self.pool.get().await.map_err(StoreError::from)?;
+        let transaction = client.transaction().await?;
+        let skus = read_skus(&transaction, tenant, false).await?;
+        let prepared = prepare_import(&skus, records);
+        let mut outcome = ImportOutcome {
+            inserted: 0,
+            refused: prepared.refused,
+        };
+        let insert = format!(
+            "{} ON CONFLICT DO NOTHING",
+            sql::insert_user(Dialect::Postgres)
+        );
+        let statement = transaction.prepare(&insert).await?;
+        let mut inserted = Vec::with_capacity(prepared.users.len());
+        for (index, user) in prepared.users {
+            let mut params = vec![SqlParam::Text(tenant.to_string())];
+            params.extend(user_params(&user));
+            let params = postgres_params(params);
+            if transaction.execute(&statement, &borrowed(&params)).await? == 0 {
+                outcome.refused.push((index, EXISTS.into()));
+            } else {
+                inserted.push(user);
+            }
+        }
+        // Other processes may have assigned units since they were read: take them only if
+        // they are still free, else the whole batch fails and stores nothing.
+        for (sku_id, units) in units_taken(inserted.iter()) {
+            let taken = transaction
+                .execute(
+                    "UPDATE directory_skus SET consumed_units = consumed_units + $1 \
+                     WHERE tenant_id = $2 AND sku_id = $3 AND consumed_units + $1 <= capacity",
+                    &[&units, &tenant.to_string(), &sku_id.to_string()],
+                )
+                .await?;
+            if taken == 0 {
+                return Err(DirectoryError::BadRequest(format!(
+                    "the units of SKU {sku_id} changed during the import; nothing of this batch was stored, run it again"
+                )));
+            }
+        }
+        transaction.commit().await?;
+        outcome.inserted = inserted.len();
+        outcome.refused.sort_by_key(|(index, _)| *index);
+        Ok(outcome)
     }
 }
 

@@ -13,7 +13,8 @@ use super::writer::{Job, JobOutcome, WriteCommand};
 use super::SqliteStore;
 use crate::directory::sql::{self, SKU_SELECT};
 use crate::directory::{
-    decode_sku, decode_user, now_text, sku_body, DirectoryError, UserPage, UserQuery, UPN_TAKEN,
+    decode_sku, decode_user, now_text, prepare_import, sku_body, units_taken, DirectoryError,
+    ImportOutcome, UserPage, UserQuery, EXISTS, UPN_TAKEN,
 };
 use crate::sql::Dialect;
 use crate::{StoreError, TenantId};
@@ -216,6 +217,50 @@ impl SqliteStore {
             user.assigned_plans = assignment.plans;
             write_user(connection, tenant, &user)?;
             Ok(user)
+        })
+        .await
+    }
+}
+
+impl SqliteStore {
+    pub async fn import_users(
+        &self,
+        tenant: TenantId,
+        records: Vec<(User, Vec<tally_model::directory::AssignedLicense>)>,
+    ) -> Outcome<ImportOutcome> {
+        self.job(move |connection| {
+            let skus = read_skus(connection, tenant)?;
+            let prepared = prepare_import(&skus, records);
+            let mut outcome = ImportOutcome {
+                inserted: 0,
+                refused: prepared.refused,
+            };
+            let insert = format!(
+                "{} ON CONFLICT DO NOTHING",
+                sql::insert_user(Dialect::Sqlite)
+            );
+            let mut statement = connection.prepare_cached(&insert)?;
+            let mut inserted = Vec::with_capacity(prepared.users.len());
+            for (index, user) in prepared.users {
+                let mut params = vec![crate::sql::SqlParam::Text(tenant.to_string())];
+                params.extend(crate::directory::rows::user_params(&user));
+                if statement.execute(params_from_iter(sqlite_params(params)))? == 0 {
+                    outcome.refused.push((index, EXISTS.into()));
+                } else {
+                    inserted.push(user);
+                }
+            }
+            // Counted against the units while preparing: the single writer changed none since.
+            for (sku_id, units) in units_taken(inserted.iter()) {
+                connection.execute(
+                    "UPDATE directory_skus SET consumed_units = consumed_units + ? \
+                     WHERE tenant_id = ? AND sku_id = ?",
+                    rusqlite::params![units, tenant.to_string(), sku_id.to_string()],
+                )?;
+            }
+            outcome.inserted = inserted.len();
+            outcome.refused.sort_by_key(|(index, _)| *index);
+            Ok(outcome)
         })
         .await
     }

@@ -14,16 +14,20 @@ use tally_store::{ListQuery, Store, TenantId};
 
 use super::import::CSV_COLUMNS;
 use super::storage::{check_format, open_store, Format};
-use crate::cli::ExportArgs;
+use crate::cli::{Collection, ExportArgs};
 
 const PAGE: usize = 1000;
 
 pub fn run(args: ExportArgs) -> anyhow::Result<()> {
+    let def = match args.resource {
+        Collection::Report(def) => def,
+        directory => return super::directory_io::export(args, directory),
+    };
     let format = args.format.unwrap_or_else(|| match &args.output {
         Some(path) => Format::from_path(path),
         None => Format::Jsonl,
     });
-    check_format(args.resource, format)?;
+    check_format(def, format)?;
     let output: Box<dyn Write> = match &args.output {
         Some(path) => {
             Box::new(File::create(path).with_context(|| format!("creating {}", path.display()))?)
@@ -36,7 +40,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         .build()?;
     let written = runtime.block_on(async {
         let store = open_store(&args.data_dir, args.database_url.as_deref()).await?;
-        let written = export(&store, args.resource, args.tenant, format, &mut output).await;
+        let written = export(&store, def, args.tenant, format, &mut output).await;
         store.shutdown();
         written
     })?;
@@ -48,7 +52,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
             .context("writing the output")?;
         eprintln!(
             "exported {written} {} objects to {}",
-            args.resource.collection,
+            def.collection,
             path.display()
         );
     }

@@ -21,7 +21,7 @@ use tally_model::{parse_import, Entity, ResourceDef};
 use uuid::Uuid;
 
 use super::storage::{check_format, open_store, Format};
-use crate::cli::ImportArgs;
+use crate::cli::{Collection, ImportArgs};
 
 /// One parsed batch: the good records with their line numbers, and the bad lines' messages.
 struct Batch {
@@ -41,8 +41,11 @@ impl Batch {
 }
 
 pub fn run(args: ImportArgs) -> anyhow::Result<()> {
+    let def = match args.resource {
+        Collection::Report(def) => def,
+        directory => return super::directory_io::import(args, directory),
+    };
     let format = args.format.unwrap_or_else(|| Format::from_path(&args.file));
-    let def = args.resource;
     check_format(def, format)?;
     let (input, size) = open_input(&args.file)?;
     let progress = ProgressBar::with_draw_target(
@@ -127,7 +130,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn open_input(path: &Path) -> anyhow::Result<(Box<dyn Read + Send>, u64)> {
+pub(super) fn open_input(path: &Path) -> anyhow::Result<(Box<dyn Read + Send>, u64)> {
     if path.as_os_str() == "-" {
         return Ok((Box::new(std::io::stdin()), 0));
     }

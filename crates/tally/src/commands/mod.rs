@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod dashboard;
+pub mod directory_io;
 pub mod export;
 pub mod import;
 pub mod serve;
