@@ -202,7 +202,7 @@ async function main() {
     await check('tally dashboard prints BASE/#token=<jwt>', async () => {
       expect(new RegExp(`^${base.replace(/[.]/g, '\\.')}/#token=[\\w-]+\\.[\\w-]+\\.[\\w-]+$`).test(link), link);
       const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
-      expectEqual(claims.roles, ['Reports.Read.All'], 'roles');
+      expectEqual(claims.roles, ['Reports.Read.All', 'LicenseAssignment.Read.All', 'User.Read.All'], 'roles');
       expectEqual(claims.tid, TENANT, 'tid');
       expectEqual(claims.exp - claims.iat, 3600, 'lifetime');
     });
