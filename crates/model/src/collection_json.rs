@@ -92,7 +92,12 @@ fn scalar(ty: Type, json: &Json) -> Option<Value> {
         Type::Int32 => Value::Int(i32::try_from(json.as_i64()?).ok()?),
         Type::DateTimeOffset => Value::DateTimeOffset(DateTimeOffset::parse(json.as_str()?).ok()?),
         Type::Enum(ty) => Value::Enum(ty.member(json.as_str()?)?),
-        Type::Collection(_) => return None,
+        // Report items hold none of these (the directory's types are read by its own code).
+        Type::Collection(_)
+        | Type::Boolean
+        | Type::Guid
+        | Type::Complex(_)
+        | Type::Primitives(_) => return None,
     })
 }
 

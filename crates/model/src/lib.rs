@@ -5,6 +5,7 @@
 
 pub mod collection_json;
 pub mod csdl;
+pub mod directory;
 pub mod etag;
 pub mod json;
 pub mod openapi;

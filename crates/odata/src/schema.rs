@@ -112,6 +112,15 @@ pub enum Type {
     Enum(&'static EnumType),
     /// `Collection(complex type)`: not nullable, no null items.
     Collection(&'static ComplexType),
+    /// `Edm.Boolean`.
+    Boolean,
+    /// `Edm.Guid`, written in lower case.
+    Guid,
+    /// A single value of a complex type, e.g. a user's `signInActivity`; `$filter` reaches its
+    /// properties as `signInActivity/lastSignInDateTime` (each stored in a column of its own).
+    Complex(&'static ComplexType),
+    /// `Collection(Edm.String)` or `Collection(Edm.Guid)`: not nullable, not filterable.
+    Primitives(&'static Type),
 }
 
 impl Type {
@@ -123,6 +132,10 @@ impl Type {
             Type::DateTimeOffset => "Edm.DateTimeOffset".into(),
             Type::Enum(ty) => format!("graph.{}", ty.short_name()),
             Type::Collection(ty) => format!("Collection(graph.{})", ty.short_name()),
+            Type::Boolean => "Edm.Boolean".into(),
+            Type::Guid => "Edm.Guid".into(),
+            Type::Complex(ty) => format!("graph.{}", ty.short_name()),
+            Type::Primitives(item) => format!("Collection({})", item.csdl()),
         }
     }
 
@@ -134,6 +147,10 @@ impl Type {
             Type::DateTimeOffset => "a DateTimeOffset".into(),
             Type::Enum(ty) => format!("a {}", ty.name),
             Type::Collection(ty) => format!("a collection of {}", ty.short_name()),
+            Type::Boolean => "a Boolean".into(),
+            Type::Guid => "a Guid".into(),
+            Type::Complex(ty) => format!("a {}", ty.short_name()),
+            Type::Primitives(item) => format!("a collection of {}", item.csdl()),
         }
     }
 }

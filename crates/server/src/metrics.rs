@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::error::ApiError;
-use crate::resource::{self, ResolvedPath, Resource};
+use crate::resource::{self, Directory, ResolvedPath, Resource};
 
 /// Requests answered, by `route`, `method` and `status`.
 pub const REQUESTS: &str = "tally_http_requests_total";
@@ -146,6 +146,15 @@ pub fn route_label(path: &str, resolved: Option<&Result<ResolvedPath, ApiError>>
         Ok(Resource::Entity(..)) => "entity",
         Ok(Resource::Function(..)) => "function",
         Ok(Resource::FunctionCount(..)) => "function_count",
+        Ok(Resource::Directory(path)) => match path {
+            Directory::Skus => "subscribed_skus",
+            Directory::Sku(_) => "subscribed_sku",
+            Directory::Users => "users",
+            Directory::UsersCount => "users_count",
+            Directory::User(_) => "user",
+            Directory::AssignLicense(_) => "assign_license",
+            Directory::LicenseDetails(_) => "license_details",
+        },
         Err(_) => "unknown",
     }
 }
@@ -162,6 +171,9 @@ mod tests {
             ("/v1.0/$metadata", "metadata"),
             ("/v1.0/$batch", "batch"),
             ("/v1.0/reports", "reports"),
+            ("/v1.0/users", "users"),
+            ("/v1.0/users/a@b.example/assignLicense", "assign_license"),
+            ("/beta/subscribedSkus/x_y", "subscribed_sku"),
             ("/v1.0/reports/azureADLicenseUsage", "collection"),
             (
                 "/beta/reports/azureADLicenseUsage/$count",

@@ -47,6 +47,21 @@ pub enum Resource {
     /// The resource's function with its raw argument (validated later: InvalidArgument).
     Function(&'static ResourceDef, FunctionArgument),
     FunctionCount(&'static ResourceDef, FunctionArgument),
+    /// The directory (SPEC §12.2): `/subscribedSkus[/{id}]`, `/users[/$count]`,
+    /// `/users/{id or userPrincipalName}[/assignLicense | /licenseDetails]`.
+    Directory(Directory),
+}
+
+/// A directory path; keys are as written (checked by the handlers: a bad one is a 404).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Directory {
+    Skus,
+    Sku(String),
+    Users,
+    UsersCount,
+    User(String),
+    AssignLicense(String),
+    LicenseDetails(String),
 }
 
 impl Resource {
@@ -115,8 +130,43 @@ pub fn parse(segments: &[String]) -> Result<Resource, ApiError> {
         [meta] if meta.eq_ignore_ascii_case("$metadata") => Ok(Resource::Metadata),
         [batch] if batch.eq_ignore_ascii_case("$batch") => Ok(Resource::Batch),
         [reports, rest @ ..] if reports.eq_ignore_ascii_case("reports") => parse_reports(rest),
+        [users, rest @ ..] if users.eq_ignore_ascii_case("users") => parse_users(rest),
+        [skus, rest @ ..] if skus.eq_ignore_ascii_case("subscribedSkus") => match rest {
+            [] => Ok(Resource::Directory(Directory::Skus)),
+            [key] if !key.is_empty() => Ok(Resource::Directory(Directory::Sku(
+                unquote_key(key).to_owned(),
+            ))),
+            [_, next, ..] => Err(ApiError::segment_not_found(next)),
+            _ => Err(ApiError::segment_not_found(skus)),
+        },
         [first, ..] => Err(ApiError::segment_not_found(first)),
     }
+}
+
+fn parse_users(rest: &[&str]) -> Result<Resource, ApiError> {
+    let directory = match rest {
+        [] => Directory::Users,
+        [count] if count.eq_ignore_ascii_case("$count") => Directory::UsersCount,
+        [key] if !key.is_empty() => Directory::User(unquote_key(key).to_owned()),
+        [key, action] if is_named(action, "assignLicense") => {
+            Directory::AssignLicense(unquote_key(key).to_owned())
+        }
+        [key, details] if details.eq_ignore_ascii_case("licenseDetails") => {
+            Directory::LicenseDetails(unquote_key(key).to_owned())
+        }
+        [_, next, ..] => return Err(ApiError::segment_not_found(next)),
+        _ => return Err(ApiError::segment_not_found("users")),
+    };
+    Ok(Resource::Directory(directory))
+}
+
+/// Whether a segment names the action `name`, plain or `microsoft.graph.`-qualified.
+fn is_named(segment: &str, name: &str) -> bool {
+    let plain = segment
+        .get(..16)
+        .filter(|prefix| prefix.eq_ignore_ascii_case("microsoft.graph."))
+        .map_or(segment, |_| &segment[16..]);
+    plain.eq_ignore_ascii_case(name)
 }
 
 fn parse_reports(rest: &[&str]) -> Result<Resource, ApiError> {

@@ -294,6 +294,10 @@ fn decode_column(
             }
         }
         Type::DateTimeOffset => unreachable!("DateTimeOffset columns are read in pairs"),
+        // The directory's types: its tables are laid out by `crate::directory`, not here.
+        Type::Boolean | Type::Guid | Type::Complex(_) | Type::Primitives(_) => {
+            return Err(corrupt(&"a directory type in a report's table"))
+        }
     })
 }
 
@@ -328,10 +332,14 @@ fn columns(def: &ResourceDef, dialect: Dialect) -> Vec<Column> {
                 let sql_type = if postgres { "BIGINT" } else { "INTEGER" };
                 columns.push(column(name.to_owned(), sql_type, nullable, false));
             }
-            Type::String | Type::Enum(_) => {
+            Type::String | Type::Enum(_) | Type::Guid => {
                 columns.push(column(name.to_owned(), text, nullable, false));
             }
-            Type::Collection(_) => {
+            Type::Boolean => {
+                let sql_type = if postgres { "BOOLEAN" } else { "INTEGER" };
+                columns.push(column(name.to_owned(), sql_type, nullable, false));
+            }
+            Type::Collection(_) | Type::Complex(_) | Type::Primitives(_) => {
                 let sql_type = if postgres { "JSONB" } else { "TEXT" };
                 columns.push(column(name.to_owned(), sql_type, false, true));
             }

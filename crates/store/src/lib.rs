@@ -7,6 +7,7 @@
 //! translates.
 
 mod conditional;
+pub mod directory;
 mod enum_set;
 mod error;
 mod fair;

@@ -31,7 +31,7 @@ fn add_types(schemas: &mut Object, property: &Property) {
                 .entry(schema_name(ty.short_name()))
                 .or_insert_with(|| enumeration(ty));
         }
-        Type::Collection(ty) => {
+        Type::Collection(ty) | Type::Complex(ty) => {
             let name = schema_name(ty.short_name());
             if !schemas.contains_key(&name) {
                 schemas.insert(format!("{name}Input"), complex_input(ty));
@@ -41,7 +41,12 @@ fn add_types(schemas: &mut Object, property: &Property) {
                 }
             }
         }
-        Type::String | Type::Int32 | Type::DateTimeOffset => {}
+        Type::String
+        | Type::Int32
+        | Type::DateTimeOffset
+        | Type::Boolean
+        | Type::Guid
+        | Type::Primitives(_) => {}
     }
 }
 
@@ -336,6 +341,27 @@ fn property_schema(property: &Property, body: Body) -> Value {
                 Body::Request => format!("{name}Input"),
             };
             json!({ "type": "array", "items": schema_ref(&item) })
+        }
+        Type::Boolean => json!({ "type": types("boolean") }),
+        Type::Guid => json!({ "type": types("string"), "format": "uuid" }),
+        Type::Complex(ty) => {
+            let name = schema_name(ty.short_name());
+            let item = match body {
+                Body::Response => name,
+                Body::Request => format!("{name}Input"),
+            };
+            if property.nullable {
+                json!({ "anyOf": [schema_ref(&item), { "type": "null" }] })
+            } else {
+                schema_ref(&item)
+            }
+        }
+        Type::Primitives(item) => {
+            let item = match item {
+                Type::Guid => json!({ "type": "string", "format": "uuid" }),
+                _ => json!({ "type": "string" }),
+            };
+            json!({ "type": "array", "items": item })
         }
     }
 }

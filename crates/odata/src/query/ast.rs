@@ -90,6 +90,8 @@ pub enum ExprKind {
     /// `a or b or c`, flat like [`ExprKind::And`].
     Or(Vec<Expr>),
     Not(Box<Expr>),
+    /// A function call such as `startswith(displayName, 'A')`.
+    Call { function: Ident, args: Vec<Expr> },
 }
 
 /// `d: predicate` inside `any(...)`/`all(...)`.
@@ -167,6 +169,8 @@ pub enum Literal {
     /// The string's value, with `''` already turned into `'`.
     String(String),
     DateTimeOffset(DateTimeOffset),
+    /// An unquoted GUID (OData's `Edm.Guid` literal), in lower case.
+    Guid(String),
     /// `microsoft.graph.azureADLicenseType'premiumP2'`.
     Enum {
         type_name: String,

@@ -12,6 +12,8 @@ pub(crate) enum TokenKind {
     String(String),
     Int(i64),
     DateTimeOffset(DateTimeOffset),
+    /// An unquoted GUID, in lower case.
+    Guid(String),
     Enum {
         type_name: String,
         member: String,
@@ -85,11 +87,8 @@ pub(crate) fn tokenize(source: &str) -> Result<Vec<Token>, SyntaxError> {
                 TokenKind::String(value)
             }
             _ if looks_like_guid(&bytes[at..]) => {
-                return Err(SyntaxError::new(
-                    at,
-                    "GUID literals are not supported: ids are strings, so quote them, as in \
-                     id eq '…'",
-                ))
+                at += 36;
+                TokenKind::Guid(source[start..at].to_ascii_lowercase())
             }
             b'0'..=b'9' | b'-' => {
                 let (kind, end) = number_or_date(source, at)?;

@@ -240,6 +240,14 @@ impl<'a> Parser<'a> {
     pub(crate) fn parse_primary(&mut self) -> Result<Expr, SyntaxError> {
         match &self.peek().kind {
             TokenKind::LParen => {}
+            TokenKind::Ident(word)
+                if !matches!(word.as_str(), "null" | "true" | "false" | "any" | "all")
+                    && !word.starts_with('$')
+                    && !OPERATORS.contains(&word.as_str())
+                    && self.peek_at(1).kind == TokenKind::LParen =>
+            {
+                return self.parse_call()
+            }
             TokenKind::Ident(word) if !matches!(word.as_str(), "null" | "true" | "false") => {
                 return self.parse_path_expr()
             }
@@ -253,11 +261,38 @@ impl<'a> Parser<'a> {
         Ok(expr)
     }
 
+    /// `name(arg, …)`: a function call (the binder decides which functions exist).
+    fn parse_call(&mut self) -> Result<Expr, SyntaxError> {
+        let token = self.advance();
+        let function = Ident {
+            name: token.ident().unwrap_or_default().to_owned(),
+            span: token.span,
+        };
+        self.enter()?;
+        let open = self.advance().span;
+        let mut args = Vec::new();
+        if self.peek().kind != TokenKind::RParen {
+            loop {
+                args.push(self.parse_or()?);
+                if self.peek().kind == TokenKind::Comma {
+                    self.advance();
+                    continue;
+                }
+                break;
+            }
+        }
+        let close = self.expect_close(open, "',' or ')'")?;
+        self.leave();
+        let span = function.span.to(close);
+        Ok(Expr::new(ExprKind::Call { function, args }, span))
+    }
+
     fn parse_literal(&mut self) -> Result<Expr, SyntaxError> {
         let literal = match &self.peek().kind {
             TokenKind::String(value) => Literal::String(value.clone()),
             TokenKind::Int(value) => Literal::Int(*value),
             TokenKind::DateTimeOffset(value) => Literal::DateTimeOffset(value.clone()),
+            TokenKind::Guid(value) => Literal::Guid(value.clone()),
             TokenKind::Enum { type_name, member } => Literal::Enum {
                 type_name: type_name.clone(),
                 member: member.clone(),

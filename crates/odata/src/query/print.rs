@@ -12,9 +12,11 @@ fn precedence(expr: &Expr) -> u8 {
         ExprKind::And(..) => 1,
         ExprKind::Compare { .. } | ExprKind::In { .. } => 2,
         ExprKind::Not(_) => 3,
-        ExprKind::Literal(_) | ExprKind::Path(_) | ExprKind::Count(_) | ExprKind::Lambda { .. } => {
-            4
-        }
+        ExprKind::Literal(_)
+        | ExprKind::Path(_)
+        | ExprKind::Count(_)
+        | ExprKind::Lambda { .. }
+        | ExprKind::Call { .. } => 4,
     }
 }
 
@@ -59,6 +61,16 @@ fn write_expr(f: &mut fmt::Formatter<'_>, expr: &Expr, min: u8) -> fmt::Result {
             if let Some(body) = body {
                 write!(f, "{}: ", body.variable.name)?;
                 write_expr(f, &body.predicate, 0)?;
+            }
+            f.write_char(')')?;
+        }
+        ExprKind::Call { function, args } => {
+            write!(f, "{}(", function.name)?;
+            for (i, arg) in args.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                write_expr(f, arg, 0)?;
             }
             f.write_char(')')?;
         }
@@ -110,6 +122,7 @@ impl fmt::Display for Literal {
             Literal::Int(value) => write!(f, "{value}"),
             Literal::String(value) => write_quoted(f, value),
             Literal::DateTimeOffset(value) => f.write_str(value.as_str()),
+            Literal::Guid(value) => f.write_str(value),
             Literal::Enum { type_name, member } => {
                 f.write_str(type_name)?;
                 write_quoted(f, member)

@@ -8,7 +8,9 @@
 //! - [`Operand::Member`] occurs only inside the predicate of [`TypedExpr::Any`] or
 //!   [`TypedExpr::All`], where it means a property of the current item; lambdas do not nest;
 //! - root operands ([`Operand::Property`], [`Operand::Count`]) may also occur inside a lambda;
-//! - a [`Operand::Property`] is a scalar of the entity type, a [`Operand::Count`] and a
+//! - a [`Operand::Property`] is a scalar of the entity type or of one of its single complex
+//!   values (`signInActivity/lastSignInDateTime`: the nested property, stored in its own
+//!   column), a [`Operand::Count`] and a
 //!   lambda's collection are collections of it.
 //!
 //! Semantics are OData's two-valued ones: an ordering comparison with a null operand is false,
@@ -52,6 +54,12 @@ pub enum TypedExpr {
         collection: &'static Property,
         predicate: Box<TypedExpr>,
     },
+    /// `startswith(property, 'prefix')` on a String property, ignoring case as Graph's
+    /// directory does (false when the property is null).
+    StartsWith {
+        property: &'static Property,
+        prefix: String,
+    },
 }
 
 /// A value a comparison reads.
@@ -77,6 +85,9 @@ pub enum Constant {
     DateTimeOffset(DateTimeOffset),
     /// A member of an enum type, by its `'static` name.
     Enum(&'static EnumType, &'static str),
+    Bool(bool),
+    /// A GUID in lower case.
+    Guid(String),
 }
 
 /// One bound `$orderby` item. (Ties after the last item are the caller's to break, by `id`.)
@@ -134,6 +145,11 @@ impl fmt::Display for TypedExpr {
                 collection,
                 predicate,
             } => write!(f, "{collection}/all(d: {predicate})"),
+            TypedExpr::StartsWith { property, prefix } => write!(
+                f,
+                "startswith({property}, {})",
+                Constant::String(prefix.clone())
+            ),
         }
     }
 }
@@ -162,6 +178,8 @@ impl fmt::Display for Constant {
             Constant::Int(value) => write!(f, "{value}"),
             Constant::DateTimeOffset(value) => f.write_str(value.as_str()),
             Constant::Enum(ty, member) => write!(f, "{}'{member}'", ty.name),
+            Constant::Bool(value) => write!(f, "{value}"),
+            Constant::Guid(value) => f.write_str(value),
         }
     }
 }

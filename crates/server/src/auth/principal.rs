@@ -31,7 +31,7 @@ fn has(list: &[String], wanted: &str) -> bool {
 impl Principal {
     /// Whether the caller may read (or, with `write`, write) what `permissions` guard: one of
     /// the permissions (a delegated scope or an application role), and for a user also one of
-    /// the directory roles.
+    /// the directory roles (where the permissions name any: reading the directory needs none).
     pub fn allows(&self, permissions: &Permissions, write: bool) -> bool {
         let (wanted, roles) = if write {
             (permissions.write, permissions.write_roles)
@@ -40,7 +40,8 @@ impl Principal {
         };
         match &self.grant {
             Grant::Delegated { scopes, wids } => {
-                wanted.iter().any(|p| has(scopes, p)) && roles.iter().any(|r| has(wids, r))
+                wanted.iter().any(|p| has(scopes, p))
+                    && (roles.is_empty() || roles.iter().any(|r| has(wids, r)))
             }
             Grant::Application { roles } => wanted.iter().any(|p| has(roles, p)),
         }

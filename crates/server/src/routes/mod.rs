@@ -4,6 +4,7 @@
 mod batch;
 mod collection;
 mod context;
+mod directory;
 mod entity;
 mod function;
 mod listing;
@@ -74,8 +75,7 @@ async fn handle(state: AppState, request: Request) -> Result<Response, ApiError>
             ));
         }
     } else {
-        let permissions = resource.def().map_or(&REPORTS, |def| def.permissions);
-        authorize(&principal, permissions, write)?;
+        authorize(&principal, permissions(&resource), write)?;
     }
 
     let (parts, body) = request.into_parts();
@@ -111,6 +111,17 @@ async fn handle(state: AppState, request: Request) -> Result<Response, ApiError>
         (Resource::FunctionCount(def, argument), _) => {
             function::count(&state, &request, def, &argument).await
         }
+        (Resource::Directory(path), method) => {
+            directory::handle(&state, &request, path, &method).await
+        }
+    }
+}
+
+/// What guards `resource`.
+fn permissions(resource: &Resource) -> &'static Permissions {
+    match resource {
+        Resource::Directory(path) => directory::permissions(path),
+        other => other.def().map_or(&REPORTS, |def| def.permissions),
     }
 }
 
@@ -119,6 +130,7 @@ fn allowed(resource: &Resource, method: &Method) -> Option<bool> {
     let reads = *method == Method::GET;
     let write = match resource {
         Resource::Batch => return (*method == Method::POST).then_some(false),
+        Resource::Directory(path) => return directory::allowed(path, method),
         Resource::Collection(_) => *method == Method::POST,
         Resource::Entity(..) => *method == Method::PATCH || *method == Method::DELETE,
         _ => false,
@@ -130,6 +142,7 @@ fn allowed(resource: &Resource, method: &Method) -> Option<bool> {
 fn allowed_methods(resource: &Resource) -> &'static str {
     match resource {
         Resource::Batch => "POST",
+        Resource::Directory(path) => directory::allowed_methods(path),
         Resource::Collection(_) => "GET, POST",
         Resource::Entity(..) => "GET, PATCH, DELETE",
         _ => "GET",

@@ -7,6 +7,7 @@
 //! and the pool replaces broken connections once it is back: no restart needed.
 
 mod deadline;
+mod directory;
 mod rows;
 mod schema;
 

@@ -71,6 +71,9 @@ pub async fn migrate(client: &mut Client) -> Result<(), tokio_postgres::Error> {
             .batch_execute(&layout(def, Dialect::Postgres).create_table())
             .await?;
     }
+    transaction
+        .batch_execute(&crate::directory::sql::create_tables(Dialect::Postgres))
+        .await?;
     transaction.batch_execute(TICKS_FUNCTION).await?;
     transaction.commit().await
 }

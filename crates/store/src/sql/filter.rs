@@ -18,11 +18,26 @@ use crate::layout::sort_column;
 
 /// Appends the SQL of `expr` on `def`'s table.
 pub fn translate(def: &'static ResourceDef, expr: &TypedExpr, out: &mut SqlBuilder) {
-    Translator { def }.translate(expr, out);
+    Translator {
+        table: def.storage.table,
+        enum_set: def.storage.enum_set.as_ref(),
+    }
+    .translate(expr, out);
+}
+
+/// Appends the SQL of `expr` on `table`, whose columns are the properties' `column`s (the
+/// directory's tables).
+pub fn translate_on(table: &'static str, expr: &TypedExpr, out: &mut SqlBuilder) {
+    Translator {
+        table,
+        enum_set: None,
+    }
+    .translate(expr, out);
 }
 
 struct Translator {
-    def: &'static ResourceDef,
+    table: &'static str,
+    enum_set: Option<&'static EnumSet>,
 }
 
 impl Translator {
@@ -82,12 +97,31 @@ impl Translator {
                 self.translate(predicate, out);
                 out.push(")");
             }
+            TypedExpr::StartsWith { property, prefix } => {
+                // LIKE ignores ASCII case in SQLite; ILIKE ignores case in PostgreSQL.
+                let like = if postgres { "ILIKE" } else { "LIKE" };
+                out.push(&format!("COALESCE({}.{} {like} ", self.table, property.column));
+                let pattern: String = prefix
+                    .chars()
+                    .flat_map(|c| match c {
+                        '\\' | '%' | '_' => vec!['\\', c],
+                        c => vec![c],
+                    })
+                    .chain(['%'])
+                    .collect();
+                out.param(SqlParam::Text(pattern));
+                out.push(if postgres {
+                    " ESCAPE '\\', FALSE)"
+                } else {
+                    " ESCAPE '\\', 0)"
+                });
+            }
         }
     }
 
     /// `collection/$count`.
     fn count(&self, collection: &Property, out: &mut SqlBuilder) {
-        let table = self.def.storage.table;
+        let table = self.table;
         out.push(&match out.dialect {
             Dialect::Postgres => format!("jsonb_array_length({table}.{})", collection.column),
             Dialect::Sqlite => format!("json_array_length({table}.{})", collection.column),
@@ -101,10 +135,10 @@ impl Translator {
         &self,
         collection: &Property,
         member: &Property,
-        members: &[&'static str],
+        members: &[String],
         out: &mut SqlBuilder,
     ) -> bool {
-        let table = self.def.storage.table;
+        let table = self.table;
         match out.dialect {
             Dialect::Postgres => {
                 out.push("(");
@@ -137,16 +171,13 @@ impl Translator {
     }
 
     fn enum_set(&self, collection: &Property, member: &Property) -> Option<&'static EnumSet> {
-        self.def
-            .storage
-            .enum_set
-            .as_ref()
+        self.enum_set
             .filter(|set| set.collection == collection && set.member == member)
     }
 
     /// The items of `collection` as a row source `d` with a column `value`.
     fn elements(&self, collection: &Property, out: &mut SqlBuilder) {
-        let table = self.def.storage.table;
+        let table = self.table;
         out.push(&match out.dialect {
             Dialect::Postgres => format!(
                 "jsonb_array_elements({table}.{}) AS d(value)",
@@ -201,7 +232,7 @@ impl Translator {
     }
 
     fn operand(&self, operand: &Operand, out: &mut SqlBuilder) {
-        let table = self.def.storage.table;
+        let table = self.table;
         match operand {
             Operand::Property(property) => {
                 out.push(&format!("{table}.{}", sort_column(property)));
@@ -214,20 +245,31 @@ impl Translator {
                 Constant::Int(value) => out.param(SqlParam::Int(*value)),
                 Constant::DateTimeOffset(value) => out.param(SqlParam::Int(value.ticks())),
                 Constant::Enum(_, member) => out.param(SqlParam::Text((*member).to_owned())),
+                Constant::Guid(text) => out.param(SqlParam::Text(text.clone())),
+                Constant::Bool(value) => out.push(match (value, out.dialect) {
+                    (true, Dialect::Postgres) => "TRUE",
+                    (false, Dialect::Postgres) => "FALSE",
+                    (true, Dialect::Sqlite) => "1",
+                    (false, Dialect::Sqlite) => "0",
+                }),
             },
         }
     }
 }
 
-/// The enum members `predicate` asks for when it is only `d/member eq X` (either way round)
-/// or `d/member in (X, Y)`, with that member property: the report's most common filter.
-fn members_sought(predicate: &TypedExpr) -> Option<(&'static Property, Vec<&'static str>)> {
+/// The enum members (or GUIDs) `predicate` asks for when it is only `d/member eq X` (either
+/// way round) or `d/member in (X, Y)`, with that member property: the reports' most common
+/// filter, and the directory's `assignedLicenses/any(x: x/skuId eq …)`.
+fn members_sought(predicate: &TypedExpr) -> Option<(&'static Property, Vec<String>)> {
     let member = |operand: &Operand| match operand {
-        Operand::Constant(Constant::Enum(_, member)) => Some(*member),
+        Operand::Constant(Constant::Enum(_, member)) => Some((*member).to_owned()),
+        Operand::Constant(Constant::Guid(guid)) => Some(guid.clone()),
         _ => None,
     };
     let enum_member = |operand: &Operand| match operand {
-        Operand::Member(property) if matches!(property.ty, Type::Enum(_)) => Some(*property),
+        Operand::Member(property) if matches!(property.ty, Type::Enum(_) | Type::Guid) => {
+            Some(*property)
+        }
         _ => None,
     };
     match predicate {

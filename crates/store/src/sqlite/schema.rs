@@ -92,6 +92,7 @@ pub fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
     for def in ALL {
         transaction.execute_batch(&layout(def, Dialect::Sqlite).create_table())?;
     }
+    transaction.execute_batch(&crate::directory::sql::create_tables(Dialect::Sqlite))?;
     transaction.commit()?;
     if moves_data {
         // Steps rewrite tables: give the pages the old ones held back to the file system rather

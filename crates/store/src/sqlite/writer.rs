@@ -41,6 +41,10 @@ pub enum WriteCommand {
         precondition: Precondition,
         reply: oneshot::Sender<Result<WriteOutcome<()>, StoreError>>,
     },
+    /// A write of the directory's: runs in the group's transaction (in a savepoint of its
+    /// own) and returns how to answer once the group has committed.
+    /// Given the error instead of a connection when the group's transaction could not begin.
+    Job(Job),
     /// Many new objects (`tally import`); an id that exists already is skipped and reported.
     InsertMany {
         layout: &'static Layout,
@@ -50,8 +54,19 @@ pub enum WriteCommand {
     },
 }
 
+/// A directory write, run on the writer's connection.
+pub type Job = Box<dyn FnOnce(Result<&Connection, StoreError>) -> JobOutcome + Send>;
+
+/// What a [`WriteCommand::Job`] did: whether it failed (its savepoint is rolled back), and
+/// its answer, given the group's commit result.
+pub struct JobOutcome {
+    pub failed: bool,
+    pub answer: Box<dyn FnOnce(Result<(), StoreError>) + Send>,
+}
+
 /// A write's result, held until its group commits.
 enum Pending {
+    Job(Box<dyn FnOnce(Result<(), StoreError>) + Send>),
     Create(
         oneshot::Sender<Result<Versioned, StoreError>>,
         Result<Versioned, StoreError>,
@@ -84,6 +99,7 @@ impl Pending {
         }
         // A requester that gave up (its connection closed) no longer listens; that is fine.
         match self {
+            Pending::Job(answer) => answer(settle(Ok(()), commit)),
             Pending::Create(reply, result) => drop(reply.send(settle(result, commit))),
             Pending::Update(reply, result) => drop(reply.send(settle(result, commit))),
             Pending::Delete(reply, result) => drop(reply.send(settle(result, commit))),
@@ -185,6 +201,19 @@ fn apply_isolated(transaction: &mut rusqlite::Transaction<'_>, command: WriteCom
         Ok(savepoint) => savepoint,
         Err(error) => return refuse(command, &StoreError::from(error)),
     };
+    if let WriteCommand::Job(job) = command {
+        let outcome = job(Ok(&savepoint));
+        let finished = if outcome.failed {
+            savepoint.rollback()
+        } else {
+            Ok(())
+        }
+        .and_then(|()| savepoint.commit());
+        if let Err(error) = finished {
+            tracing::error!(%error, "savepoint failed");
+        }
+        return Pending::Job(outcome.answer);
+    }
     let pending = apply(&savepoint, command);
     let failed = matches!(
         &pending,
@@ -204,6 +233,7 @@ fn apply_isolated(transaction: &mut rusqlite::Transaction<'_>, command: WriteCom
 fn refuse(command: WriteCommand, error: &StoreError) -> Pending {
     let error = || StoreError::Unavailable(error.to_string());
     match command {
+        WriteCommand::Job(job) => Pending::Job(job(Err(error())).answer),
         WriteCommand::Create { reply, .. } => Pending::Create(reply, Err(error())),
         WriteCommand::Update { reply, .. } => Pending::Update(reply, Err(error())),
         WriteCommand::Delete { reply, .. } => Pending::Delete(reply, Err(error())),
@@ -213,6 +243,8 @@ fn refuse(command: WriteCommand, error: &StoreError) -> Pending {
 
 fn apply(connection: &Connection, command: WriteCommand) -> Pending {
     match command {
+        // apply_isolated runs jobs itself, each in its savepoint.
+        WriteCommand::Job(job) => Pending::Job(job(Ok(connection)).answer),
         WriteCommand::Create {
             layout,
             tenant,

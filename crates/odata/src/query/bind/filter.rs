@@ -119,6 +119,7 @@ impl<'a> Binder<'a> {
                 collection,
                 body,
             } => self.lambda(*kind, collection, body.as_ref())?,
+            ExprKind::Call { function, args } => self.call(function, args, expr.span)?,
             ExprKind::Literal(_) | ExprKind::Path(_) | ExprKind::Count(_) => {
                 let (_, ty) = self.value(expr)?;
                 return Err(self.error(
@@ -164,6 +165,9 @@ impl<'a> Binder<'a> {
                     let member = self.member(ty, member, expr.span)?;
                     constant(Constant::Enum(ty, member), Type::Enum(ty))
                 }
+                Literal::Bool(value) if self.has_boolean() => {
+                    constant(Constant::Bool(*value), Type::Boolean)
+                }
                 Literal::Bool(_) => Err(self.error(
                     expr.span,
                     format!(
@@ -171,6 +175,7 @@ impl<'a> Binder<'a> {
                         self.ty.short_name()
                     ),
                 )),
+                Literal::Guid(value) => constant(Constant::Guid(value.clone()), Type::Guid),
             },
             ExprKind::Path(path) => match self.resolve(path)? {
                 Resolved::Value(operand, ty) => Ok((operand, ty)),
@@ -205,6 +210,7 @@ impl<'a> Binder<'a> {
                     ),
                 )),
             },
+            ExprKind::Call { .. } => Err(self.error(expr.span, CONDITION_COMPARED)),
             ExprKind::Not(_) => Err(self.error(
                 expr.span,
                 "'not' binds tighter than comparisons, so this compares a negation: to negate a \
@@ -258,6 +264,9 @@ impl<'a> Binder<'a> {
         let Some(property) = self.ty.property(&first.name) else {
             return Err(self.error(first.span, self.unknown_root(path)));
         };
+        if let Type::Complex(complex) = property.ty {
+            return self.resolve_complex(path, property, complex);
+        }
         let resolved = match property.ty {
             Type::Collection(item) => Resolved::Collection(property, item),
             ty => Resolved::Value(Operand::Property(property), ValueKind::Of(ty)),
@@ -277,6 +286,94 @@ impl<'a> Binder<'a> {
                 Err(self.error(next.span, message))
             }
         }
+    }
+
+    /// `complex/property`: a property of a single complex value, a scalar of its own.
+    fn resolve_complex(
+        &self,
+        path: &Path,
+        property: &'static Property,
+        complex: &'static ComplexType,
+    ) -> Result<Resolved, QueryError> {
+        let Some(second) = path.segments.get(1) else {
+            return Err(self.error(
+                path.span,
+                format!(
+                    "{property} is a {} and has no single value: use one of its properties, \
+                     as in {property}/{}",
+                    complex.short_name(),
+                    complex.properties[0].name
+                ),
+            ));
+        };
+        let Some(nested) = complex.property(&second.name) else {
+            return Err(self.error(
+                second.span,
+                not_found(&second.name, complex.name, &complex.property_list()),
+            ));
+        };
+        if let Some(third) = path.segments.get(2) {
+            return Err(self.error(
+                third.span,
+                format!("{} has no properties", quote(nested.name)),
+            ));
+        }
+        Ok(Resolved::Value(
+            Operand::Property(nested),
+            ValueKind::Of(nested.ty),
+        ))
+    }
+
+    /// Whether the entity type has a Boolean property (else `true`/`false` are only conditions).
+    fn has_boolean(&self) -> bool {
+        self.ty.properties.iter().any(|p| p.ty == Type::Boolean)
+    }
+
+    /// A function call used as a condition: `startswith(property, 'prefix')`.
+    fn call(
+        &self,
+        function: &crate::query::ast::Ident,
+        args: &[Expr],
+        span: Span,
+    ) -> Result<TypedExpr, QueryError> {
+        if function.name != "startswith" {
+            return Err(self.error(
+                function.span,
+                format!(
+                    "the function {} is not supported: the only function is startswith",
+                    quote(&function.name)
+                ),
+            ));
+        }
+        let [subject, prefix] = args else {
+            return Err(self.error(
+                span,
+                "startswith takes two arguments, as in startswith(displayName, 'A')",
+            ));
+        };
+        let property = match self.value(subject)? {
+            (Operand::Property(property), ValueKind::Of(Type::String)) => property,
+            (_, kind) => {
+                return Err(self.error(
+                    subject.span,
+                    format!(
+                        "startswith needs a String property first, and {} is {}",
+                        self.text(subject.span),
+                        kind.describe()
+                    ),
+                ))
+            }
+        };
+        let ExprKind::Literal(Literal::String(prefix)) = &prefix.kind else {
+            return Err(self.error(
+                prefix.span,
+                "startswith needs a string literal second, as in startswith(displayName, 'A')",
+            ));
+        };
+        Ok(TypedExpr::StartsWith {
+            property,
+            prefix: prefix.clone(),
+        })
     }
 
     /// The message for a first path segment that names nothing, with a hint where one helps.
@@ -329,8 +426,14 @@ impl<'a> Binder<'a> {
             }
         };
         let string = ValueKind::Of(Type::String);
+        let guid = ValueKind::Of(Type::Guid);
         let (l, r) = match (l_ty, r_ty) {
             (a, b) if a == b || a == ValueKind::Null || b == ValueKind::Null => (l, r),
+            // A GUID compares with a string and a quoted GUID with a Guid, as Graph allows.
+            (a, b) if (a == guid && b == string) || (a == string && b == guid) => (
+                self.guid_as(l_ty, l_expr, l)?,
+                self.guid_as(r_ty, r_expr, r)?,
+            ),
             (ValueKind::Of(Type::Enum(ty)), b)
                 if b == string && matches!(r, Operand::Constant(_)) =>
             {
@@ -375,6 +478,27 @@ impl<'a> Binder<'a> {
             ));
         }
         Ok((l, r))
+    }
+
+    /// A constant of the other side's kind when a Guid meets a String: a GUID literal becomes
+    /// its text, a string literal compared with a Guid must be a GUID.
+    fn guid_as(&self, kind: ValueKind, expr: &Expr, operand: Operand) -> Result<Operand, QueryError> {
+        Ok(match (kind, operand) {
+            (ValueKind::Of(Type::Guid), Operand::Constant(Constant::Guid(text))) => {
+                Operand::Constant(Constant::String(text))
+            }
+            (ValueKind::Of(Type::String), Operand::Constant(Constant::String(text))) => {
+                if !is_guid(&text) {
+                    return Err(self.error(
+                        expr.span,
+                        format!("{} is not a GUID", self.text(expr.span)),
+                    ));
+                }
+                Operand::Constant(Constant::Guid(text.to_ascii_lowercase()))
+            }
+            // Properties of either type are both stored as text: they compare as such.
+            (_, operand) => operand,
+        })
     }
 
     fn compare(&self, op: CompareOp, left: &Expr, right: &Expr) -> Result<TypedExpr, QueryError> {
@@ -471,4 +595,13 @@ impl<'a> Binder<'a> {
             },
         })
     }
+}
+
+/// Whether `text` is a GUID in its 8-4-4-4-12 form.
+fn is_guid(text: &str) -> bool {
+    text.len() == 36
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
 }

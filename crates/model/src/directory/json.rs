@@ -1,0 +1,184 @@
+//! The directory's objects as Graph writes them: every property of the type (null when tally
+//! has no value), narrowed by `$select` or by Graph's default set for users.
+
+use serde_json::{json, Map, Value as Json};
+use tally_odata::query::Selection;
+use tally_odata::schema::EntityType;
+use uuid::Uuid;
+
+use super::objects::{Sku, User};
+use super::types::{LICENSE_DETAILS, SUBSCRIBED_SKU, USER};
+
+/// Which of a user's properties a response carries.
+#[derive(Clone, Copy, Debug)]
+pub enum UserView<'a> {
+    /// v1.0 without `$select`: Graph's default set.
+    V1Default,
+    /// beta without `$select`: every property but `signInActivity`.
+    BetaDefault,
+    Selected(&'a Selection),
+}
+
+/// The properties a v1.0 user read carries without `$select` (Graph's default set).
+pub const V1_DEFAULT: [&str; 11] = [
+    "id",
+    "businessPhones",
+    "displayName",
+    "givenName",
+    "jobTitle",
+    "mail",
+    "mobilePhone",
+    "officeLocation",
+    "preferredLanguage",
+    "surname",
+    "userPrincipalName",
+];
+
+/// Only `$select` reads it (and only with AuditLog.Read.All).
+pub const SIGN_IN_ACTIVITY: &str = "signInActivity";
+
+fn included(view: UserView<'_>, ty: &EntityType, name: &str) -> bool {
+    match view {
+        UserView::V1Default => V1_DEFAULT.contains(&name),
+        UserView::BetaDefault => name != SIGN_IN_ACTIVITY,
+        UserView::Selected(selection) => {
+            if selection.star {
+                return name != SIGN_IN_ACTIVITY;
+            }
+            ty.property(name)
+                .is_some_and(|property| selection.includes(property))
+        }
+    }
+}
+
+/// A user's JSON object, with `@odata.type` when it stands in a collection of another type's
+/// context (never needed here) left out, as Graph does.
+pub fn user(user: &User, view: UserView<'_>) -> Map<String, Json> {
+    let mut out = Map::new();
+    for property in USER.properties {
+        let name = property.name;
+        if !included(view, &USER, name) {
+            continue;
+        }
+        let profile = &user.profile;
+        let value = match name {
+            "id" => json!(user.id),
+            "accountEnabled" => json!(user.account_enabled),
+            "assignedLicenses" => json!(user.assigned_licenses),
+            "assignedPlans" => json!(user.assigned_plans),
+            "businessPhones" => json!([]),
+            "displayName" => json!(profile.display_name),
+            "givenName" => json!(profile.given_name),
+            "jobTitle" => json!(profile.job_title),
+            "licenseAssignmentStates" => Json::Array(
+                user.assigned_licenses
+                    .iter()
+                    .map(|license| {
+                        json!({
+                            "assignedByGroup": null,
+                            "disabledPlans": license.disabled_plans,
+                            "error": "None",
+                            "lastUpdatedDateTime": null,
+                            "skuId": license.sku_id,
+                            "state": "Active",
+                        })
+                    })
+                    .collect(),
+            ),
+            "mail" => json!(profile.mail),
+            "mailNickname" => json!(profile.mail_nickname),
+            "signInActivity" => {
+                let activity = &user.sign_in_activity;
+                json!({
+                    "lastNonInteractiveSignInDateTime": activity.last_non_interactive_sign_in_date_time,
+                    "lastNonInteractiveSignInRequestId": null,
+                    "lastSignInDateTime": activity.last_sign_in_date_time,
+                    "lastSignInRequestId": null,
+                    "lastSuccessfulSignInDateTime": activity.last_successful_sign_in_date_time,
+                    "lastSuccessfulSignInRequestId": null,
+                })
+            }
+            "surname" => json!(profile.surname),
+            "usageLocation" => json!(profile.usage_location),
+            "userPrincipalName" => json!(user.user_principal_name),
+            "userType" => json!(profile.user_type),
+            // mobilePhone, officeLocation, preferredLanguage: tally keeps none.
+            _ => Json::Null,
+        };
+        out.insert(name.into(), value);
+    }
+    out
+}
+
+/// A SKU's JSON object, narrowed by `$select` when there is one.
+pub fn sku(sku: &Sku, tenant: Uuid, selection: Option<&Selection>) -> Map<String, Json> {
+    let mut out = Map::new();
+    for property in SUBSCRIBED_SKU.properties {
+        if selection.is_some_and(|selection| !selection.includes(property)) {
+            continue;
+        }
+        let value = match property.name {
+            "id" => json!(sku.key(tenant)),
+            "accountId" => json!(sku.account_id),
+            "accountName" => json!(sku.account_name),
+            "appliesTo" => json!(sku.applies_to),
+            "capabilityStatus" => json!(sku.capability_status),
+            "consumedUnits" => json!(sku.consumed_units),
+            "prepaidUnits" => json!(sku.prepaid_units),
+            "servicePlans" => json!(sku.service_plans),
+            "skuId" => json!(sku.sku_id),
+            "skuPartNumber" => json!(sku.sku_part_number),
+            "subscriptionIds" => json!(sku.subscription_ids),
+            _ => Json::Null,
+        };
+        out.insert(property.name.into(), value);
+    }
+    out
+}
+
+/// A user's licenseDetails: one per held SKU, its plans `Disabled` where the user's
+/// assignment disables them. `skus` are the tenant's.
+pub fn license_details(
+    user: &User,
+    skus: &[Sku],
+    selection: Option<&Selection>,
+) -> Vec<Map<String, Json>> {
+    user.assigned_licenses
+        .iter()
+        .filter_map(|license| {
+            let sku = skus.iter().find(|sku| sku.sku_id == license.sku_id)?;
+            let plans: Vec<Json> = sku
+                .service_plans
+                .iter()
+                .map(|plan| {
+                    let disabled = license.disabled_plans.contains(&plan.service_plan_id);
+                    json!({
+                        "appliesTo": plan.applies_to,
+                        "provisioningStatus": if disabled {
+                            Some("Disabled")
+                        } else {
+                            plan.provisioning_status.as_deref()
+                        },
+                        "servicePlanId": plan.service_plan_id,
+                        "servicePlanName": plan.service_plan_name,
+                    })
+                })
+                .collect();
+            let mut out = Map::new();
+            for property in LICENSE_DETAILS.properties {
+                if selection.is_some_and(|selection| !selection.includes(property)) {
+                    continue;
+                }
+                let value = match property.name {
+                    "id" => json!(format!("{}_{}", user.id, sku.sku_id)),
+                    "servicePlans" => Json::Array(plans.clone()),
+                    "skuId" => json!(sku.sku_id),
+                    "skuPartNumber" => json!(sku.sku_part_number),
+                    _ => Json::Null,
+                };
+                out.insert(property.name.into(), value);
+            }
+            Some(out)
+        })
+        .collect()
+}

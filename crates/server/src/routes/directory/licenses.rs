@@ -1,0 +1,65 @@
+//! A user's licenses: `assignLicense` (200 with the user, all of it or nothing) and
+//! `licenseDetails` (derived from the assignments and the SKUs).
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::{Map, Value as Json};
+use tally_model::directory::body::assign_license;
+use tally_model::directory::json::{self, UserView};
+use tally_model::directory::types::LICENSE_DETAILS;
+use tally_model::directory::UserKey;
+
+use super::{bad_request, directory_error, json_response, not_found};
+use crate::error::ApiError;
+use crate::query_options::{QueryOptions, Target};
+use crate::resource::ApiVersion;
+use crate::routes::ApiRequest;
+use crate::state::AppState;
+
+pub async fn assign(state: &AppState, request: &ApiRequest, key: &str) -> Result<Response, ApiError> {
+    let assignment = assign_license(&request.body).map_err(bad_request)?;
+    let user = state
+        .store
+        .assign_license(request.tenant(), UserKey::parse(key), assignment)
+        .await
+        .map_err(|error| directory_error(error, key))?;
+    let view = match request.version {
+        ApiVersion::V1 => UserView::V1Default,
+        ApiVersion::Beta => UserView::BetaDefault,
+    };
+    let body = json::user(&user, view);
+    Ok(json_response(
+        StatusCode::OK,
+        request.context_url("users/$entity"),
+        body,
+    ))
+}
+
+pub async fn details(state: &AppState, request: &ApiRequest, key: &str) -> Result<Response, ApiError> {
+    let options = QueryOptions::parse(&LICENSE_DETAILS, request.raw_query.as_deref())?;
+    options.check_target(Target::Collection)?;
+    if options.filter.is_some() || options.orderby.is_some() || options.skiptoken.is_some() {
+        return Err(bad_request(
+            "licenseDetails takes $select only: a user holds few licenses.",
+        ));
+    }
+    let tenant = request.tenant();
+    let user = state
+        .store
+        .get_user(tenant, UserKey::parse(key))
+        .await?
+        .ok_or_else(|| not_found(key))?;
+    let skus = state.store.list_skus(tenant).await.map_err(|error| directory_error(error.into(), key))?;
+    let selection = options.select.as_ref().map(|select| &select.selection);
+    let value: Vec<Json> = json::license_details(&user, &skus, selection)
+        .into_iter()
+        .map(Json::Object)
+        .collect();
+    let mut body = Map::new();
+    if options.count {
+        body.insert("@odata.count".into(), Json::from(value.len()));
+    }
+    body.insert("value".into(), Json::Array(value));
+    let fragment = format!("users('{}')/licenseDetails", user.id);
+    Ok(json_response(StatusCode::OK, request.context_url(&fragment), body))
+}

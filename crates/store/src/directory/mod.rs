@@ -1,0 +1,217 @@
+//! The directory's storage (SPEC §12.2): SKUs with their holder counts, and users with their
+//! licenses, in two tables per backend. The invariant it keeps: a SKU's `consumed_units`
+//! equals the number of users holding it and never exceeds its `capacity`
+//! (`prepaidUnits.enabled + warning`). An assignment changes the user and the counters of the
+//! SKUs it touches in one transaction, and takes a unit with a conditional
+//! `UPDATE … WHERE consumed_units < capacity`, so racing assignments cannot oversell: on
+//! PostgreSQL they queue on the SKU's row only (one popular SKU does not serialize a tenant's
+//! other SKUs), and the user's row is locked first, SKUs after in skuId order (no deadlocks).
+
+pub(crate) mod rows;
+pub mod sql;
+
+use tally_model::directory::body::{AssignLicense, SkuPatch, UserPatch};
+use tally_model::directory::{Sku, User, UserKey};
+use tally_odata::query::{OrderBy, TypedExpr};
+use uuid::Uuid;
+
+pub use rows::{decode_sku, decode_user, sku_body, SkuBody};
+
+use crate::query::Cursor;
+use crate::{Store, StoreError, TenantId};
+
+/// Why a directory operation did not happen.
+#[derive(Debug)]
+pub enum DirectoryError {
+    NotFound,
+    /// A 400 with this message (Graph's where Graph has one).
+    BadRequest(String),
+    Store(StoreError),
+}
+
+impl From<StoreError> for DirectoryError {
+    fn from(error: StoreError) -> Self {
+        DirectoryError::Store(error)
+    }
+}
+
+impl From<rusqlite::Error> for DirectoryError {
+    fn from(error: rusqlite::Error) -> Self {
+        DirectoryError::Store(error.into())
+    }
+}
+
+impl From<tokio_postgres::Error> for DirectoryError {
+    fn from(error: tokio_postgres::Error) -> Self {
+        DirectoryError::Store(error.into())
+    }
+}
+
+/// Graph's message for a second user with a taken userPrincipalName.
+pub const UPN_TAKEN: &str =
+    "Another object with the same value for property userPrincipalName already exists.";
+
+/// A page of users: the filter, one sort key (or id), keyset paging.
+#[derive(Clone, Debug, Default)]
+pub struct UserQuery {
+    pub filter: Option<TypedExpr>,
+    pub order: Option<OrderBy>,
+    pub after: Option<Cursor>,
+    pub skip: u64,
+    pub page_size: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct UserPage {
+    pub items: Vec<User>,
+    pub next: Option<Cursor>,
+}
+
+/// What an assignLicense's clock says (`now` dates newly assigned plans).
+pub fn now_text() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+impl Store {
+    pub async fn create_sku(&self, tenant: TenantId, sku: Sku) -> Result<Sku, DirectoryError> {
+        match self {
+            Store::Sqlite(store) => store.create_sku(tenant, sku).await,
+            Store::Postgres(store) => store.create_sku(tenant, sku).await,
+        }
+    }
+
+    /// The tenant's SKUs, by skuId.
+    pub async fn list_skus(&self, tenant: TenantId) -> Result<Vec<Sku>, StoreError> {
+        match self {
+            Store::Sqlite(store) => store.list_skus(tenant).await,
+            Store::Postgres(store) => store.list_skus(tenant).await,
+        }
+    }
+
+    pub async fn update_sku(
+        &self,
+        tenant: TenantId,
+        sku_id: Uuid,
+        patch: SkuPatch,
+    ) -> Result<Sku, DirectoryError> {
+        match self {
+            Store::Sqlite(store) => store.update_sku(tenant, sku_id, patch).await,
+            Store::Postgres(store) => store.update_sku(tenant, sku_id, patch).await,
+        }
+    }
+
+    /// Deletes a SKU nobody holds (else a 400).
+    pub async fn delete_sku(&self, tenant: TenantId, sku_id: Uuid) -> Result<(), DirectoryError> {
+        match self {
+            Store::Sqlite(store) => store.delete_sku(tenant, sku_id).await,
+            Store::Postgres(store) => store.delete_sku(tenant, sku_id).await,
+        }
+    }
+
+    pub async fn create_user(&self, tenant: TenantId, user: User) -> Result<User, DirectoryError> {
+        match self {
+            Store::Sqlite(store) => store.create_user(tenant, user).await,
+            Store::Postgres(store) => store.create_user(tenant, user).await,
+        }
+    }
+
+    pub async fn get_user(
+        &self,
+        tenant: TenantId,
+        key: UserKey,
+    ) -> Result<Option<User>, StoreError> {
+        match self {
+            Store::Sqlite(store) => store.get_user(tenant, key).await,
+            Store::Postgres(store) => store.get_user(tenant, key).await,
+        }
+    }
+
+    pub async fn list_users(
+        &self,
+        tenant: TenantId,
+        query: UserQuery,
+    ) -> Result<UserPage, StoreError> {
+        match self {
+            Store::Sqlite(store) => store.list_users(tenant, query).await,
+            Store::Postgres(store) => store.list_users(tenant, query).await,
+        }
+    }
+
+    pub async fn count_users(
+        &self,
+        tenant: TenantId,
+        filter: Option<TypedExpr>,
+    ) -> Result<u64, StoreError> {
+        match self {
+            Store::Sqlite(store) => store.count_users(tenant, filter).await,
+            Store::Postgres(store) => store.count_users(tenant, filter).await,
+        }
+    }
+
+    pub async fn update_user(
+        &self,
+        tenant: TenantId,
+        key: UserKey,
+        patch: UserPatch,
+    ) -> Result<User, DirectoryError> {
+        match self {
+            Store::Sqlite(store) => store.update_user(tenant, key, patch).await,
+            Store::Postgres(store) => store.update_user(tenant, key, patch).await,
+        }
+    }
+
+    /// Deletes a user, giving back the units of the SKUs they held.
+    pub async fn delete_user(&self, tenant: TenantId, key: UserKey) -> Result<(), DirectoryError> {
+        match self {
+            Store::Sqlite(store) => store.delete_user(tenant, key).await,
+            Store::Postgres(store) => store.delete_user(tenant, key).await,
+        }
+    }
+
+    /// assignLicense: all of it, or nothing (SPEC §12.2).
+    pub async fn assign_license(
+        &self,
+        tenant: TenantId,
+        key: UserKey,
+        request: AssignLicense,
+    ) -> Result<User, DirectoryError> {
+        match self {
+            Store::Sqlite(store) => store.assign_license(tenant, key, request).await,
+            Store::Postgres(store) => store.assign_license(tenant, key, request).await,
+        }
+    }
+}
+
+/// A page from `items` fetched one over the page size: the extra one says a next page exists.
+pub(crate) fn page(query: &UserQuery, mut items: Vec<User>) -> UserPage {
+    let next = if items.len() > query.page_size {
+        items.truncate(query.page_size);
+        items.last().map(|last| sql::cursor_after(query, last))
+    } else {
+        None
+    };
+    UserPage { items, next }
+}
+
+/// A SKU may not have fewer units than holders (its PATCH would break the invariant).
+pub(crate) fn check_capacity(sku: &Sku) -> Result<(), String> {
+    if sku.consumed_units > sku.prepaid_units.capacity() {
+        return Err(format!(
+            "The subscribedSku {} has {} units assigned: prepaidUnits.enabled + warning \
+             cannot be less than that.",
+            sku.sku_id, sku.consumed_units
+        ));
+    }
+    Ok(())
+}
+
+/// A SKU may be deleted only when nobody holds it.
+pub(crate) fn check_unheld(sku: &Sku) -> Result<(), String> {
+    if sku.consumed_units > 0 {
+        return Err(format!(
+            "The subscribedSku {} is assigned to {} users: remove their licenses first.",
+            sku.sku_id, sku.consumed_units
+        ));
+    }
+    Ok(())
+}

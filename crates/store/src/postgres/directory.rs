@@ -1,0 +1,354 @@
+//! The directory on PostgreSQL: each write is one transaction that locks what it changes (the
+//! user's row first, then the SKUs' rows in skuId order, so writers never deadlock), and takes
+//! a unit with a conditional `UPDATE`, which PostgreSQL re-checks on the latest row once the
+//! lock is granted: racing processes cannot oversell a SKU.
+
+use deadpool_postgres::GenericClient;
+use tally_model::directory::assign::{no_free_unit, plan};
+use tally_model::directory::body::{AssignLicense, SkuPatch, UserPatch};
+use tally_model::directory::{Sku, User, UserKey};
+use tally_odata::query::TypedExpr;
+use uuid::Uuid;
+
+use super::rows::{borrowed, postgres_params};
+use super::PgStore;
+use crate::directory::rows::user_params;
+use crate::directory::sql::{self, SKU_SELECT};
+use crate::directory::{
+    check_capacity, check_unheld, decode_sku, decode_user, now_text, page, sku_body,
+    DirectoryError, UserPage, UserQuery, UPN_TAKEN,
+};
+use crate::sql::{Dialect, SqlParam};
+use crate::{StoreError, TenantId};
+
+type Outcome<T> = Result<T, DirectoryError>;
+
+impl PgStore {
+    /// Runs a write within the call's deadline.
+    async fn bounded<T>(&self, work: impl std::future::Future<Output = Outcome<T>>) -> Outcome<T> {
+        match self
+            .within(self.call_limit(), async { Ok(work.await) })
+            .await
+        {
+            Ok(result) => result,
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    pub async fn create_sku(&self, tenant: TenantId, sku: Sku) -> Outcome<Sku> {
+        self.bounded(async {
+            let client = self.pool.get().await.map_err(StoreError::from)?;
+            let inserted = client
+                .execute(
+                    "INSERT INTO directory_skus (tenant_id, sku_id, body, capacity, consumed_units) \
+                     VALUES ($1, $2, $3, $4, 0) ON CONFLICT DO NOTHING",
+                    &[
+                        &tenant.to_string(),
+                        &sku.sku_id.to_string(),
+                        &sku_body(&sku),
+                        &sku.prepaid_units.capacity(),
+                    ],
+                )
+                .await?;
+            if inserted == 0 {
+                return Err(DirectoryError::BadRequest(format!(
+                    "A subscribedSku with skuId {} exists already in the tenant.",
+                    sku.sku_id
+                )));
+            }
+            Ok(sku)
+        })
+        .await
+    }
+
+    pub async fn list_skus(&self, tenant: TenantId) -> Result<Vec<Sku>, StoreError> {
+        self.within(self.call_limit(), async {
+            let client = self.pool.get().await?;
+            read_skus(&client, tenant, false).await
+        })
+        .await
+    }
+
+    pub async fn update_sku(&self, tenant: TenantId, sku_id: Uuid, patch: SkuPatch) -> Outcome<Sku> {
+        self.bounded(async {
+            let mut client = self.pool.get().await.map_err(StoreError::from)?;
+            let transaction = client.transaction().await?;
+            let mut sku = read_sku(&transaction, tenant, sku_id, true)
+                .await?
+                .ok_or(DirectoryError::NotFound)?;
+            patch.apply(&mut sku);
+            check_capacity(&sku).map_err(DirectoryError::BadRequest)?;
+            transaction
+                .execute(
+                    "UPDATE directory_skus SET body = $1, capacity = $2 \
+                     WHERE tenant_id = $3 AND sku_id = $4",
+                    &[
+                        &sku_body(&sku),
+                        &sku.prepaid_units.capacity(),
+                        &tenant.to_string(),
+                        &sku_id.to_string(),
+                    ],
+                )
+                .await?;
+            transaction.commit().await?;
+            Ok(sku)
+        })
+        .await
+    }
+
+    pub async fn delete_sku(&self, tenant: TenantId, sku_id: Uuid) -> Outcome<()> {
+        self.bounded(async {
+            let mut client = self.pool.get().await.map_err(StoreError::from)?;
+            let transaction = client.transaction().await?;
+            let sku = read_sku(&transaction, tenant, sku_id, true)
+                .await?
+                .ok_or(DirectoryError::NotFound)?;
+            check_unheld(&sku).map_err(DirectoryError::BadRequest)?;
+            transaction
+                .execute(
+                    "DELETE FROM directory_skus WHERE tenant_id = $1 AND sku_id = $2",
+                    &[&tenant.to_string(), &sku_id.to_string()],
+                )
+                .await?;
+            transaction.commit().await?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn create_user(&self, tenant: TenantId, user: User) -> Outcome<User> {
+        self.bounded(async {
+            let client = self.pool.get().await.map_err(StoreError::from)?;
+            let mut params = vec![SqlParam::Text(tenant.to_string())];
+            params.extend(user_params(&user));
+            let params = postgres_params(params);
+            let statement = format!(
+                "{} ON CONFLICT (tenant_id, upn_key) DO NOTHING",
+                sql::insert_user(Dialect::Postgres)
+            );
+            let inserted = client.execute(&statement, &borrowed(&params)).await?;
+            if inserted == 0 {
+                return Err(DirectoryError::BadRequest(UPN_TAKEN.into()));
+            }
+            Ok(user)
+        })
+        .await
+    }
+
+    pub async fn get_user(&self, tenant: TenantId, key: UserKey) -> Result<Option<User>, StoreError> {
+        self.within(self.call_limit(), async {
+            let client = self.pool.get().await?;
+            read_user(&client, tenant, &key, false).await
+        })
+        .await
+    }
+
+    pub async fn list_users(&self, tenant: TenantId, query: UserQuery) -> Result<UserPage, StoreError> {
+        self.read(tenant, async {
+            let client = self.pool.get().await?;
+            let built = sql::list_users(Dialect::Postgres, tenant, &query);
+            let params = postgres_params(built.params);
+            let rows = client.query(&built.sql, &borrowed(&params)).await?;
+            let items = rows.iter().map(decode_user).collect::<Result<Vec<_>, _>>()?;
+            Ok(page(&query, items))
+        })
+        .await
+    }
+
+    pub async fn count_users(&self, tenant: TenantId, filter: Option<TypedExpr>) -> Result<u64, StoreError> {
+        self.read(tenant, async {
+            let client = self.pool.get().await?;
+            let built = sql::count_users(Dialect::Postgres, tenant, filter.as_ref());
+            let params = postgres_params(built.params);
+            let count: i64 = client.query_one(&built.sql, &borrowed(&params)).await?.get(0);
+            Ok(u64::try_from(count).unwrap_or(0))
+        })
+        .await
+    }
+
+    pub async fn update_user(&self, tenant: TenantId, key: UserKey, patch: UserPatch) -> Outcome<User> {
+        self.bounded(async {
+            let mut client = self.pool.get().await.map_err(StoreError::from)?;
+            let transaction = client.transaction().await?;
+            let mut user = read_user(&transaction, tenant, &key, true)
+                .await?
+                .ok_or(DirectoryError::NotFound)?;
+            patch.apply(&mut user);
+            // The unique index decides a race for a new userPrincipalName.
+            match write_user(&transaction, tenant, &user).await {
+                Err(error) if is_unique_violation(&error) => {
+                    return Err(DirectoryError::BadRequest(UPN_TAKEN.into()))
+                }
+                other => other?,
+            }
+            transaction.commit().await?;
+            Ok(user)
+        })
+        .await
+    }
+
+    pub async fn delete_user(&self, tenant: TenantId, key: UserKey) -> Outcome<()> {
+        self.bounded(async {
+            let mut client = self.pool.get().await.map_err(StoreError::from)?;
+            let transaction = client.transaction().await?;
+            let user = read_user(&transaction, tenant, &key, true)
+                .await?
+                .ok_or(DirectoryError::NotFound)?;
+            let mut held: Vec<Uuid> = user.assigned_licenses.iter().map(|l| l.sku_id).collect();
+            held.sort();
+            for sku_id in held {
+                release(&transaction, tenant, sku_id).await?;
+            }
+            transaction
+                .execute(
+                    "DELETE FROM directory_users WHERE tenant_id = $1 AND id = $2",
+                    &[&tenant.to_string(), &user.id.to_string()],
+                )
+                .await?;
+            transaction.commit().await?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn assign_license(
+        &self,
+        tenant: TenantId,
+        key: UserKey,
+        request: AssignLicense,
+    ) -> Outcome<User> {
+        self.bounded(async {
+            let mut client = self.pool.get().await.map_err(StoreError::from)?;
+            let transaction = client.transaction().await?;
+            let mut user = read_user(&transaction, tenant, &key, true)
+                .await?
+                .ok_or(DirectoryError::NotFound)?;
+            let skus = read_skus(&transaction, tenant, false).await?;
+            let assignment =
+                plan(&user, &request, &skus, &now_text()).map_err(DirectoryError::BadRequest)?;
+            // Every SKU row this transaction locks, in one order for all writers.
+            let mut touched: Vec<(Uuid, i64)> = assignment
+                .taken
+                .iter()
+                .map(|id| (*id, 1))
+                .chain(assignment.released.iter().map(|id| (*id, -1)))
+                .collect();
+            touched.sort();
+            for (sku_id, change) in touched {
+                if change > 0 {
+                    let taken = transaction
+                        .execute(
+                            "UPDATE directory_skus SET consumed_units = consumed_units + 1 \
+                             WHERE tenant_id = $1 AND sku_id = $2 AND consumed_units < capacity",
+                            &[&tenant.to_string(), &sku_id.to_string()],
+                        )
+                        .await?;
+                    if taken == 0 {
+                        return Err(DirectoryError::BadRequest(no_free_unit(sku_id)));
+                    }
+                } else {
+                    release(&transaction, tenant, sku_id).await?;
+                }
+            }
+            user.assigned_licenses = assignment.licenses;
+            user.assigned_plans = assignment.plans;
+            write_user(&transaction, tenant, &user).await?;
+            transaction.commit().await?;
+            Ok(user)
+        })
+        .await
+    }
+}
+
+fn is_unique_violation(error: &tokio_postgres::Error) -> bool {
+    error
+        .code()
+        .is_some_and(|code| *code == tokio_postgres::error::SqlState::UNIQUE_VIOLATION)
+}
+
+async fn release(client: &impl GenericClient, tenant: TenantId, sku_id: Uuid) -> Result<(), StoreError> {
+    client
+        .execute(
+            "UPDATE directory_skus SET consumed_units = consumed_units - 1 \
+             WHERE tenant_id = $1 AND sku_id = $2 AND consumed_units > 0",
+            &[&tenant.to_string(), &sku_id.to_string()],
+        )
+        .await?;
+    Ok(())
+}
+
+fn locking(lock: bool) -> &'static str {
+    if lock {
+        " FOR UPDATE"
+    } else {
+        ""
+    }
+}
+
+async fn read_sku(
+    client: &impl GenericClient,
+    tenant: TenantId,
+    sku_id: Uuid,
+    lock: bool,
+) -> Result<Option<Sku>, StoreError> {
+    let statement = format!(
+        "{SKU_SELECT} WHERE tenant_id = $1 AND sku_id = $2{}",
+        locking(lock)
+    );
+    client
+        .query_opt(&statement, &[&tenant.to_string(), &sku_id.to_string()])
+        .await?
+        .map(|row| decode_sku(&row))
+        .transpose()
+}
+
+async fn read_skus(
+    client: &impl GenericClient,
+    tenant: TenantId,
+    lock: bool,
+) -> Result<Vec<Sku>, StoreError> {
+    let statement = format!(
+        "{SKU_SELECT} WHERE tenant_id = $1 ORDER BY sku_id{}",
+        locking(lock)
+    );
+    let rows = client.query(&statement, &[&tenant.to_string()]).await?;
+    rows.iter().map(decode_sku).collect()
+}
+
+async fn read_user(
+    client: &impl GenericClient,
+    tenant: TenantId,
+    key: &UserKey,
+    lock: bool,
+) -> Result<Option<User>, StoreError> {
+    let (column, value) = match key {
+        UserKey::Id(id) => ("id", id.to_string()),
+        UserKey::Upn(upn) => ("upn_key", upn.clone()),
+    };
+    let statement = format!(
+        "{} WHERE tenant_id = $1 AND {column} = $2{}",
+        sql::user_select(Dialect::Postgres),
+        locking(lock)
+    );
+    client
+        .query_opt(&statement, &[&tenant.to_string(), &value])
+        .await?
+        .map(|row| decode_user(&row))
+        .transpose()
+}
+
+async fn write_user(
+    client: &impl GenericClient,
+    tenant: TenantId,
+    user: &User,
+) -> Result<(), tokio_postgres::Error> {
+    let mut params = user_params(user);
+    let id = params.remove(0);
+    params.push(SqlParam::Text(tenant.to_string()));
+    params.push(id);
+    let params = postgres_params(params);
+    client
+        .execute(&sql::update_user(Dialect::Postgres), &borrowed(&params))
+        .await?;
+    Ok(())
+}
