@@ -1,10 +1,14 @@
 // The dashboard, end to end, in real headless Chromium: start `tally serve` on a free port,
 // seed 180 days of three license types through the API, open the link `tally dashboard` prints,
 // switch periods with the keyboard and the mouse, check that the page's numbers equal the API's,
-// download the CSV, check sign-in, security headers and contrast, and save a screenshot.
+// download the CSV, check sign-in, security headers and contrast, and save a screenshot. Then
+// seed SKUs and users and assign licenses through the API, and check that the Licenses view shows
+// what was seeded (units bought, assigned and free; the holders of a SKU, page by page), its
+// empty state and its errors, and save a screenshot of it.
 //
 // Environment: TALLY_BIN (default target/debug/tally), CHROMIUM (default /usr/bin/chromium),
-// TALLY_E2E_SCREENSHOT (default docs/dashboard.png). Exits non-zero when a check fails.
+// TALLY_E2E_SCREENSHOT (default docs/dashboard.png), TALLY_E2E_LICENSES_SCREENSHOT (default
+// docs/licenses.png). Exits non-zero when a check fails.
 
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -14,13 +18,14 @@ import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
-import { snapshots, DAYS } from './seed.mjs';
+import { snapshots, DAYS, SKUS, USERS, expectedSku } from './seed.mjs';
 import { contrastProblems } from './contrast.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = process.env.TALLY_BIN || path.join(ROOT, 'target/debug/tally');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SCREENSHOT = process.env.TALLY_E2E_SCREENSHOT || path.join(ROOT, 'docs/dashboard.png');
+const LICENSES_SCREENSHOT = process.env.TALLY_E2E_LICENSES_SCREENSHOT || path.join(ROOT, 'docs/licenses.png');
 const TENANT = '3f2b9c4e-8a71-4d2e-9b6f-5c1d7e0a4b28';
 const OTHER_TENANT = 'a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d';
 const CHROMIUM_FLAGS = [
@@ -114,6 +119,28 @@ async function seed(base, token, bodies) {
   await Promise.all(Array.from({ length: 6 }, worker));
 }
 
+/** The SKUs, the users and the assignments of seed.mjs, through the API; resolves to the users' ids by nickname. */
+async function seedDirectory(base, token) {
+  for (const sku of SKUS) {
+    const { status, body } = await api(base, token, 'POST', '/v1.0/subscribedSkus', sku.body);
+    expect(status === 201, `POST subscribedSkus ${sku.body.skuPartNumber}: HTTP ${status} ${JSON.stringify(body)}`);
+  }
+  const ids = {};
+  for (const user of USERS) {
+    const { status, body } = await api(base, token, 'POST', '/v1.0/users', user);
+    expect(status === 201 && body && body.id, `POST users ${user.userPrincipalName}: HTTP ${status} ${JSON.stringify(body)}`);
+    ids[user.mailNickname] = body.id;
+  }
+  for (const user of USERS) {
+    const skus = SKUS.filter((sku) => sku.holders.includes(user.mailNickname));
+    if (!skus.length) continue;
+    const assignment = { addLicenses: skus.map((sku) => ({ skuId: sku.body.skuId, disabledPlans: [] })), removeLicenses: [] };
+    const { status, body } = await api(base, token, 'POST', `/v1.0/users/${ids[user.mailNickname]}/assignLicense`, assignment);
+    expect(status === 200, `assignLicense ${user.userPrincipalName}: HTTP ${status} ${JSON.stringify(body)}`);
+  }
+  return ids;
+}
+
 // ---- what the page shows -------------------------------------------------------------------
 
 async function waitReady(page, period) {
@@ -177,6 +204,31 @@ async function checkPage(page, period, expected) {
   }
 }
 
+async function openLicenses(page) {
+  await page.click('#tab-licenses');
+  await page.waitForSelector('#licenses[data-state="ready"]', { timeout: 20000 });
+}
+
+/** The Licenses table: skuId → its cells' text. */
+async function skuRows(page) {
+  const rows = await page.$$eval('#skus > tbody > tr[data-sku-id]', (trs) => trs.map((tr) => [tr.dataset.skuId,
+    Object.fromEntries([...tr.querySelectorAll(':scope > [data-field]')].map((td) => [td.dataset.field, td.innerText.trim()]))]));
+  return Object.fromEntries(rows);
+}
+
+/** Opens a SKU's holder list and presses "Show more" until it is complete; resolves to [displayName, upn] rows. */
+async function allHolders(page, skuId) {
+  const list = `#holders-${skuId}`;
+  await page.click(`tr[data-sku-id="${skuId}"] .holders-toggle`);
+  for (let presses = 0; ; presses += 1) {
+    await page.waitForSelector(`${list} .holders[data-state="ready"]`, { timeout: 20000 });
+    if (await page.$(`${list} .holders[data-complete="true"]`)) break;
+    expect(presses < 20, 'Show more never ends');
+    await page.click(`${list} button.more`);
+  }
+  return page.$$eval(`${list} .holder-list tbody tr`, (trs) => trs.map((tr) => [...tr.children].map((c) => c.innerText.trim())));
+}
+
 // ---- the run -------------------------------------------------------------------------------
 
 async function main() {
@@ -195,6 +247,9 @@ async function main() {
       licenseInfoDetails: [{ licenseType: 'basic', totalLicenseCount: 1, totalAssignedCount: 1, totalUsageCount: 1 }],
     }]);
     console.log(`# seeded ${DAYS + 1} snapshots for ${TENANT} and 1 for another tenant`);
+    const directoryWriter = tally(['token', '--tenant', TENANT, '--app', '--role', 'Directory.ReadWrite.All', '--data-dir', dataDir]);
+    const userIds = await seedDirectory(base, directoryWriter);
+    console.log(`# seeded ${SKUS.length} SKUs and ${USERS.length} users, ${SKUS.reduce((n, sku) => n + sku.holders.length, 0)} licenses assigned`);
 
     const link = tally(['dashboard', '--tenant', TENANT, '--url', base, '--data-dir', dataDir]);
     const token = link.slice(link.indexOf('#token=') + 7);
@@ -202,7 +257,7 @@ async function main() {
     await check('tally dashboard prints BASE/#token=<jwt>', async () => {
       expect(new RegExp(`^${base.replace(/[.]/g, '\\.')}/#token=[\\w-]+\\.[\\w-]+\\.[\\w-]+$`).test(link), link);
       const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
-      expectEqual(claims.roles, ['Reports.Read.All'], 'roles');
+      expectEqual(claims.roles, ['Reports.Read.All', 'LicenseAssignment.Read.All', 'User.Read.All'], 'roles');
       expectEqual(claims.tid, TENANT, 'tid');
       expectEqual(claims.exp - claims.iat, 3600, 'lifetime');
     });
@@ -214,9 +269,37 @@ async function main() {
       expectEqual(write.status, 403, 'write');
     });
 
+    await check("the link's token reads SKUs and users but cannot write them", async () => {
+      expectEqual((await api(base, token, 'GET', '/v1.0/subscribedSkus')).status, 200, 'GET subscribedSkus');
+      expectEqual((await api(base, token, 'GET', '/v1.0/users?$top=1')).status, 200, 'GET users');
+      const sku = { skuId: '6fd2c87f-b296-42f0-b197-1e91e994b900', skuPartNumber: 'ENTERPRISEPACK', prepaidUnits: { enabled: 1, suspended: 0, warning: 0, lockedOut: 0 } };
+      expectEqual((await api(base, token, 'POST', '/v1.0/subscribedSkus', sku)).status, 403, 'POST subscribedSkus');
+      expectEqual((await api(base, token, 'POST', '/v1.0/users', { ...USERS[0], userPrincipalName: 'x@contoso.example', mailNickname: 'x' })).status, 403, 'POST users');
+      const assign = { addLicenses: [{ skuId: SKUS[3].body.skuId, disabledPlans: [] }], removeLicenses: [] };
+      expectEqual((await api(base, token, 'POST', `/v1.0/users/${userIds.MiriamG}/assignLicense`, assign)).status, 403, 'assignLicense');
+    });
+
+    await check('the API counts what was seeded: units bought and assigned per SKU, holders per SKU', async () => {
+      const { status, body } = await api(base, token, 'GET', '/v1.0/subscribedSkus');
+      expectEqual(status, 200, 'GET subscribedSkus');
+      expectEqual(body.value.map((s) => s.skuId).sort(), SKUS.map((s) => s.body.skuId).sort(), 'skuIds');
+      for (const sku of SKUS) {
+        const got = body.value.find((s) => s.skuId === sku.body.skuId);
+        const want = expectedSku(sku);
+        expectEqual([got.skuPartNumber, got.prepaidUnits.enabled, got.prepaidUnits.warning, got.consumedUnits],
+          [want.name, want.bought, want.warning, want.assigned], `${want.name} as GET subscribedSkus gives it`);
+      }
+      const filter = encodeURIComponent(`assignedLicenses/any(x:x/skuId eq ${SKUS[0].body.skuId})`);
+      const holders = await api(base, token, 'GET', `/v1.0/users?$filter=${filter}&$select=id,displayName,userPrincipalName&$top=999`);
+      expectEqual(holders.status, 200, `GET users?$filter=${decodeURIComponent(filter)}`);
+      expectEqual(holders.body.value.map((u) => u.userPrincipalName).sort(),
+        SKUS[0].holders.map((n) => `${n}@contoso.example`).sort(), `holders of ${SKUS[0].body.skuPartNumber}`);
+    });
+
     await check('the page and its files are served with their types and a strict CSP', async () => {
       for (const [url, type] of [['/', 'text/html'], ['/dashboard/app.js', 'text/javascript'],
-        ['/dashboard/style.css', 'text/css'], ['/dashboard/chart.umd.js', 'text/javascript']]) {
+        ['/dashboard/style.css', 'text/css'], ['/dashboard/chart.umd.js', 'text/javascript'],
+        ['/dashboard/licenses.js', 'text/javascript']]) {
         const response = await fetch(base + url);
         expectEqual(response.status, 200, url);
         expect(response.headers.get('content-type').startsWith(type), `${url}: ${response.headers.get('content-type')}`);
@@ -245,6 +328,13 @@ async function main() {
     await page.route(/getAzureADLicenseUsage/, (route) => {
       reportRequests += 1;
       route.continue({ url: route.request().url().replace('$top=999', '$top=40') });
+    });
+
+    // Small pages of holders, so the page must offer "Show more" for the seven holders of a SKU.
+    let usersRequests = 0;
+    await page.route(/\/v1\.0\/users\?/, (route) => {
+      usersRequests += 1;
+      route.continue({ url: route.request().url().replace('$top=100', '$top=3') });
     });
 
     const expected = {};
@@ -323,6 +413,122 @@ async function main() {
       await checkPage(page, 'D7', expected.D7);
       await page.reload();
       await waitReady(page, 'D7');
+    });
+
+    await check('the Licenses tab shows one row per SKU: bought, warning, assigned and free as seeded', async () => {
+      await openLicenses(page);
+      expectEqual(await page.isVisible('#report'), false, 'usage hidden');
+      expectEqual(await page.getAttribute('#tab-licenses', 'aria-selected'), 'true', 'tab selected');
+      const rows = await skuRows(page);
+      expectEqual(Object.keys(rows).sort(), SKUS.map((s) => s.body.skuId).sort(), 'one row per SKU');
+      for (const sku of SKUS) {
+        const want = expectedSku(sku);
+        const row = rows[sku.body.skuId];
+        expectEqual([row.sku, digits(row.bought), digits(row.warning), digits(row.assigned), digits(row.free)],
+          [want.name, String(want.bought), String(want.warning), String(want.assigned), String(want.free)], `${want.name} row`);
+        expect(!row.status.includes('Over-assigned'), `${want.name} status: ${row.status}`);
+      }
+      const total = (f) => SKUS.reduce((n, sku) => n + f(expectedSku(sku)), 0).toLocaleString('en-US');
+      expectEqual(await page.textContent('#licenses-status'),
+        `${SKUS.length} SKUs: ${total((e) => e.bought)} bought, ${total((e) => e.assigned)} assigned, ${total((e) => e.free)} free.`, 'summary');
+    });
+
+    await check("a SKU's holders, three at a time behind Show more, are the users it was assigned to", async () => {
+      const [sku, none] = [SKUS[0], SKUS[3]];
+      usersRequests = 0;
+      const shown = await allHolders(page, sku.body.skuId);
+      const want = USERS.filter((u) => sku.holders.includes(u.mailNickname)).map((u) => [u.displayName, u.userPrincipalName]);
+      expectEqual(shown.slice().sort(), want.sort(), `holders of ${sku.body.skuPartNumber}`);
+      expectEqual(usersRequests, Math.ceil(want.length / 3), 'pages of holders fetched');
+      expectEqual(await page.textContent(`#holders-${sku.body.skuId} .holders-status`), `All ${want.length} holders.`, 'status');
+      expectEqual(await page.getAttribute(`tr[data-sku-id="${sku.body.skuId}"] .holders-toggle`, 'aria-expanded'), 'true', 'toggle expanded');
+      expectEqual(await allHolders(page, none.body.skuId), [], `holders of ${none.body.skuPartNumber}`);
+      expectEqual(await page.textContent(`#holders-${none.body.skuId} .holders-status`), 'No user holds this SKU.', 'none status');
+      await page.click(`tr[data-sku-id="${none.body.skuId}"] .holders-toggle`);
+      expectEqual(await page.isVisible(`#holders-${none.body.skuId}`), false, 'hidden again');
+    });
+
+    await check('the Licenses view: controls labelled, text has contrast; a screenshot', async () => {
+      const unlabelled = await page.$$eval('#licenses button, #views button', (elements) => elements
+        .filter((e) => !e.textContent.trim() && !e.getAttribute('aria-label')).map((e) => e.outerHTML));
+      expectEqual(unlabelled, [], 'unlabelled controls');
+      expectEqual(await page.evaluate(contrastProblems), [], 'text below 4.5:1');
+      mkdirSync(path.dirname(LICENSES_SCREENSHOT), { recursive: true });
+      await page.mouse.move(0, 0);
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: LICENSES_SCREENSHOT, fullPage: true });
+      console.log(`#    saved ${path.relative(ROOT, LICENSES_SCREENSHOT)}`);
+    });
+
+    await check('the view survives a reload; the arrow keys move between the tabs', async () => {
+      await page.reload();
+      await page.waitForSelector('#licenses[data-state="ready"]', { timeout: 20000 });
+      expectEqual(Object.keys(await skuRows(page)).length, SKUS.length, 'rows after reload');
+      await page.focus('#tab-licenses');
+      await page.keyboard.press('ArrowLeft');
+      await waitReady(page, 'D7');
+      expectEqual(await page.evaluate(() => [document.activeElement.id, document.body.dataset.view]), ['tab-usage', 'usage'], 'usage tab focused');
+      expectEqual(await page.isVisible('#licenses'), false, 'licenses hidden');
+      await checkPage(page, 'D7', expected.D7);
+      await page.keyboard.press('End');
+      await page.waitForSelector('#licenses[data-state="ready"]', { timeout: 20000 });
+      expectEqual(await page.evaluate(() => document.activeElement.id), 'tab-licenses', 'licenses tab focused');
+      await page.click('#tab-usage');
+      await waitReady(page, 'D7');
+    });
+
+    await check('free is never shown negative: a SKU with more assigned than bought shows 0 and is marked', async () => {
+      const side = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const sidePage = await side.newPage();
+      const skuId = '05e9a617-0261-4cee-bb44-138d3ef5d965';
+      await sidePage.route(/\/v1\.0\/subscribedSkus/, (route) => route.fulfill({
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({ value: [{ id: `${TENANT}_${skuId}`, skuId, skuPartNumber: 'SPE_E3', capabilityStatus: 'Warning', consumedUnits: 7, prepaidUnits: { enabled: 5, suspended: 0, warning: 0, lockedOut: 0 } }] }),
+      }));
+      await sidePage.goto(link);
+      await waitReady(sidePage, 'D30');
+      await openLicenses(sidePage);
+      const row = (await skuRows(sidePage))[skuId];
+      expectEqual(digits(row.free), '0', 'free');
+      expect(row.status.includes('Over-assigned by 2') && row.status.includes('Warning'), `status: ${row.status}`);
+      await side.close();
+    });
+
+    await check('a tenant without SKUs sees the empty state', async () => {
+      const side = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const sidePage = await side.newPage();
+      await sidePage.goto(tally(['dashboard', '--tenant', OTHER_TENANT, '--url', base, '--data-dir', dataDir]));
+      await waitReady(sidePage, 'D30');
+      await openLicenses(sidePage);
+      expectEqual(await sidePage.isVisible('#skus-empty'), true, 'empty state shown');
+      expectEqual(await sidePage.isVisible('#skus'), false, 'no table');
+      expectEqual(await sidePage.textContent('#licenses-status'), 'No subscribed SKUs.', 'status');
+      await side.close();
+    });
+
+    await check('errors show in the alert: a token that may not read SKUs, and a failing server', async () => {
+      const side = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const sidePage = await side.newPage();
+      const reportsOnly = tally(['token', '--tenant', TENANT, '--app', '--role', 'Reports.Read.All', '--data-dir', dataDir]);
+      await sidePage.goto(`${base}/#token=${reportsOnly}`);
+      await waitReady(sidePage, 'D30');
+      await sidePage.click('#tab-licenses');
+      await sidePage.waitForSelector('#licenses[data-state="error"]', { timeout: 20000 });
+      const denied = await sidePage.textContent('#alert');
+      expect(denied.startsWith('The licenses could not be loaded: this token may not read it'), denied);
+      expectEqual(await sidePage.evaluate(() => document.body.dataset.state !== 'signed-out'), true, 'still signed in');
+      await sidePage.click('#tab-usage');
+      await waitReady(sidePage, 'D30');
+      expectEqual(await sidePage.isVisible('#alert'), false, 'alert cleared on the usage view');
+      await sidePage.route(/\/v1\.0\/subscribedSkus/, (route) => route.fulfill({
+        status: 503, contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'ServiceUnavailable', message: 'The store is unavailable.' } }),
+      }));
+      await sidePage.click('#tab-licenses');
+      await sidePage.waitForSelector('#licenses[data-state="error"]', { timeout: 20000 });
+      expectEqual(await sidePage.textContent('#alert'), 'The licenses could not be loaded: The store is unavailable.', 'alert');
+      await side.close();
     });
 
     await check('sign-out forgets the token; a bad token is refused; a pasted link signs in', async () => {

@@ -1,6 +1,7 @@
 // Seed data for the dashboard test: one snapshot a day for 180 days of three license types, with
 // curves a license owner would recognise (purchases as steps, assignments growing past the
-// total before a purchase, idle Premium P2 capacity, Free usage climbing past the idle mark).
+// total before a purchase, idle Premium P2 capacity, Free usage climbing past the idle mark);
+// and, for the Licenses view, a directory: four SKUs, thirteen users, and who holds what.
 
 const DAY_MS = 24 * 3600 * 1000;
 export const DAYS = 180;
@@ -59,4 +60,71 @@ function snapshot(snapshotDateTime, day, jitter) {
       { licenseType: 'free', totalLicenseCount: freeTotal, totalAssignedCount: freeAssigned, totalUsageCount: freeUsed },
     ],
   };
+}
+
+// ---- the directory (the Licenses view) -------------------------------------------------------
+
+const PLAN = {
+  AAD_PREMIUM_P2: 'eec0eb4f-6444-4f95-aba0-50c24d67f998',
+  AAD_PREMIUM: '41781fb2-bc02-4b7c-bd55-b576c07bb09d',
+  EXCHANGE_S_ENTERPRISE: 'efb87545-963c-4e0d-99df-69c6916d9eb0',
+  FLOW_P2_VIRAL: '50e68c76-46c6-4674-81f9-75456511b170',
+};
+
+function plans(...names) {
+  return names.map((name) => ({ servicePlanId: PLAN[name], servicePlanName: name, provisioningStatus: 'Success', appliesTo: 'User' }));
+}
+
+function units(enabled, warning = 0) {
+  return { enabled, suspended: 0, warning, lockedOut: 0 };
+}
+
+/**
+ * SKUs as POST /v1.0/subscribedSkus bodies, with the users (by mail nickname) who hold each: one
+ * with room to spare, one that uses its warning (grace) units, one full, one nobody holds.
+ */
+export const SKUS = [
+  {
+    body: { skuId: 'c7df2760-2c81-4ef7-b578-5b5392b571df', skuPartNumber: 'ENTERPRISEPREMIUM', prepaidUnits: units(25), servicePlans: plans('AAD_PREMIUM_P2', 'EXCHANGE_S_ENTERPRISE') },
+    holders: ['AdeleV', 'AlexW', 'DiegoS', 'GradyA', 'IsaiahL', 'JohannaL', 'LeeG'],
+  },
+  {
+    body: { skuId: 'efccb6f7-5641-4e0e-bd10-b4976e1bf68e', skuPartNumber: 'EMS', prepaidUnits: units(3, 2), servicePlans: plans('AAD_PREMIUM') },
+    holders: ['LidiaH', 'MeganB', 'NestorW', 'PattiF'],
+  },
+  {
+    body: { skuId: '078d2b04-f1bd-4111-bbd4-b4b1b354cef4', skuPartNumber: 'AAD_PREMIUM', prepaidUnits: units(4), servicePlans: plans('AAD_PREMIUM') },
+    holders: ['AdeleV', 'LidiaH', 'MeganB', 'PradeepG'],
+  },
+  {
+    body: { skuId: 'f30db892-07e9-47e9-837c-80727f46fd3d', skuPartNumber: 'FLOW_FREE', prepaidUnits: units(10000), servicePlans: plans('FLOW_P2_VIRAL') },
+    holders: [],
+  },
+];
+
+const PEOPLE = [
+  'Adele Vance', 'Alex Wilber', 'Diego Siciliani', 'Grady Archie', 'Isaiah Langer', 'Johanna Lorenz',
+  'Lee Gu', 'Lidia Holloway', 'Megan Bowen', 'Nestor Wilke', 'Patti Fernandez', 'Pradeep Gupta',
+  'Miriam Graham', // holds nothing
+];
+
+/** Users as POST /v1.0/users bodies (Adele Vance → AdeleV@contoso.example), each with a usageLocation. */
+export const USERS = PEOPLE.map((displayName) => {
+  const [first, last] = displayName.split(' ');
+  const mailNickname = first + last[0];
+  return {
+    displayName,
+    mailNickname,
+    userPrincipalName: `${mailNickname}@contoso.example`,
+    accountEnabled: true,
+    userType: 'Member',
+    usageLocation: 'US',
+  };
+});
+
+/** What the Licenses view should show for a seeded SKU: free is bought + warning − assigned, at least 0. */
+export function expectedSku(sku) {
+  const { enabled, warning } = sku.body.prepaidUnits;
+  const assigned = sku.holders.length;
+  return { name: sku.body.skuPartNumber, bought: enabled, warning, assigned, free: Math.max(enabled + warning - assigned, 0) };
 }

@@ -3,12 +3,16 @@
  * reads getAzureADLicenseUsage for the chosen period (following @odata.nextLink), and draws per
  * license type a chart of total/assigned/used and one of utilization, a table of the latest
  * snapshot, and a CSV download. The token lives in sessionStorage and is sent to this origin only.
+ * Two views, as tabs: Usage (this file) and Licenses (licenses.js: SKUs and who holds them).
  */
 (function () {
   'use strict';
 
   var TOKEN_KEY = 'tally.dashboard.token';
   var PERIOD_KEY = 'tally.dashboard.period';
+  var VIEW_KEY = 'tally.dashboard.view';
+  /** Each view's tab is `tab-<view>`; the value is its panel's id. */
+  var VIEWS = { usage: 'report', licenses: 'licenses' };
   var PERIODS = ['D7', 'D30', 'D90', 'D180'];
   var PERIOD_DAYS = { D7: 7, D30: 30, D90: 90, D180: 180 };
   /** Below this share of bought licenses in use, a license type is marked idle. */
@@ -26,7 +30,12 @@
   };
 
   var numberFormat = new Intl.NumberFormat('en-US');
-  var state = { token: null, period: 'D30', snapshots: [], charts: [], loadSeq: 0 };
+  var state = {
+    token: null, period: 'D30', view: 'usage', snapshots: [], charts: [], loadSeq: 0,
+    /** The token the report on screen was read with (null: read it when Usage is shown). */
+    reportToken: null,
+    licenses: null
+  };
 
   function $(id) { return document.getElementById(id); }
 
@@ -69,30 +78,43 @@
     this.message = message;
   }
 
-  /** Every snapshot of the period, oldest first. */
-  async function fetchReport(period, token) {
-    var url = "v1.0/reports/getAzureADLicenseUsage(period='" + period + "')?$top=999";
-    var snapshots = [];
-    for (var page = 0; url && page < MAX_PAGES; page += 1) {
-      var response;
-      try {
-        response = await fetch(url, {
-          headers: { Authorization: 'Bearer ' + token, Accept: 'application/json' },
-          cache: 'no-store',
-          credentials: 'omit'
-        });
-      } catch (e) {
-        throw new ApiFailure(0, 'tally could not be reached (' + e.message + ').');
-      }
-      var body = await response.json().catch(function () { return null; });
-      if (!response.ok) {
-        var message = body && body.error && body.error.message;
-        throw new ApiFailure(response.status, message || ('HTTP ' + response.status));
-      }
-      snapshots = snapshots.concat((body && body.value) || []);
-      url = body && body['@odata.nextLink'] ? sameOrigin(body['@odata.nextLink']) : null;
+  /** One page of a collection: its items, and the next page's URL on this origin (or null). */
+  async function getPage(url, token) {
+    var response;
+    try {
+      response = await fetch(url, {
+        headers: { Authorization: 'Bearer ' + token, Accept: 'application/json' },
+        cache: 'no-store',
+        credentials: 'omit'
+      });
+    } catch (e) {
+      throw new ApiFailure(0, 'tally could not be reached (' + e.message + ').');
     }
-    return snapshots;
+    var body = await response.json().catch(function () { return null; });
+    if (!response.ok) {
+      var message = body && body.error && body.error.message;
+      throw new ApiFailure(response.status, message || ('HTTP ' + response.status));
+    }
+    return {
+      value: (body && body.value) || [],
+      next: body && body['@odata.nextLink'] ? sameOrigin(body['@odata.nextLink']) : null
+    };
+  }
+
+  /** Every item of a collection, following @odata.nextLink. */
+  async function fetchAll(url, token) {
+    var items = [];
+    for (var page = 0; url && page < MAX_PAGES; page += 1) {
+      var got = await getPage(url, token);
+      items = items.concat(got.value);
+      url = got.next;
+    }
+    return items;
+  }
+
+  /** Every snapshot of the period, oldest first. */
+  function fetchReport(period, token) {
+    return fetchAll("v1.0/reports/getAzureADLicenseUsage(period='" + period + "')?$top=999", token);
   }
 
   /** The token goes to this origin only, whatever host a nextLink names. */
@@ -444,11 +466,31 @@
     $('alert').hidden = !message;
   }
 
+  /** A failed read of a view other than the report: 401 asks to sign in again; 403 says the
+   * token may not read it (it may still read the report); anything else is an alert. */
+  function failed(error, what) {
+    if (error.status === 401) {
+      showSignIn('Sign-in failed: ' + error.message + ' Get a new link with: tally dashboard --tenant GUID');
+      $('token-input').focus();
+      return;
+    }
+    if (error.status === 403) {
+      showAlert(what + ': this token may not read it (' + error.message + '). A new link from ' +
+        'tally dashboard --tenant GUID can.');
+      return;
+    }
+    showAlert(what + ': ' + (error.message || String(error)));
+  }
+
   function showSignIn(message) {
     state.token = null;
+    state.reportToken = null;
     sessionStorage.removeItem(TOKEN_KEY);
     destroyCharts();
+    state.licenses.reset();
+    $('views').hidden = true;
     $('report').hidden = true;
+    $('licenses').hidden = true;
     $('who').hidden = true;
     $('sign-out').hidden = true;
     $('sign-in').hidden = false;
@@ -464,7 +506,37 @@
     $('who').hidden = false;
     $('sign-out').hidden = false;
     $('sign-in').hidden = true;
-    $('report').hidden = false;
+    $('views').hidden = false;
+    document.body.dataset.state = 'signed-in';
+  }
+
+  /** Shows a view's tab and panel, and reads its data: the SKUs each time, the report once per
+   * sign-in (the period buttons read it again). */
+  function showView(view, focusTab) {
+    state.view = view;
+    sessionStorage.setItem(VIEW_KEY, view);
+    Object.keys(VIEWS).forEach(function (name) {
+      var tab = $('tab-' + name);
+      tab.setAttribute('aria-selected', String(name === view));
+      tab.tabIndex = name === view ? 0 : -1;
+      $(VIEWS[name]).hidden = name !== view;
+    });
+    if (focusTab) $('tab-' + view).focus();
+    document.body.dataset.view = view;
+    showAlert('');
+    if (view === 'licenses') return state.licenses.load();
+    if (state.reportToken !== state.token) return load();
+    return Promise.resolve();
+  }
+
+  /** Arrow keys, Home and End move between the tabs (and open the view, as a click does). */
+  function tabKeys(event) {
+    var names = Object.keys(VIEWS);
+    var at = names.indexOf(state.view);
+    var to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: names.length - 1 }[event.key];
+    if (to === undefined) return;
+    event.preventDefault();
+    showView(names[(to + names.length) % names.length], true);
   }
 
   async function load() {
@@ -478,6 +550,7 @@
       var snapshots = await fetchReport(period, state.token);
       if (seq !== state.loadSeq) return;
       state.snapshots = snapshots;
+      state.reportToken = state.token;
       render();
       $('download').disabled = false;
       document.body.dataset.period = period;
@@ -498,17 +571,35 @@
   function signIn(token) {
     state.token = token;
     sessionStorage.setItem(TOKEN_KEY, token);
+    state.reportToken = null;
     showSignedIn();
-    return load();
+    return showView(state.view);
   }
 
   function start() {
-    if (!window.Chart) {
-      showAlert('The chart library did not load.');
+    if (!window.Chart || !window.TallyLicenses) {
+      showAlert(window.Chart ? 'The Licenses view did not load.' : 'The chart library did not load.');
       return;
     }
     window.Chart.defaults.font.family = getComputedStyle(document.documentElement).fontFamily;
     window.Chart.defaults.color = '#374151';
+
+    state.licenses = window.TallyLicenses.create({
+      $: $,
+      token: function () { return state.token; },
+      getPage: getPage,
+      fetchAll: fetchAll,
+      cell: cell,
+      badge: badge,
+      count: count,
+      failed: failed
+    });
+    var savedView = sessionStorage.getItem(VIEW_KEY);
+    if (Object.prototype.hasOwnProperty.call(VIEWS, savedView)) state.view = savedView;
+    Object.keys(VIEWS).forEach(function (name) {
+      $('tab-' + name).addEventListener('click', function () { showView(name, false); });
+      $('tab-' + name).addEventListener('keydown', tabKeys);
+    });
 
     var savedPeriod = sessionStorage.getItem(PERIOD_KEY);
     if (PERIODS.indexOf(savedPeriod) >= 0) state.period = savedPeriod;

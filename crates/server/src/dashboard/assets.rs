@@ -20,7 +20,7 @@ pub struct Asset {
 }
 
 /// Every file of the dashboard.
-pub static ASSETS: [Asset; 4] = [
+pub static ASSETS: [Asset; 5] = [
     Asset {
         path: "/",
         content_type: "text/html; charset=utf-8",
@@ -30,6 +30,11 @@ pub static ASSETS: [Asset; 4] = [
         path: "/dashboard/app.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../assets/app.js"),
+    },
+    Asset {
+        path: "/dashboard/licenses.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/licenses.js"),
     },
     Asset {
         path: "/dashboard/style.css",

@@ -1,6 +1,7 @@
-//! The license-usage dashboard (SPEC §1, §11): a static page served at `/`, with its script,
+//! The license-usage dashboard (SPEC §1, §11): a static page served at `/`, with its scripts,
 //! stylesheet and the vendored chart library under `/dashboard/`. The page signs in with a
-//! bearer token and calls `/v1.0` from the browser; these routes need no token and read nothing.
+//! bearer token and calls `/v1.0` from the browser (the usage report, and for its Licenses view
+//! the SKUs and their holders, §12.2); these routes need no token and read nothing.
 
 mod assets;
 

@@ -1,6 +1,8 @@
 //! `tally dashboard`: print a link to the dashboard whose URL fragment carries a short-lived,
-//! read-only application token (role `Reports.Read.All` only). The fragment never reaches the
-//! server or its logs; the page moves the token to session storage and clears the address bar.
+//! read-only application token: `Reports.Read.All` for the usage report, and
+//! `LicenseAssignment.Read.All` and `User.Read.All` for the Licenses view (the tenant's SKUs and
+//! who holds them); no role that writes. The fragment never reaches the server or its logs; the
+//! page moves the token to session storage and clears the address bar.
 
 use std::time::Duration;
 
@@ -8,7 +10,12 @@ use tally_server::auth::{mint_token, LocalKey, TokenRequest};
 
 use crate::cli::DashboardArgs;
 
-const READ_ALL: &str = "Reports.Read.All";
+/// The link's roles: read the reports, the SKUs and the users; write nothing.
+const ROLES: [&str; 3] = [
+    "Reports.Read.All",
+    "LicenseAssignment.Read.All",
+    "User.Read.All",
+];
 /// A link is for looking now, not for bookmarking.
 const LONGEST_TTL: Duration = Duration::from_secs(24 * 3600);
 
@@ -21,7 +28,7 @@ pub fn run(args: DashboardArgs) -> anyhow::Result<()> {
     let request = TokenRequest {
         tenant: args.tenant,
         scopes: Vec::new(),
-        roles: vec![READ_ALL.into()],
+        roles: ROLES.iter().map(|role| (*role).to_owned()).collect(),
         wids: Vec::new(),
         application: true,
         lifetime: args.ttl,
@@ -42,7 +49,21 @@ fn base_url(url: &str) -> anyhow::Result<&str> {
 
 #[cfg(test)]
 mod tests {
-    use super::base_url;
+    use super::{base_url, ROLES};
+
+    #[test]
+    fn the_link_reads_reports_skus_and_users_and_writes_nothing() {
+        for role in [
+            "Reports.Read.All",
+            "LicenseAssignment.Read.All",
+            "User.Read.All",
+        ] {
+            assert!(ROLES.contains(&role), "{role}");
+        }
+        for role in ROLES {
+            assert!(role.ends_with(".Read.All"), "{role} is not read-only");
+        }
+    }
 
     #[test]
     fn base_urls_lose_their_trailing_slash() {
