@@ -78,9 +78,11 @@ fn write_directory(out: &std::path::Path, users: u64, skus: u64, spare: u64) -> 
     let now = now_ticks();
     let mut file = BufWriter::new(std::fs::File::create(out.join("users.jsonl"))?);
     for i in 0..users {
-        let mut licenses = vec![serde_json::json!({ "skuId": sku_id(i % skus), "disabledPlans": [] })];
+        let mut licenses =
+            vec![serde_json::json!({ "skuId": sku_id(i % skus), "disabledPlans": [] })];
         if i % 3 == 0 && skus > 1 {
-            licenses.push(serde_json::json!({ "skuId": sku_id((i + 1) % skus), "disabledPlans": [] }));
+            licenses
+                .push(serde_json::json!({ "skuId": sku_id((i + 1) % skus), "disabledPlans": [] }));
         }
         let signed_in = DateTimeOffset::from_ticks(now - (i % 90) as i64 * DAY_TICKS);
         let line = serde_json::json!({

@@ -201,12 +201,19 @@ mod tests {
             let entity = format!(r#"<EntityType Name="{name}" BaseType="graph.entity">"#);
             assert_eq!(xml.matches(&entity).count(), 1, "{entity}");
         }
-        for complex in ["signInActivity", "assignedLicense", "servicePlanInfo", "licenseUnitsDetail"] {
+        for complex in [
+            "signInActivity",
+            "assignedLicense",
+            "servicePlanInfo",
+            "licenseUnitsDetail",
+        ] {
             let declared = format!(r#"<ComplexType Name="{complex}">"#);
             assert_eq!(xml.matches(&declared).count(), 1, "{declared}");
         }
         assert!(xml.contains(r#"<EntitySet Name="users" EntityType="microsoft.graph.user" />"#));
-        assert!(xml.contains(r#"<EntitySet Name="subscribedSkus" EntityType="microsoft.graph.subscribedSku" />"#));
+        assert!(xml.contains(
+            r#"<EntitySet Name="subscribedSkus" EntityType="microsoft.graph.subscribedSku" />"#
+        ));
         assert!(xml.contains(r#"<Action Name="assignLicense" IsBound="true">"#));
         assert!(xml.contains(r#"<Property Name="signInActivity" Type="graph.signInActivity" />"#));
         assert!(xml.contains(r#"<Property Name="disabledPlans" Type="Collection(Edm.Guid)" />"#));

@@ -246,9 +246,12 @@ fn value(
         }
         Type::Collection(ty) => collection(ty, path, json),
         // The reports have none of these; the directory validates its bodies itself.
-        Type::Boolean | Type::Guid | Type::Complex(_) | Type::Primitives(_) => Err(
-            ValidationError::at(path, format_args!("{} cannot be written here", property.ty.describe())),
-        ),
+        Type::Boolean | Type::Guid | Type::Complex(_) | Type::Primitives(_) => {
+            Err(ValidationError::at(
+                path,
+                format_args!("{} cannot be written here", property.ty.describe()),
+            ))
+        }
     }
 }
 

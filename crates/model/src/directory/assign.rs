@@ -55,7 +55,9 @@ pub fn plan(
         ));
     }
     if !request.add.is_empty() && user.profile.usage_location.is_none() {
-        return Err("License assignment cannot be done for user with invalid usage location.".into());
+        return Err(
+            "License assignment cannot be done for user with invalid usage location.".into(),
+        );
     }
     for license in &request.add {
         let owner = sku(license.sku_id).expect("checked above");
@@ -81,7 +83,10 @@ pub fn plan(
         .collect();
     let mut taken = Vec::new();
     for license in &request.add {
-        match licenses.iter_mut().find(|held| held.sku_id == license.sku_id) {
+        match licenses
+            .iter_mut()
+            .find(|held| held.sku_id == license.sku_id)
+        {
             Some(held) => held.disabled_plans = license.disabled_plans.clone(),
             None => {
                 licenses.push(license.clone());
@@ -202,7 +207,8 @@ mod tests {
     #[test]
     fn each_rule_refuses_with_its_message() {
         let skus = [sku(1, &[10])];
-        let refuse = |user: &User, request: &AssignLicense| plan(user, request, &skus, "T").unwrap_err();
+        let refuse =
+            |user: &User, request: &AssignLicense| plan(user, request, &skus, "T").unwrap_err();
         assert!(refuse(&user(Some("US"), &[]), &add(2, &[])).contains("valid company License"));
         assert!(refuse(&user(None, &[]), &add(1, &[])).contains("invalid usage location"));
         assert!(refuse(&user(Some("US"), &[]), &add(1, &[12])).contains("not a plan"));

@@ -46,9 +46,9 @@ fn read_only(name: &str) -> BodyError {
 fn string(name: &str, value: &Json) -> Result<Option<String>, BodyError> {
     match value {
         Json::Null => Ok(None),
-        Json::String(text) if text.contains('\0') => {
-            Err(format!("Property '{name}' cannot contain the NUL character."))
-        }
+        Json::String(text) if text.contains('\0') => Err(format!(
+            "Property '{name}' cannot contain the NUL character."
+        )),
         Json::String(text) => Ok(Some(text.clone())),
         other => Err(format!("Property '{name}' must be a string, not {other}.")),
     }
@@ -79,7 +79,9 @@ fn guids(name: &str, value: &Json) -> Result<Vec<Uuid>, BodyError> {
             }
             Ok(ids)
         }
-        other => Err(format!("Property '{name}' must be an array of GUIDs, not {other}.")),
+        other => Err(format!(
+            "Property '{name}' must be an array of GUIDs, not {other}."
+        )),
     }
 }
 
@@ -105,7 +107,8 @@ fn date(name: &str, value: &Json) -> Result<Option<String>, BodyError> {
 // ---- SKUs ----
 
 /// The capability states of a SKU.
-pub const CAPABILITY_STATUSES: [&str; 5] = ["Enabled", "Warning", "Suspended", "Deleted", "LockedOut"];
+pub const CAPABILITY_STATUSES: [&str; 5] =
+    ["Enabled", "Warning", "Suspended", "Deleted", "LockedOut"];
 
 const SKU_TYPE: &str = "microsoft.graph.subscribedSku";
 
@@ -206,7 +209,9 @@ fn apply_sku(sku: &mut Sku, body: &Map<String, Json>, create: bool) -> Result<()
 
 fn prepaid_units(value: &Json) -> Result<PrepaidUnits, BodyError> {
     let Json::Object(fields) = value else {
-        return Err(format!("Property 'prepaidUnits' must be an object, not {value}."));
+        return Err(format!(
+            "Property 'prepaidUnits' must be an object, not {value}."
+        ));
     };
     let mut units_detail = PrepaidUnits::default();
     for (name, value) in fields {
@@ -224,12 +229,16 @@ fn prepaid_units(value: &Json) -> Result<PrepaidUnits, BodyError> {
 
 fn service_plans(value: &Json) -> Result<Vec<ServicePlan>, BodyError> {
     let Json::Array(items) = value else {
-        return Err(format!("Property 'servicePlans' must be an array, not {value}."));
+        return Err(format!(
+            "Property 'servicePlans' must be an array, not {value}."
+        ));
     };
     let mut plans: Vec<ServicePlan> = Vec::with_capacity(items.len());
     for item in items {
         let Json::Object(fields) = item else {
-            return Err(format!("Each of 'servicePlans' must be an object, not {item}."));
+            return Err(format!(
+                "Each of 'servicePlans' must be an object, not {item}."
+            ));
         };
         let mut plan = ServicePlan {
             service_plan_id: Uuid::nil(),
@@ -254,7 +263,10 @@ fn service_plans(value: &Json) -> Result<Vec<ServicePlan>, BodyError> {
         if !has_id {
             return Err("Property 'servicePlans/servicePlanId' is required.".into());
         }
-        if plans.iter().any(|p| p.service_plan_id == plan.service_plan_id) {
+        if plans
+            .iter()
+            .any(|p| p.service_plan_id == plan.service_plan_id)
+        {
             return Err(format!(
                 "The service plan {} is listed twice in 'servicePlans'.",
                 plan.service_plan_id
@@ -438,7 +450,9 @@ fn user_principal_name(value: &Json) -> Result<String, BodyError> {
 
 fn sign_in_activity(value: &Json) -> Result<SignInActivity, BodyError> {
     let Json::Object(fields) = value else {
-        return Err(format!("Property 'signInActivity' must be an object, not {value}."));
+        return Err(format!(
+            "Property 'signInActivity' must be an object, not {value}."
+        ));
     };
     let mut activity = SignInActivity::default();
     for (name, value) in fields {
@@ -501,7 +515,9 @@ fn assign_license_fields(body: &Map<String, Json>) -> Result<AssignLicense, Body
                         return Err("Each of 'addLicenses' needs a 'skuId'.".into());
                     };
                     if request.add.iter().any(|license| license.sku_id == sku_id) {
-                        return Err(format!("License {sku_id} is listed twice in 'addLicenses'."));
+                        return Err(format!(
+                            "License {sku_id} is listed twice in 'addLicenses'."
+                        ));
                     }
                     request.add.push(AssignedLicense {
                         disabled_plans,
@@ -520,7 +536,9 @@ fn assign_license_fields(body: &Map<String, Json>) -> Result<AssignLicense, Body
     }
     for key in ["addLicenses", "removeLicenses"] {
         if !body.contains_key(key) {
-            return Err(format!("The parameter '{key}' is required (it may be empty)."));
+            return Err(format!(
+                "The parameter '{key}' is required (it may be empty)."
+            ));
         }
     }
     Ok(request)

@@ -209,8 +209,14 @@ pub fn user_record(user: &User) -> Map<String, Json> {
     }
     let dates = [
         ("lastSignInDateTime", &activity.last_sign_in_date_time),
-        ("lastNonInteractiveSignInDateTime", &activity.last_non_interactive_sign_in_date_time),
-        ("lastSuccessfulSignInDateTime", &activity.last_successful_sign_in_date_time),
+        (
+            "lastNonInteractiveSignInDateTime",
+            &activity.last_non_interactive_sign_in_date_time,
+        ),
+        (
+            "lastSuccessfulSignInDateTime",
+            &activity.last_successful_sign_in_date_time,
+        ),
     ];
     let dates: Map<String, Json> = dates
         .into_iter()

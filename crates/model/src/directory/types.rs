@@ -114,7 +114,10 @@ pub static LICENSE_ASSIGNMENT_STATE: ComplexType = ComplexType {
 pub static SIGN_IN_ACTIVITY: ComplexType = ComplexType {
     name: "microsoft.graph.signInActivity",
     properties: &[
-        date("lastNonInteractiveSignInDateTime", "sign_in_non_interactive"),
+        date(
+            "lastNonInteractiveSignInDateTime",
+            "sign_in_non_interactive",
+        ),
         string("lastNonInteractiveSignInRequestId", NONE),
         date("lastSignInDateTime", "sign_in_last"),
         string("lastSignInRequestId", NONE),

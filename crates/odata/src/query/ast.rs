@@ -91,7 +91,10 @@ pub enum ExprKind {
     Or(Vec<Expr>),
     Not(Box<Expr>),
     /// A function call such as `startswith(displayName, 'A')`.
-    Call { function: Ident, args: Vec<Expr> },
+    Call {
+        function: Ident,
+        args: Vec<Expr>,
+    },
 }
 
 /// `d: predicate` inside `any(...)`/`all(...)`.

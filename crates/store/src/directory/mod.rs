@@ -239,7 +239,12 @@ pub(crate) fn prepare_import(
     let now = now_text();
     let mut free: std::collections::HashMap<Uuid, i64> = skus
         .iter()
-        .map(|sku| (sku.sku_id, sku.prepaid_units.capacity() - sku.consumed_units))
+        .map(|sku| {
+            (
+                sku.sku_id,
+                sku.prepaid_units.capacity() - sku.consumed_units,
+            )
+        })
         .collect();
     let mut prepared = PreparedImport {
         users: Vec::with_capacity(records.len()),

@@ -109,8 +109,9 @@ pub fn user_params(user: &User) -> Vec<SqlParam> {
         SqlParam::Text(user.id.to_string()),
         SqlParam::Text(user.user_principal_name.clone()),
         SqlParam::Text(tally_model::directory::upn_key(&user.user_principal_name)),
-        user.account_enabled
-            .map_or(SqlParam::NullInt, |enabled| SqlParam::Int(i64::from(enabled))),
+        user.account_enabled.map_or(SqlParam::NullInt, |enabled| {
+            SqlParam::Int(i64::from(enabled))
+        }),
         text(&profile.display_name),
         text(&profile.given_name),
         text(&profile.surname),

@@ -187,7 +187,9 @@ pub fn list_users(dialect: Dialect, tenant: TenantId, query: &UserQuery) -> SqlB
         None => sql.push(&format!(" ORDER BY {USERS}.id")),
         Some((key, direction)) => {
             let direction = direction.as_str();
-            sql.push(&format!(" ORDER BY {key} {direction}, {USERS}.id {direction}"));
+            sql.push(&format!(
+                " ORDER BY {key} {direction}, {USERS}.id {direction}"
+            ));
         }
     }
     sql.push(" LIMIT ");

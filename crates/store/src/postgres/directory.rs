@@ -69,7 +69,12 @@ impl PgStore {
         .await
     }
 
-    pub async fn update_sku(&self, tenant: TenantId, sku_id: Uuid, patch: SkuPatch) -> Outcome<Sku> {
+    pub async fn update_sku(
+        &self,
+        tenant: TenantId,
+        sku_id: Uuid,
+        patch: SkuPatch,
+    ) -> Outcome<Sku> {
         self.bounded(async {
             let mut client = self.pool.get().await.map_err(StoreError::from)?;
             let transaction = client.transaction().await?;
@@ -135,7 +140,11 @@ impl PgStore {
         .await
     }
 
-    pub async fn get_user(&self, tenant: TenantId, key: UserKey) -> Result<Option<User>, StoreError> {
+    pub async fn get_user(
+        &self,
+        tenant: TenantId,
+        key: UserKey,
+    ) -> Result<Option<User>, StoreError> {
         self.within(self.call_limit(), async {
             let client = self.pool.get().await?;
             read_user(&client, tenant, &key, false).await
@@ -143,30 +152,49 @@ impl PgStore {
         .await
     }
 
-    pub async fn list_users(&self, tenant: TenantId, query: UserQuery) -> Result<UserPage, StoreError> {
+    pub async fn list_users(
+        &self,
+        tenant: TenantId,
+        query: UserQuery,
+    ) -> Result<UserPage, StoreError> {
         self.read(tenant, async {
             let client = self.pool.get().await?;
             let built = sql::list_users(Dialect::Postgres, tenant, &query);
             let params = postgres_params(built.params);
             let rows = client.query(&built.sql, &borrowed(&params)).await?;
-            let items = rows.iter().map(decode_user).collect::<Result<Vec<_>, _>>()?;
+            let items = rows
+                .iter()
+                .map(decode_user)
+                .collect::<Result<Vec<_>, _>>()?;
             Ok(page(&query, items))
         })
         .await
     }
 
-    pub async fn count_users(&self, tenant: TenantId, filter: Option<TypedExpr>) -> Result<u64, StoreError> {
+    pub async fn count_users(
+        &self,
+        tenant: TenantId,
+        filter: Option<TypedExpr>,
+    ) -> Result<u64, StoreError> {
         self.read(tenant, async {
             let client = self.pool.get().await?;
             let built = sql::count_users(Dialect::Postgres, tenant, filter.as_ref());
             let params = postgres_params(built.params);
-            let count: i64 = client.query_one(&built.sql, &borrowed(&params)).await?.get(0);
+            let count: i64 = client
+                .query_one(&built.sql, &borrowed(&params))
+                .await?
+                .get(0);
             Ok(u64::try_from(count).unwrap_or(0))
         })
         .await
     }
 
-    pub async fn update_user(&self, tenant: TenantId, key: UserKey, patch: UserPatch) -> Outcome<User> {
+    pub async fn update_user(
+        &self,
+        tenant: TenantId,
+        key: UserKey,
+        patch: UserPatch,
+    ) -> Outcome<User> {
         self.bounded(async {
             let mut client = self.pool.get().await.map_err(StoreError::from)?;
             let transaction = client.transaction().await?;
@@ -319,7 +347,11 @@ fn is_unique_violation(error: &tokio_postgres::Error) -> bool {
         .is_some_and(|code| *code == tokio_postgres::error::SqlState::UNIQUE_VIOLATION)
 }
 
-async fn release(client: &impl GenericClient, tenant: TenantId, sku_id: Uuid) -> Result<(), StoreError> {
+async fn release(
+    client: &impl GenericClient,
+    tenant: TenantId,
+    sku_id: Uuid,
+) -> Result<(), StoreError> {
     client
         .execute(
             "UPDATE directory_skus SET consumed_units = consumed_units - 1 \

@@ -100,7 +100,10 @@ impl Translator {
             TypedExpr::StartsWith { property, prefix } => {
                 // LIKE ignores ASCII case in SQLite; ILIKE ignores case in PostgreSQL.
                 let like = if postgres { "ILIKE" } else { "LIKE" };
-                out.push(&format!("COALESCE({}.{} {like} ", self.table, property.column));
+                out.push(&format!(
+                    "COALESCE({}.{} {like} ",
+                    self.table, property.column
+                ));
                 let pattern: String = prefix
                     .chars()
                     .flat_map(|c| match c {

@@ -72,11 +72,18 @@ impl SqliteStore {
 
     pub async fn list_skus(&self, tenant: TenantId) -> Result<Vec<Sku>, StoreError> {
         self.readers
-            .run_for(Some(tenant), move |connection| read_skus(connection, tenant))
+            .run_for(Some(tenant), move |connection| {
+                read_skus(connection, tenant)
+            })
             .await
     }
 
-    pub async fn update_sku(&self, tenant: TenantId, sku_id: Uuid, patch: SkuPatch) -> Outcome<Sku> {
+    pub async fn update_sku(
+        &self,
+        tenant: TenantId,
+        sku_id: Uuid,
+        patch: SkuPatch,
+    ) -> Outcome<Sku> {
         self.job(move |connection| {
             let mut sku = read_sku(connection, tenant, sku_id)?.ok_or(DirectoryError::NotFound)?;
             patch.apply(&mut sku);
@@ -124,13 +131,23 @@ impl SqliteStore {
         .await
     }
 
-    pub async fn get_user(&self, tenant: TenantId, key: UserKey) -> Result<Option<User>, StoreError> {
+    pub async fn get_user(
+        &self,
+        tenant: TenantId,
+        key: UserKey,
+    ) -> Result<Option<User>, StoreError> {
         self.readers
-            .run_for(Some(tenant), move |connection| read_user(connection, tenant, &key))
+            .run_for(Some(tenant), move |connection| {
+                read_user(connection, tenant, &key)
+            })
             .await
     }
 
-    pub async fn list_users(&self, tenant: TenantId, query: UserQuery) -> Result<UserPage, StoreError> {
+    pub async fn list_users(
+        &self,
+        tenant: TenantId,
+        query: UserQuery,
+    ) -> Result<UserPage, StoreError> {
         self.readers
             .run_for(Some(tenant), move |connection| {
                 let built = sql::list_users(Dialect::Sqlite, tenant, &query);
@@ -145,19 +162,30 @@ impl SqliteStore {
             .await
     }
 
-    pub async fn count_users(&self, tenant: TenantId, filter: Option<TypedExpr>) -> Result<u64, StoreError> {
+    pub async fn count_users(
+        &self,
+        tenant: TenantId,
+        filter: Option<TypedExpr>,
+    ) -> Result<u64, StoreError> {
         self.readers
             .run_for(Some(tenant), move |connection| {
                 let built = sql::count_users(Dialect::Sqlite, tenant, filter.as_ref());
                 let count: i64 = connection
                     .prepare_cached(&built.sql)?
-                    .query_row(params_from_iter(sqlite_params(built.params)), |row| row.get(0))?;
+                    .query_row(params_from_iter(sqlite_params(built.params)), |row| {
+                        row.get(0)
+                    })?;
                 Ok(u64::try_from(count).unwrap_or(0))
             })
             .await
     }
 
-    pub async fn update_user(&self, tenant: TenantId, key: UserKey, patch: UserPatch) -> Outcome<User> {
+    pub async fn update_user(
+        &self,
+        tenant: TenantId,
+        key: UserKey,
+        patch: UserPatch,
+    ) -> Outcome<User> {
         self.job(move |connection| {
             let mut user = read_user(connection, tenant, &key)?.ok_or(DirectoryError::NotFound)?;
             if let Some(new_key) = patch.upn_key() {
@@ -283,10 +311,16 @@ fn release(connection: &Connection, tenant: TenantId, sku_id: Uuid) -> Result<()
     Ok(())
 }
 
-fn read_sku(connection: &Connection, tenant: TenantId, sku_id: Uuid) -> Result<Option<Sku>, StoreError> {
+fn read_sku(
+    connection: &Connection,
+    tenant: TenantId,
+    sku_id: Uuid,
+) -> Result<Option<Sku>, StoreError> {
     connection
         .prepare_cached(&format!("{SKU_SELECT} WHERE tenant_id = ? AND sku_id = ?"))?
-        .query_row([tenant.to_string(), sku_id.to_string()], |row| Ok(decode_sku(row)))
+        .query_row([tenant.to_string(), sku_id.to_string()], |row| {
+            Ok(decode_sku(row))
+        })
         .optional()?
         .transpose()
 }
@@ -302,7 +336,11 @@ fn read_skus(connection: &Connection, tenant: TenantId) -> Result<Vec<Sku>, Stor
     Ok(skus)
 }
 
-fn read_user(connection: &Connection, tenant: TenantId, key: &UserKey) -> Result<Option<User>, StoreError> {
+fn read_user(
+    connection: &Connection,
+    tenant: TenantId,
+    key: &UserKey,
+) -> Result<Option<User>, StoreError> {
     let (column, value) = match key {
         UserKey::Id(id) => ("id", id.to_string()),
         UserKey::Upn(upn) => ("upn_key", upn.clone()),

@@ -21,7 +21,10 @@ const EXPORT_PAGE: usize = 1000;
 
 fn check_jsonl(collection: Collection, format: Format) -> anyhow::Result<()> {
     if format == Format::Csv {
-        anyhow::bail!("{} is imported and exported as JSON lines", collection.name());
+        anyhow::bail!(
+            "{} is imported and exported as JSON lines",
+            collection.name()
+        );
     }
     Ok(())
 }
@@ -43,8 +46,10 @@ pub fn import(args: ImportArgs, collection: Collection) -> anyhow::Result<()> {
         indicatif::ProgressDrawTarget::stderr(),
     );
     progress.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let input = std::io::BufReader::with_capacity(1 << 16, progress.wrap_read(input));
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -180,7 +185,11 @@ pub fn export(args: ExportArgs, collection: Collection) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn export_skus(store: &Store, tenant: TenantId, output: &mut impl Write) -> anyhow::Result<u64> {
+async fn export_skus(
+    store: &Store,
+    tenant: TenantId,
+    output: &mut impl Write,
+) -> anyhow::Result<u64> {
     let skus = store.list_skus(tenant).await?;
     for sku in &skus {
         serde_json::to_writer(&mut *output, &sku_record(sku))?;
@@ -189,9 +198,14 @@ async fn export_skus(store: &Store, tenant: TenantId, output: &mut impl Write) -
     Ok(skus.len() as u64)
 }
 
-async fn export_users(store: &Store, tenant: TenantId, output: &mut impl Write) -> anyhow::Result<u64> {
+async fn export_users(
+    store: &Store,
+    tenant: TenantId,
+    output: &mut impl Write,
+) -> anyhow::Result<u64> {
     let total = store.count_users(tenant, None).await?;
-    let progress = ProgressBar::with_draw_target(Some(total), indicatif::ProgressDrawTarget::stderr());
+    let progress =
+        ProgressBar::with_draw_target(Some(total), indicatif::ProgressDrawTarget::stderr());
     let mut query = UserQuery {
         page_size: EXPORT_PAGE,
         ..UserQuery::default()

@@ -482,17 +482,21 @@ impl<'a> Binder<'a> {
 
     /// A constant of the other side's kind when a Guid meets a String: a GUID literal becomes
     /// its text, a string literal compared with a Guid must be a GUID.
-    fn guid_as(&self, kind: ValueKind, expr: &Expr, operand: Operand) -> Result<Operand, QueryError> {
+    fn guid_as(
+        &self,
+        kind: ValueKind,
+        expr: &Expr,
+        operand: Operand,
+    ) -> Result<Operand, QueryError> {
         Ok(match (kind, operand) {
             (ValueKind::Of(Type::Guid), Operand::Constant(Constant::Guid(text))) => {
                 Operand::Constant(Constant::String(text))
             }
             (ValueKind::Of(Type::String), Operand::Constant(Constant::String(text))) => {
                 if !is_guid(&text) {
-                    return Err(self.error(
-                        expr.span,
-                        format!("{} is not a GUID", self.text(expr.span)),
-                    ));
+                    return Err(
+                        self.error(expr.span, format!("{} is not a GUID", self.text(expr.span)))
+                    );
                 }
                 Operand::Constant(Constant::Guid(text.to_ascii_lowercase()))
             }

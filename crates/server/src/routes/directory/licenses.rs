@@ -16,7 +16,11 @@ use crate::resource::ApiVersion;
 use crate::routes::ApiRequest;
 use crate::state::AppState;
 
-pub async fn assign(state: &AppState, request: &ApiRequest, key: &str) -> Result<Response, ApiError> {
+pub async fn assign(
+    state: &AppState,
+    request: &ApiRequest,
+    key: &str,
+) -> Result<Response, ApiError> {
     let assignment = assign_license(&request.body).map_err(bad_request)?;
     let user = state
         .store
@@ -35,7 +39,11 @@ pub async fn assign(state: &AppState, request: &ApiRequest, key: &str) -> Result
     ))
 }
 
-pub async fn details(state: &AppState, request: &ApiRequest, key: &str) -> Result<Response, ApiError> {
+pub async fn details(
+    state: &AppState,
+    request: &ApiRequest,
+    key: &str,
+) -> Result<Response, ApiError> {
     let options = QueryOptions::parse(&LICENSE_DETAILS, request.raw_query.as_deref())?;
     options.check_target(Target::Collection)?;
     if options.filter.is_some() || options.orderby.is_some() || options.skiptoken.is_some() {
@@ -49,7 +57,11 @@ pub async fn details(state: &AppState, request: &ApiRequest, key: &str) -> Resul
         .get_user(tenant, UserKey::parse(key))
         .await?
         .ok_or_else(|| not_found(key))?;
-    let skus = state.store.list_skus(tenant).await.map_err(|error| directory_error(error.into(), key))?;
+    let skus = state
+        .store
+        .list_skus(tenant)
+        .await
+        .map_err(|error| directory_error(error.into(), key))?;
     let selection = options.select.as_ref().map(|select| &select.selection);
     let value: Vec<Json> = json::license_details(&user, &skus, selection)
         .into_iter()
@@ -61,5 +73,9 @@ pub async fn details(state: &AppState, request: &ApiRequest, key: &str) -> Resul
     }
     body.insert("value".into(), Json::Array(value));
     let fragment = format!("users('{}')/licenseDetails", user.id);
-    Ok(json_response(StatusCode::OK, request.context_url(&fragment), body))
+    Ok(json_response(
+        StatusCode::OK,
+        request.context_url(&fragment),
+        body,
+    ))
 }

@@ -46,8 +46,9 @@ pub async fn handle(
 pub fn allowed(path: &Directory, method: &Method) -> Option<bool> {
     let get = *method == Method::GET;
     match path {
-        Directory::Skus | Directory::Users => (get || *method == Method::POST)
-            .then_some(*method == Method::POST),
+        Directory::Skus | Directory::Users => {
+            (get || *method == Method::POST).then_some(*method == Method::POST)
+        }
         Directory::Sku(_) | Directory::User(_) => {
             let write = *method == Method::PATCH || *method == Method::DELETE;
             (get || write).then_some(write)
@@ -100,11 +101,7 @@ fn directory_error(error: DirectoryError, key: &str) -> ApiError {
 }
 
 /// An object or a collection with its `@odata.context` first.
-fn json_response(
-    status: StatusCode,
-    context: String,
-    mut body: Map<String, Json>,
-) -> Response {
+fn json_response(status: StatusCode, context: String, mut body: Map<String, Json>) -> Response {
     // serde_json's map sorts its keys, and `@odata.…` sort before the properties.
     body.insert("@odata.context".into(), Json::String(context));
     odata_json_bytes(status, serde_json::to_vec(&body).unwrap_or_default())

@@ -18,7 +18,10 @@ use crate::routes::ApiRequest;
 use crate::state::AppState;
 
 /// `$select` only: Graph's subscribedSkus takes no other query option.
-fn selection(request: &ApiRequest, target: Target) -> Result<Option<(Selection, String)>, ApiError> {
+fn selection(
+    request: &ApiRequest,
+    target: Target,
+) -> Result<Option<(Selection, String)>, ApiError> {
     let options = QueryOptions::parse(&SUBSCRIBED_SKU, request.raw_query.as_deref())?;
     options.check_target(target)?;
     let refused = [
@@ -48,7 +51,13 @@ pub async fn list(state: &AppState, request: &ApiRequest) -> Result<Response, Ap
     let skus = state.store.list_skus(request.tenant()).await?;
     let value: Vec<Json> = skus
         .iter()
-        .map(|sku| Json::Object(json::sku(sku, request.tenant(), selection.as_ref().map(|s| &s.0))))
+        .map(|sku| {
+            Json::Object(json::sku(
+                sku,
+                request.tenant(),
+                selection.as_ref().map(|s| &s.0),
+            ))
+        })
         .collect();
     let fragment = match &selection {
         Some((_, names)) => format!("subscribedSkus({names})"),
@@ -56,7 +65,11 @@ pub async fn list(state: &AppState, request: &ApiRequest) -> Result<Response, Ap
     };
     let mut body = Map::new();
     body.insert("value".into(), Json::Array(value));
-    Ok(json_response(StatusCode::OK, request.context_url(&fragment), body))
+    Ok(json_response(
+        StatusCode::OK,
+        request.context_url(&fragment),
+        body,
+    ))
 }
 
 pub async fn get(state: &AppState, request: &ApiRequest, key: &str) -> Result<Response, ApiError> {
@@ -72,7 +85,11 @@ pub async fn get(state: &AppState, request: &ApiRequest, key: &str) -> Result<Re
         None => "subscribedSkus/$entity".into(),
     };
     let body = json::sku(sku, request.tenant(), selection.as_ref().map(|s| &s.0));
-    Ok(json_response(StatusCode::OK, request.context_url(&fragment), body))
+    Ok(json_response(
+        StatusCode::OK,
+        request.context_url(&fragment),
+        body,
+    ))
 }
 
 pub async fn create(state: &AppState, request: &ApiRequest) -> Result<Response, ApiError> {
@@ -96,7 +113,11 @@ pub async fn create(state: &AppState, request: &ApiRequest) -> Result<Response, 
     Ok(response)
 }
 
-pub async fn update(state: &AppState, request: &ApiRequest, key: &str) -> Result<Response, ApiError> {
+pub async fn update(
+    state: &AppState,
+    request: &ApiRequest,
+    key: &str,
+) -> Result<Response, ApiError> {
     let sku_id = sku_id(request, key)?;
     let patch = SkuPatch::parse(&request.body).map_err(bad_request)?;
     state
@@ -107,7 +128,11 @@ pub async fn update(state: &AppState, request: &ApiRequest, key: &str) -> Result
     Ok(no_content())
 }
 
-pub async fn delete(state: &AppState, request: &ApiRequest, key: &str) -> Result<Response, ApiError> {
+pub async fn delete(
+    state: &AppState,
+    request: &ApiRequest,
+    key: &str,
+) -> Result<Response, ApiError> {
     let sku_id = sku_id(request, key)?;
     state
         .store

@@ -176,7 +176,11 @@ pub async fn list(state: &AppState, request: &ApiRequest) -> Result<Response, Ap
         Some(select) => format!("users({})", select.names.join(",")),
         None => "users".into(),
     };
-    Ok(json_response(StatusCode::OK, request.context_url(&fragment), body))
+    Ok(json_response(
+        StatusCode::OK,
+        request.context_url(&fragment),
+        body,
+    ))
 }
 
 /// `/users/$count`: plain text, as Graph answers.
@@ -201,7 +205,11 @@ pub async fn get(state: &AppState, request: &ApiRequest, key: &str) -> Result<Re
         .await?
         .ok_or_else(|| not_found(key))?;
     let body = json::user(&user, view(request, &options));
-    Ok(json_response(StatusCode::OK, entity_context(request, &options), body))
+    Ok(json_response(
+        StatusCode::OK,
+        entity_context(request, &options),
+        body,
+    ))
 }
 
 /// POST: 201 with the user (its default properties) and `Location`.
@@ -223,7 +231,11 @@ pub async fn create(state: &AppState, request: &ApiRequest) -> Result<Response, 
 }
 
 /// PATCH: 204, as Graph answers a user's update.
-pub async fn update(state: &AppState, request: &ApiRequest, key: &str) -> Result<Response, ApiError> {
+pub async fn update(
+    state: &AppState,
+    request: &ApiRequest,
+    key: &str,
+) -> Result<Response, ApiError> {
     let patch = UserPatch::parse(&request.body).map_err(bad_request)?;
     state
         .store
@@ -233,7 +245,11 @@ pub async fn update(state: &AppState, request: &ApiRequest, key: &str) -> Result
     Ok(no_content())
 }
 
-pub async fn delete(state: &AppState, request: &ApiRequest, key: &str) -> Result<Response, ApiError> {
+pub async fn delete(
+    state: &AppState,
+    request: &ApiRequest,
+    key: &str,
+) -> Result<Response, ApiError> {
     state
         .store
         .delete_user(request.tenant(), UserKey::parse(key))

@@ -14,14 +14,23 @@ use crate::support::{app_token, TestServer};
 async fn assigning_and_removing_moves_units_and_shows_in_license_details() {
     let server = TestServer::start();
     let tenant = Tenant::new(&server);
-    create_sku(&server, &tenant, &sku(E5, "SPE_E5", 5, &[AAD_PREMIUM, EXCHANGE])).await;
+    create_sku(
+        &server,
+        &tenant,
+        &sku(E5, "SPE_E5", 5, &[AAD_PREMIUM, EXCHANGE]),
+    )
+    .await;
     let id = create_user(&server, &tenant, "Ann").await;
     let body = json!({
         "addLicenses": [{ "skuId": E5, "disabledPlans": [EXCHANGE] }],
         "removeLicenses": [],
     });
     let assigned = server
-        .post("/beta/users/ann@contoso.example/assignLicense", &tenant.token, &body)
+        .post(
+            "/beta/users/ann@contoso.example/assignLicense",
+            &tenant.token,
+            &body,
+        )
         .await;
     assert_eq!(assigned.status, StatusCode::OK, "{}", assigned.text);
     assert_eq!(assigned.json["id"], id.as_str());
@@ -30,7 +39,11 @@ async fn assigning_and_removing_moves_units_and_shows_in_license_details() {
         json!([{ "skuId": E5, "disabledPlans": [EXCHANGE] }])
     );
     let plans = assigned.json["assignedPlans"].as_array().unwrap();
-    assert_eq!(plans.len(), 1, "the disabled plan is not assigned: {plans:?}");
+    assert_eq!(
+        plans.len(),
+        1,
+        "the disabled plan is not assigned: {plans:?}"
+    );
     assert_eq!(plans[0]["servicePlanId"], AAD_PREMIUM);
     assert_eq!(plans[0]["capabilityStatus"], "Enabled");
     assert_eq!(
@@ -61,12 +74,20 @@ async fn assigning_and_removing_moves_units_and_shows_in_license_details() {
 
     // Adding a held SKU replaces its disabled plans and takes no unit.
     let replaced = server
-        .post(&format!("/v1.0/users/{id}/assignLicense"), &tenant.token, &add(E5))
+        .post(
+            &format!("/v1.0/users/{id}/assignLicense"),
+            &tenant.token,
+            &add(E5),
+        )
         .await;
     assert_eq!(replaced.status, StatusCode::OK, "{}", replaced.text);
     assert_eq!(consumed(&server, &tenant, E5).await, 1);
     let removed = server
-        .post(&format!("/v1.0/users/{id}/microsoft.graph.assignLicense"), &tenant.token, &remove(E5))
+        .post(
+            &format!("/v1.0/users/{id}/microsoft.graph.assignLicense"),
+            &tenant.token,
+            &remove(E5),
+        )
         .await;
     assert_eq!(removed.status, StatusCode::OK, "{}", removed.text);
     assert_eq!(consumed(&server, &tenant, E5).await, 0);
@@ -84,14 +105,26 @@ async fn each_refusal_is_a_400_with_its_message_and_changes_nothing() {
     create_sku(&server, &tenant, &sku(P2, "AAD_PREMIUM_P2", 0, &[])).await;
     let id = create_user(&server, &tenant, "Ann").await;
     let nowhere = server
-        .post("/v1.0/users", &tenant.token, &json!({ "userPrincipalName": "nowhere@contoso.example" }))
+        .post(
+            "/v1.0/users",
+            &tenant.token,
+            &json!({ "userPrincipalName": "nowhere@contoso.example" }),
+        )
         .await;
     let nowhere = nowhere.json["id"].as_str().unwrap().to_owned();
     let unknown_sku = "11111111-1111-1111-1111-111111111111";
     let assign = |user: &str| format!("/v1.0/users/{user}/assignLicense");
     let cases = [
-        (assign(&id), add(unknown_sku), "does not correspond to a valid company License"),
-        (assign(&nowhere), add(E5), "License assignment cannot be done for user with invalid usage location."),
+        (
+            assign(&id),
+            add(unknown_sku),
+            "does not correspond to a valid company License",
+        ),
+        (
+            assign(&nowhere),
+            add(E5),
+            "License assignment cannot be done for user with invalid usage location.",
+        ),
         (
             assign(&id),
             json!({ "addLicenses": [{ "skuId": E5, "disabledPlans": [EXCHANGE] }], "removeLicenses": [] }),
@@ -102,7 +135,11 @@ async fn each_refusal_is_a_400_with_its_message_and_changes_nothing() {
             json!({ "addLicenses": [{ "skuId": E5 }], "removeLicenses": [E5] }),
             "both added and removed",
         ),
-        (assign(&id), remove(E5), "does not have a corresponding license"),
+        (
+            assign(&id),
+            remove(E5),
+            "does not have a corresponding license",
+        ),
         // Atomic: E5 has units, P2 has none; neither is assigned.
         (
             assign(&id),
@@ -110,7 +147,11 @@ async fn each_refusal_is_a_400_with_its_message_and_changes_nothing() {
             "does not have any available licenses",
         ),
         (assign(&id), json!({ "addLicenses": [] }), "removeLicenses"),
-        (assign(&id), json!({ "addLicenses": [{ "skuId": "E5" }], "removeLicenses": [] }), "GUID"),
+        (
+            assign(&id),
+            json!({ "addLicenses": [{ "skuId": "E5" }], "removeLicenses": [] }),
+            "GUID",
+        ),
     ];
     for (path, body, expected) in cases {
         let reply = server.post(&path, &tenant.token, &body).await;
@@ -120,7 +161,10 @@ async fn each_refusal_is_a_400_with_its_message_and_changes_nothing() {
     assert_eq!(consumed(&server, &tenant, E5).await, 0);
     assert_eq!(consumed(&server, &tenant, P2).await, 0);
     let user = server
-        .get(&format!("/v1.0/users/{id}?$select=assignedLicenses"), &tenant.token)
+        .get(
+            &format!("/v1.0/users/{id}?$select=assignedLicenses"),
+            &tenant.token,
+        )
         .await;
     assert_eq!(user.json["assignedLicenses"], json!([]));
     server
@@ -138,19 +182,33 @@ async fn deleting_a_holder_gives_its_units_back() {
     let ann = create_user(&server, &tenant, "Ann").await;
     let both = json!({ "addLicenses": [{ "skuId": E5 }, { "skuId": P2 }], "removeLicenses": [] });
     let reply = server
-        .post(&format!("/v1.0/users/{ann}/assignLicense"), &tenant.token, &both)
+        .post(
+            &format!("/v1.0/users/{ann}/assignLicense"),
+            &tenant.token,
+            &both,
+        )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
     let ben = create_user(&server, &tenant, "Ben").await;
     server
-        .post(&format!("/v1.0/users/{ben}/assignLicense"), &tenant.token, &add(E5))
+        .post(
+            &format!("/v1.0/users/{ben}/assignLicense"),
+            &tenant.token,
+            &add(E5),
+        )
         .await
         .assert_error(400, "Request_BadRequest");
-    server.delete(&format!("/v1.0/users/{ann}"), &tenant.token).await;
+    server
+        .delete(&format!("/v1.0/users/{ann}"), &tenant.token)
+        .await;
     assert_eq!(consumed(&server, &tenant, E5).await, 0);
     assert_eq!(consumed(&server, &tenant, P2).await, 0);
     let reply = server
-        .post(&format!("/v1.0/users/{ben}/assignLicense"), &tenant.token, &add(E5))
+        .post(
+            &format!("/v1.0/users/{ben}/assignLicense"),
+            &tenant.token,
+            &add(E5),
+        )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
     assert_eq!(holders(&server, &tenant, E5).await, 1);
@@ -184,14 +242,25 @@ async fn assign_license_works_inside_a_batch_and_needs_its_permission() {
     assert_eq!(status("2"), 400, "{}", reply.text);
     assert_eq!(consumed(&server, &tenant, E5).await, 1);
 
-    let reader = server.mint(&app_token(tenant.id, &["User.Read.All", "LicenseAssignment.Read.All"]));
+    let reader = server.mint(&app_token(
+        tenant.id,
+        &["User.Read.All", "LicenseAssignment.Read.All"],
+    ));
     server
-        .post(&format!("/v1.0/users/{ben}/assignLicense"), &reader, &add(E5))
+        .post(
+            &format!("/v1.0/users/{ben}/assignLicense"),
+            &reader,
+            &add(E5),
+        )
         .await
         .assert_error(403, "Authorization_RequestDenied");
     let licenser = server.mint(&app_token(tenant.id, &["LicenseAssignment.ReadWrite.All"]));
     let removed = server
-        .post(&format!("/v1.0/users/{ann}/assignLicense"), &licenser, &remove(E5))
+        .post(
+            &format!("/v1.0/users/{ann}/assignLicense"),
+            &licenser,
+            &remove(E5),
+        )
         .await;
     assert_eq!(removed.status, StatusCode::OK, "{}", removed.text);
 }

@@ -50,7 +50,9 @@ pub fn sku(sku_id: &str, part_number: &str, units: i64, plans: &[&str]) -> Value
 }
 
 pub async fn create_sku(server: &TestServer, tenant: &Tenant, body: &Value) {
-    let reply = server.post("/v1.0/subscribedSkus", &tenant.token, body).await;
+    let reply = server
+        .post("/v1.0/subscribedSkus", &tenant.token, body)
+        .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
 }
 
@@ -86,9 +88,7 @@ pub async fn consumed(server: &TestServer, tenant: &Tenant, sku_id: &str) -> i64
 
 /// The number of users holding the SKU, by `$count` over the license filter.
 pub async fn holders(server: &TestServer, tenant: &Tenant, sku_id: &str) -> i64 {
-    let path = format!(
-        "/v1.0/users/$count?$filter=assignedLicenses/any(x:x/skuId eq {sku_id})"
-    );
+    let path = format!("/v1.0/users/$count?$filter=assignedLicenses/any(x:x/skuId eq {sku_id})");
     let reply = server.get(&path, &tenant.token).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
     reply.text.trim().parse().unwrap()

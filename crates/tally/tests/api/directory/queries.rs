@@ -13,13 +13,48 @@ async fn directory(server: &TestServer, tenant: &Tenant) {
     create_sku(server, tenant, &sku(E5, "SPE_E5", 10, &[])).await;
     create_sku(server, tenant, &sku(P2, "AAD_PREMIUM_P2", 10, &[])).await;
     let people = [
-        ("Adele", "Member", true, "US", Some("2026-11-20T10:00:00Z"), vec![E5]),
-        ("alex", "Member", true, "US", Some("2026-06-01T00:00:00+02:00"), vec![E5, P2]),
+        (
+            "Adele",
+            "Member",
+            true,
+            "US",
+            Some("2026-11-20T10:00:00Z"),
+            vec![E5],
+        ),
+        (
+            "alex",
+            "Member",
+            true,
+            "US",
+            Some("2026-06-01T00:00:00+02:00"),
+            vec![E5, P2],
+        ),
         ("Bianca", "Guest", false, "DE", None, vec![]),
-        ("Boris", "Member", true, "DE", Some("2026-11-25T00:00:00Z"), vec![P2]),
-        ("Chen", "Member", false, "CN", Some("2025-01-01T00:00:00Z"), vec![E5]),
+        (
+            "Boris",
+            "Member",
+            true,
+            "DE",
+            Some("2026-11-25T00:00:00Z"),
+            vec![P2],
+        ),
+        (
+            "Chen",
+            "Member",
+            false,
+            "CN",
+            Some("2025-01-01T00:00:00Z"),
+            vec![E5],
+        ),
         ("Dana", "Guest", true, "US", None, vec![]),
-        ("Eve", "Member", true, "GB", Some("2026-11-30T23:59:59Z"), vec![E5]),
+        (
+            "Eve",
+            "Member",
+            true,
+            "GB",
+            Some("2026-11-30T23:59:59Z"),
+            vec![E5],
+        ),
         ("Zoë", "Member", true, "FR", None, vec![E5]),
     ];
     for (name, kind, enabled, location, signed_in, licenses) in people {
@@ -36,7 +71,11 @@ async fn directory(server: &TestServer, tenant: &Tenant) {
         let id = created.json["id"].as_str().unwrap();
         for license in licenses {
             let reply = server
-                .post(&format!("/v1.0/users/{id}/assignLicense"), &tenant.token, &add(license))
+                .post(
+                    &format!("/v1.0/users/{id}/assignLicense"),
+                    &tenant.token,
+                    &add(license),
+                )
                 .await;
             assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
         }
@@ -45,7 +84,10 @@ async fn directory(server: &TestServer, tenant: &Tenant) {
 
 /// The displayNames a filter selects, sorted.
 async fn names(server: &TestServer, tenant: &Tenant, filter: &str) -> Vec<String> {
-    let path = format!("/v1.0/users?$select=displayName&$filter={}", urlencode(filter));
+    let path = format!(
+        "/v1.0/users?$select=displayName&$filter={}",
+        urlencode(filter)
+    );
     let reply = server.get(&path, &tenant.token).await;
     assert_eq!(reply.status, StatusCode::OK, "{filter}: {}", reply.text);
     let mut names: Vec<String> = reply.json["value"]
@@ -109,7 +151,12 @@ async fn filters_select_the_users_spec_lists() {
     ] {
         let path = format!("/v1.0/users?$filter={}", urlencode(refused));
         let reply = server.get(&path, &tenant.token).await;
-        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{refused}: {}", reply.text);
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{refused}: {}",
+            reply.text
+        );
     }
 }
 
@@ -150,7 +197,9 @@ async fn ordered_pages_cover_every_user_once_with_a_count() {
     let by_id = server.get("/v1.0/users?$top=5", &tenant.token).await;
     let mut ids: Vec<String> = crate::support::ids(&by_id);
     let next = by_id.json["@odata.nextLink"].as_str().unwrap().to_owned();
-    ids.extend(crate::support::ids(&server.follow(&next, &tenant.token).await));
+    ids.extend(crate::support::ids(
+        &server.follow(&next, &tenant.token).await,
+    ));
     assert_eq!(ids.len(), 8);
     let mut sorted = ids.clone();
     sorted.sort();
@@ -159,9 +208,14 @@ async fn ordered_pages_cover_every_user_once_with_a_count() {
     let count = server.get("/v1.0/users/$count", &tenant.token).await;
     assert_eq!(count.text, "8");
     let two_keys = server
-        .get("/v1.0/users?$orderby=displayName,userPrincipalName", &tenant.token)
+        .get(
+            "/v1.0/users?$orderby=displayName,userPrincipalName",
+            &tenant.token,
+        )
         .await;
     two_keys.assert_error(400, "Request_BadRequest");
-    let unsortable = server.get("/v1.0/users?$orderby=jobTitle", &tenant.token).await;
+    let unsortable = server
+        .get("/v1.0/users?$orderby=jobTitle", &tenant.token)
+        .await;
     assert_eq!(unsortable.status, StatusCode::BAD_REQUEST);
 }

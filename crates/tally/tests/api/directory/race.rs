@@ -111,7 +111,11 @@ async fn racing_assignments_never_oversell_a_sku() {
     let mut tasks = Vec::new();
     for (index, id) in held.iter().chain(waiting.iter()).enumerate() {
         let (base, token, id) = (server.base.clone(), tenant.token.clone(), id.clone());
-        let body = if index < held.len() { remove(E5) } else { add(E5) };
+        let body = if index < held.len() {
+            remove(E5)
+        } else {
+            add(E5)
+        };
         tasks.push(tokio::spawn(async move {
             reqwest::Client::new()
                 .post(format!("{base}/v1.0/users/{id}/assignLicense"))

@@ -58,7 +58,10 @@ async fn a_sku_reads_back_in_graphs_shape_under_its_tenant_key() {
     assert_eq!(listed.json["value"].as_array().unwrap().len(), 1);
     assert_eq!(listed.json["value"][0]["id"], key.as_str());
     let selected = server
-        .get("/v1.0/subscribedSkus?$select=skuPartNumber,consumedUnits", &tenant.token)
+        .get(
+            "/v1.0/subscribedSkus?$select=skuPartNumber,consumedUnits",
+            &tenant.token,
+        )
         .await;
     assert_eq!(
         selected.json["value"][0],
@@ -112,7 +115,11 @@ async fn setup_writes_keep_units_consistent_and_refuse_what_graph_computes() {
         reply.assert_error(400, "Request_BadRequest");
     }
     let missing_id = server
-        .post("/v1.0/subscribedSkus", &tenant.token, &json!({ "skuPartNumber": "X" }))
+        .post(
+            "/v1.0/subscribedSkus",
+            &tenant.token,
+            &json!({ "skuPartNumber": "X" }),
+        )
         .await;
     missing_id.assert_error(400, "Request_BadRequest");
 
@@ -132,20 +139,33 @@ async fn setup_writes_keep_units_consistent_and_refuse_what_graph_computes() {
     for name in ["Ann", "Ben"] {
         let id = create_user(&server, &tenant, name).await;
         let reply = server
-            .post(&format!("/v1.0/users/{id}/assignLicense"), &tenant.token, &add(P2))
+            .post(
+                &format!("/v1.0/users/{id}/assignLicense"),
+                &tenant.token,
+                &add(P2),
+            )
             .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
     }
     let shrink = server
-        .patch(&path, &tenant.token, &json!({ "prepaidUnits": { "enabled": 1, "warning": 0 } }))
+        .patch(
+            &path,
+            &tenant.token,
+            &json!({ "prepaidUnits": { "enabled": 1, "warning": 0 } }),
+        )
         .await;
     shrink.assert_error(400, "Request_BadRequest");
     let held = server.delete(&path, &tenant.token).await;
-    assert!(held.assert_error(400, "Request_BadRequest").contains("assigned to 2 users"));
+    assert!(held
+        .assert_error(400, "Request_BadRequest")
+        .contains("assigned to 2 users"));
 
     let unheld = format!("/v1.0/subscribedSkus/{}", tenant.sku_key(E5));
     create_sku(&server, &tenant, &sku(E5, "SPE_E5", 1, &[])).await;
-    assert_eq!(server.delete(&unheld, &tenant.token).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        server.delete(&unheld, &tenant.token).await.status,
+        StatusCode::NO_CONTENT
+    );
     server
         .get(&unheld, &tenant.token)
         .await
@@ -164,17 +184,26 @@ async fn reading_and_writing_skus_need_their_permissions() {
         .get("/v1.0/subscribedSkus", &reports)
         .await
         .assert_error(403, "Authorization_RequestDenied");
-    assert_eq!(server.get("/v1.0/subscribedSkus", &reader).await.status, StatusCode::OK);
+    assert_eq!(
+        server.get("/v1.0/subscribedSkus", &reader).await.status,
+        StatusCode::OK
+    );
     server
         .post("/v1.0/subscribedSkus", &reader, &body)
         .await
         .assert_error(403, "Authorization_RequestDenied");
     assert_eq!(
-        server.post("/v1.0/subscribedSkus", &writer, &body).await.status,
+        server
+            .post("/v1.0/subscribedSkus", &writer, &body)
+            .await
+            .status,
         StatusCode::CREATED
     );
     let filtered = server
-        .get("/v1.0/subscribedSkus?$filter=skuPartNumber eq 'SPE_E5'", &reader)
+        .get(
+            "/v1.0/subscribedSkus?$filter=skuPartNumber eq 'SPE_E5'",
+            &reader,
+        )
         .await;
     filtered.assert_error(400, "Request_BadRequest");
 }

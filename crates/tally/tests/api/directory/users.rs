@@ -74,7 +74,10 @@ async fn a_user_reads_back_with_graphs_default_properties_per_version() {
         assert!(read.json.get("signInActivity").is_none(), "{}", read.text);
     }
     let selected = server
-        .get(&format!("/v1.0/users/{id}?$select=usageLocation,accountEnabled"), &tenant.token)
+        .get(
+            &format!("/v1.0/users/{id}?$select=usageLocation,accountEnabled"),
+            &tenant.token,
+        )
         .await;
     let mut object = selected.json.as_object().unwrap().clone();
     assert!(object
@@ -96,17 +99,27 @@ async fn patch_answers_204_and_delete_removes_the_user() {
     let id = create_user(&server, &tenant, "Ann").await;
     let path = format!("/v1.0/users/{id}");
     let patched = server
-        .patch(&path, &tenant.token, &json!({ "jobTitle": "Auditor", "accountEnabled": false, "usageLocation": "DE" }))
+        .patch(
+            &path,
+            &tenant.token,
+            &json!({ "jobTitle": "Auditor", "accountEnabled": false, "usageLocation": "DE" }),
+        )
         .await;
     assert_eq!(patched.status, StatusCode::NO_CONTENT, "{}", patched.text);
     assert!(patched.text.is_empty());
     let read = server
-        .get(&format!("{path}?$select=jobTitle,accountEnabled,usageLocation"), &tenant.token)
+        .get(
+            &format!("{path}?$select=jobTitle,accountEnabled,usageLocation"),
+            &tenant.token,
+        )
         .await;
     assert_eq!(read.json["jobTitle"], "Auditor");
     assert_eq!(read.json["accountEnabled"], false);
     assert_eq!(read.json["usageLocation"], "DE");
-    assert_eq!(server.delete(&path, &tenant.token).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        server.delete(&path, &tenant.token).await.status,
+        StatusCode::NO_CONTENT
+    );
     server
         .get(&path, &tenant.token)
         .await
@@ -124,17 +137,32 @@ async fn user_principal_names_are_unique_in_a_tenant_regardless_of_case() {
     let first = create_user(&server, &tenant, "Ann").await;
     let second = create_user(&server, &tenant, "Ben").await;
     let taken = server
-        .post("/v1.0/users", &tenant.token, &json!({ "userPrincipalName": "ANN@contoso.example" }))
+        .post(
+            "/v1.0/users",
+            &tenant.token,
+            &json!({ "userPrincipalName": "ANN@contoso.example" }),
+        )
         .await;
     let message = taken.assert_error(400, "Request_BadRequest");
-    assert!(message.contains("userPrincipalName already exists"), "{message}");
+    assert!(
+        message.contains("userPrincipalName already exists"),
+        "{message}"
+    );
     let renamed = server
-        .patch(&format!("/v1.0/users/{second}"), &tenant.token, &json!({ "userPrincipalName": "ann@Contoso.example" }))
+        .patch(
+            &format!("/v1.0/users/{second}"),
+            &tenant.token,
+            &json!({ "userPrincipalName": "ann@Contoso.example" }),
+        )
         .await;
     renamed.assert_error(400, "Request_BadRequest");
     // The user may change the case of their own name, and another tenant may use it.
     let own = server
-        .patch(&format!("/v1.0/users/{first}"), &tenant.token, &json!({ "userPrincipalName": "Ann@Contoso.example" }))
+        .patch(
+            &format!("/v1.0/users/{first}"),
+            &tenant.token,
+            &json!({ "userPrincipalName": "Ann@Contoso.example" }),
+        )
         .await;
     assert_eq!(own.status, StatusCode::NO_CONTENT, "{}", own.text);
     create_user(&server, &other, "Ann").await;
@@ -151,21 +179,49 @@ async fn bad_bodies_are_400s_that_name_the_property() {
     let id = create_user(&server, &tenant, "Ann").await;
     for (body, named) in [
         (json!({ "displayName": "No name" }), "userPrincipalName"),
-        (json!({ "userPrincipalName": "no-at-sign" }), "userPrincipalName"),
-        (json!({ "userPrincipalName": "a@b.example", "usageLocation": "USA" }), "usageLocation"),
-        (json!({ "userPrincipalName": "a@b.example", "userType": "Robot" }), "userType"),
-        (json!({ "userPrincipalName": "a@b.example", "accountEnabled": "yes" }), "accountEnabled"),
-        (json!({ "userPrincipalName": "a@b.example", "assignedLicenses": [] }), "assignedLicenses"),
-        (json!({ "userPrincipalName": "a@b.example", "favouriteColour": "blue" }), "favouriteColour"),
-        (json!({ "userPrincipalName": "a@b.example", "signInActivity": { "lastSignInDateTime": "yesterday" } }), "lastSignInDateTime"),
-        (json!({ "userPrincipalName": "a@b.example", "@odata.type": "#microsoft.graph.group" }), "microsoft.graph.group"),
+        (
+            json!({ "userPrincipalName": "no-at-sign" }),
+            "userPrincipalName",
+        ),
+        (
+            json!({ "userPrincipalName": "a@b.example", "usageLocation": "USA" }),
+            "usageLocation",
+        ),
+        (
+            json!({ "userPrincipalName": "a@b.example", "userType": "Robot" }),
+            "userType",
+        ),
+        (
+            json!({ "userPrincipalName": "a@b.example", "accountEnabled": "yes" }),
+            "accountEnabled",
+        ),
+        (
+            json!({ "userPrincipalName": "a@b.example", "assignedLicenses": [] }),
+            "assignedLicenses",
+        ),
+        (
+            json!({ "userPrincipalName": "a@b.example", "favouriteColour": "blue" }),
+            "favouriteColour",
+        ),
+        (
+            json!({ "userPrincipalName": "a@b.example", "signInActivity": { "lastSignInDateTime": "yesterday" } }),
+            "lastSignInDateTime",
+        ),
+        (
+            json!({ "userPrincipalName": "a@b.example", "@odata.type": "#microsoft.graph.group" }),
+            "microsoft.graph.group",
+        ),
     ] {
         let reply = server.post("/v1.0/users", &tenant.token, &body).await;
         let message = reply.assert_error(400, "Request_BadRequest");
         assert!(message.contains(named), "{body}: {message}");
     }
     let patch = server
-        .patch(&format!("/v1.0/users/{id}"), &tenant.token, &json!({ "id": Uuid::new_v4() }))
+        .patch(
+            &format!("/v1.0/users/{id}"),
+            &tenant.token,
+            &json!({ "id": Uuid::new_v4() }),
+        )
         .await;
     patch.assert_error(400, "Request_BadRequest");
     let listed = server.get("/v1.0/users/$count", &tenant.token).await;
@@ -183,7 +239,10 @@ async fn sign_in_activity_is_read_only_when_selected_and_with_audit_log_permissi
     let created = server.post("/v1.0/users", &tenant.token, &body).await;
     let id = created.json["id"].as_str().unwrap().to_owned();
     let selected = server
-        .get(&format!("/v1.0/users/{id}?$select=signInActivity"), &tenant.token)
+        .get(
+            &format!("/v1.0/users/{id}?$select=signInActivity"),
+            &tenant.token,
+        )
         .await;
     assert_eq!(
         selected.json["signInActivity"]["lastSignInDateTime"],
@@ -191,7 +250,10 @@ async fn sign_in_activity_is_read_only_when_selected_and_with_audit_log_permissi
     );
     let without_audit = server.mint(&app_token(tenant.id, &["User.Read.All"]));
     assert_eq!(
-        server.get(&format!("/v1.0/users/{id}"), &without_audit).await.status,
+        server
+            .get(&format!("/v1.0/users/{id}"), &without_audit)
+            .await
+            .status,
         StatusCode::OK
     );
     for path in [
@@ -211,14 +273,28 @@ async fn delegated_callers_need_a_directory_role_to_write_but_not_to_read() {
     let tenant = Uuid::new_v4();
     let body = json!({ "userPrincipalName": "ann@contoso.example" });
     let reader = server.mint(&delegated_token(tenant, &["User.Read.All"], &[]));
-    assert_eq!(server.get("/v1.0/users", &reader).await.status, StatusCode::OK);
-    let no_role = server.mint(&delegated_token(tenant, &["User.ReadWrite.All"], &[GLOBAL_READER]));
+    assert_eq!(
+        server.get("/v1.0/users", &reader).await.status,
+        StatusCode::OK
+    );
+    let no_role = server.mint(&delegated_token(
+        tenant,
+        &["User.ReadWrite.All"],
+        &[GLOBAL_READER],
+    ));
     server
         .post("/v1.0/users", &no_role, &body)
         .await
         .assert_error(403, "Authorization_RequestDenied");
-    let admin = server.mint(&delegated_token(tenant, &["User.ReadWrite.All"], &[USER_ADMINISTRATOR]));
-    assert_eq!(server.post("/v1.0/users", &admin, &body).await.status, StatusCode::CREATED);
+    let admin = server.mint(&delegated_token(
+        tenant,
+        &["User.ReadWrite.All"],
+        &[USER_ADMINISTRATOR],
+    ));
+    assert_eq!(
+        server.post("/v1.0/users", &admin, &body).await.status,
+        StatusCode::CREATED
+    );
     let reports = server.mint(&app_token(tenant, &["Reports.ReadWrite.All"]));
     server
         .get("/v1.0/users", &reports)
