@@ -1,7 +1,7 @@
 //! The directory's SQL in both dialects: its tables, and the statements the backends run.
 //! Strings sort ordinally (`COLLATE "C"` on PostgreSQL), as the reports' do.
 
-use tally_odata::query::{SortDirection, TypedExpr};
+use tally_odata::query::{CompareOp, Constant, Operand, SortDirection, TypedExpr};
 
 use super::rows::USER_COLUMNS;
 use super::UserQuery;
@@ -11,6 +11,9 @@ use crate::sql::{Dialect, SqlBuilder, SqlParam};
 use crate::TenantId;
 
 pub const USERS: &str = "directory_users";
+/// Who holds which SKU: one row per assignment, kept with the users' `assigned_licenses` in the
+/// same transactions. It answers `assignedLicenses/any(x: x/skuId eq …)` from an index.
+pub const HOLDERS: &str = "directory_user_licenses";
 
 /// The tables (`CREATE … IF NOT EXISTS`: run at every start, after the migrations).
 pub fn create_tables(dialect: Dialect) -> String {
@@ -18,7 +21,7 @@ pub fn create_tables(dialect: Dialect) -> String {
         Dialect::Sqlite => ("TEXT", "INTEGER", "INTEGER", "TEXT", " WITHOUT ROWID"),
         Dialect::Postgres => ("TEXT COLLATE \"C\"", "BIGINT", "BOOLEAN", "JSONB", ""),
     };
-    let mut sql = format!(
+    format!(
         "CREATE TABLE IF NOT EXISTS directory_skus (
     tenant_id TEXT NOT NULL,
     sku_id TEXT NOT NULL,
@@ -29,7 +32,7 @@ pub fn create_tables(dialect: Dialect) -> String {
 ){rowid};
 CREATE TABLE IF NOT EXISTS {USERS} (
     tenant_id TEXT NOT NULL,
-    id TEXT NOT NULL,
+    id {text} NOT NULL,
     user_principal_name {text} NOT NULL,
     upn_key TEXT NOT NULL,
     account_enabled {boolean},
@@ -53,16 +56,30 @@ CREATE TABLE IF NOT EXISTS {USERS} (
 ){rowid};
 CREATE UNIQUE INDEX IF NOT EXISTS directory_users_by_upn ON {USERS} (tenant_id, upn_key);
 CREATE INDEX IF NOT EXISTS directory_users_by_name ON {USERS} (tenant_id, display_name, id);
+CREATE TABLE IF NOT EXISTS {HOLDERS} (
+    tenant_id TEXT NOT NULL,
+    sku_id TEXT NOT NULL,
+    user_id {text} NOT NULL,
+    PRIMARY KEY (tenant_id, sku_id, user_id)
+){rowid};
 "
-    );
-    if dialect == Dialect::Postgres {
-        // `assignedLicenses/any(x: x/skuId eq …)` is a containment test this index answers.
-        sql.push_str(&format!(
-            "CREATE INDEX IF NOT EXISTS directory_users_by_license ON {USERS} \
-             USING GIN (assigned_licenses jsonb_path_ops);\n"
-        ));
+    )
+}
+
+/// Records that a user holds a SKU (tenant, skuId, user id).
+pub fn holder_insert(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Sqlite => "INSERT INTO directory_user_licenses (tenant_id, sku_id, user_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        Dialect::Postgres => "INSERT INTO directory_user_licenses (tenant_id, sku_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
     }
-    sql
+}
+
+/// Records that a user no longer holds a SKU (tenant, skuId, user id).
+pub fn holder_delete(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Sqlite => "DELETE FROM directory_user_licenses WHERE tenant_id = ? AND sku_id = ? AND user_id = ?",
+        Dialect::Postgres => "DELETE FROM directory_user_licenses WHERE tenant_id = $1 AND sku_id = $2 AND user_id = $3",
+    }
 }
 
 /// `SELECT` of a user's columns in the order [`super::decode_user`] reads them.
@@ -76,10 +93,78 @@ pub fn user_select(dialect: Dialect) -> String {
         ),
     };
     format!(
-        "SELECT id, user_principal_name, {enabled}, display_name, given_name, surname, \
+        "SELECT {USERS}.id, user_principal_name, {enabled}, display_name, given_name, surname, \
          job_title, mail, mail_nickname, user_type, usage_location, sign_in_last_text, \
          sign_in_non_interactive_text, sign_in_successful_text, {licenses}, {plans} FROM {USERS}"
     )
+}
+
+/// A filter whose top level requires one SKU (`assignedLicenses/any(x: x/skuId eq G)`, alone or
+/// as a conjunct of an `and`): that SKU, and the other conjuncts. Such a listing is read from the
+/// holders' index, in user id order, rather than by walking every user's licenses.
+fn holder_scan(filter: Option<&TypedExpr>) -> Option<(String, Vec<&TypedExpr>)> {
+    let sku_of = |expr: &TypedExpr| -> Option<String> {
+        let TypedExpr::Any {
+            collection,
+            predicate: Some(predicate),
+        } = expr
+        else {
+            return None;
+        };
+        if collection.name != "assignedLicenses" {
+            return None;
+        }
+        let TypedExpr::Compare {
+            op: CompareOp::Eq,
+            left,
+            right,
+        } = predicate.as_ref()
+        else {
+            return None;
+        };
+        match (left, right) {
+            (Operand::Member(member), Operand::Constant(Constant::Guid(sku)))
+            | (Operand::Constant(Constant::Guid(sku)), Operand::Member(member))
+                if member.name == "skuId" =>
+            {
+                Some(sku.clone())
+            }
+            _ => None,
+        }
+    };
+    let filter = filter?;
+    if let Some(sku) = sku_of(filter) {
+        return Some((sku, Vec::new()));
+    }
+    let TypedExpr::And(items) = filter else {
+        return None;
+    };
+    let (index, sku) = items
+        .iter()
+        .enumerate()
+        .find_map(|(index, item)| sku_of(item).map(|sku| (index, sku)))?;
+    let rest = items
+        .iter()
+        .enumerate()
+        .filter(|(other, _)| *other != index)
+        .map(|(_, item)| item)
+        .collect();
+    Some((sku, rest))
+}
+
+/// `… FROM` the holders of `sku` joined to their users, `WHERE` the tenant, the SKU and `rest`.
+fn from_holders(sql: &mut SqlBuilder, tenant: TenantId, sku: String, rest: &[&TypedExpr]) {
+    sql.push(&format!(
+        " JOIN {HOLDERS} ON {HOLDERS}.tenant_id = {USERS}.tenant_id AND {HOLDERS}.user_id = {USERS}.id \
+         WHERE {HOLDERS}.tenant_id = "
+    ));
+    sql.param(SqlParam::Text(tenant.to_string()));
+    sql.push(&format!(" AND {HOLDERS}.sku_id = "));
+    sql.param(SqlParam::Text(sku));
+    for expr in rest {
+        sql.push(" AND ");
+        translate_on(USERS, expr, sql);
+    }
 }
 
 /// The placeholder of parameter `number` (1-based) for `column`.
@@ -143,7 +228,7 @@ fn sort_key(query: &UserQuery) -> Option<(String, SortDirection)> {
 fn scoped(dialect: Dialect, tenant: TenantId, filter: Option<&TypedExpr>) -> SqlBuilder {
     let mut sql = SqlBuilder::new(dialect);
     sql.push(&user_select(dialect));
-    sql.push(" WHERE tenant_id = ");
+    sql.push(&format!(" WHERE {USERS}.tenant_id = "));
     sql.param(SqlParam::Text(tenant.to_string()));
     if let Some(filter) = filter {
         sql.push(" AND ");
@@ -154,6 +239,21 @@ fn scoped(dialect: Dialect, tenant: TenantId, filter: Option<&TypedExpr>) -> Sql
 
 /// One page of users (one more than the page size, to know whether another follows).
 pub fn list_users(dialect: Dialect, tenant: TenantId, query: &UserQuery) -> SqlBuilder {
+    if query.order.is_none() {
+        if let Some((sku, rest)) = holder_scan(query.filter.as_ref()) {
+            let mut sql = SqlBuilder::new(dialect);
+            sql.push(&user_select(dialect));
+            from_holders(&mut sql, tenant, sku, &rest);
+            if let Some(CursorValue::Id(after)) = query.after.as_ref().and_then(|c| c.0.last()) {
+                sql.push(&format!(" AND {HOLDERS}.user_id > "));
+                sql.param(SqlParam::Text(after.to_string()));
+            }
+            sql.push(&format!(" ORDER BY {HOLDERS}.user_id LIMIT "));
+            sql.param(SqlParam::Int(query.page_size as i64 + 1));
+            push_offset(&mut sql, query);
+            return sql;
+        }
+    }
     let mut sql = scoped(dialect, tenant, query.filter.as_ref());
     let id = |cursor: &Cursor| match cursor.0.last() {
         Some(CursorValue::Id(id)) => id.to_string(),
@@ -194,16 +294,26 @@ pub fn list_users(dialect: Dialect, tenant: TenantId, query: &UserQuery) -> SqlB
     }
     sql.push(" LIMIT ");
     sql.param(SqlParam::Int(query.page_size as i64 + 1));
+    push_offset(&mut sql, query);
+    sql
+}
+
+/// `$skip` on a first page.
+fn push_offset(sql: &mut SqlBuilder, query: &UserQuery) {
     if query.after.is_none() && query.skip > 0 {
         sql.push(" OFFSET ");
         sql.param(SqlParam::Int(i64::try_from(query.skip).unwrap_or(i64::MAX)));
     }
-    sql
 }
 
 /// The number of users the filter matches.
 pub fn count_users(dialect: Dialect, tenant: TenantId, filter: Option<&TypedExpr>) -> SqlBuilder {
     let mut sql = SqlBuilder::new(dialect);
+    if let Some((sku, rest)) = holder_scan(filter) {
+        sql.push(&format!("SELECT COUNT(*) FROM {USERS}"));
+        from_holders(&mut sql, tenant, sku, &rest);
+        return sql;
+    }
     sql.push(&format!("SELECT COUNT(*) FROM {USERS} WHERE tenant_id = "));
     sql.param(SqlParam::Text(tenant.to_string()));
     if let Some(filter) = filter {

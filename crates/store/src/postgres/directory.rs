@@ -224,9 +224,10 @@ impl PgStore {
                 .ok_or(DirectoryError::NotFound)?;
             let mut held: Vec<Uuid> = user.assigned_licenses.iter().map(|l| l.sku_id).collect();
             held.sort();
-            for sku_id in held {
-                release(&transaction, tenant, sku_id).await?;
+            for sku_id in &held {
+                release(&transaction, tenant, *sku_id).await?;
             }
+            record_holders(&transaction, tenant, user.id, &[], &held).await?;
             transaction
                 .execute(
                     "DELETE FROM directory_users WHERE tenant_id = $1 AND id = $2",
@@ -278,6 +279,14 @@ impl PgStore {
                     release(&transaction, tenant, sku_id).await?;
                 }
             }
+            record_holders(
+                &transaction,
+                tenant,
+                user.id,
+                &assignment.taken,
+                &assignment.released,
+            )
+            .await?;
             user.assigned_licenses = assignment.licenses;
             user.assigned_plans = assignment.plans;
             write_user(&transaction, tenant, &user).await?;
@@ -318,6 +327,10 @@ impl PgStore {
                 inserted.push(user);
             }
         }
+        for user in &inserted {
+            let held: Vec<Uuid> = user.assigned_licenses.iter().map(|l| l.sku_id).collect();
+            record_holders(&transaction, tenant, user.id, &held, &[]).await?;
+        }
         // Other processes may have assigned units since they were read: take them only if
         // they are still free, else the whole batch fails and stores nothing.
         for (sku_id, units) in units_taken(inserted.iter()) {
@@ -339,6 +352,35 @@ impl PgStore {
         outcome.refused.sort_by_key(|(index, _)| *index);
         Ok(outcome)
     }
+}
+
+/// Keeps the holders' index with a user's licenses.
+async fn record_holders(
+    client: &impl GenericClient,
+    tenant: TenantId,
+    user: Uuid,
+    taken: &[Uuid],
+    released: &[Uuid],
+) -> Result<(), StoreError> {
+    let changes = [
+        (sql::holder_insert(Dialect::Postgres), taken),
+        (sql::holder_delete(Dialect::Postgres), released),
+    ];
+    for (statement, skus) in changes {
+        if skus.is_empty() {
+            continue;
+        }
+        let statement = client.prepare_cached(statement).await?;
+        for sku_id in skus {
+            client
+                .execute(
+                    &statement,
+                    &[&tenant.to_string(), &sku_id.to_string(), &user.to_string()],
+                )
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 fn is_unique_violation(error: &tokio_postgres::Error) -> bool {

@@ -204,9 +204,11 @@ impl SqliteStore {
     pub async fn delete_user(&self, tenant: TenantId, key: UserKey) -> Outcome<()> {
         self.job(move |connection| {
             let user = read_user(connection, tenant, &key)?.ok_or(DirectoryError::NotFound)?;
-            for license in &user.assigned_licenses {
-                release(connection, tenant, license.sku_id)?;
+            let held: Vec<Uuid> = user.assigned_licenses.iter().map(|l| l.sku_id).collect();
+            for sku_id in &held {
+                release(connection, tenant, *sku_id)?;
             }
+            record_holders(connection, tenant, user.id, &[], &held)?;
             connection.execute(
                 "DELETE FROM directory_users WHERE tenant_id = ? AND id = ?",
                 rusqlite::params![tenant.to_string(), user.id.to_string()],
@@ -241,6 +243,13 @@ impl SqliteStore {
             for sku_id in &assignment.released {
                 release(connection, tenant, *sku_id)?;
             }
+            record_holders(
+                connection,
+                tenant,
+                user.id,
+                &assignment.taken,
+                &assignment.released,
+            )?;
             user.assigned_licenses = assignment.licenses;
             user.assigned_plans = assignment.plans;
             write_user(connection, tenant, &user)?;
@@ -278,6 +287,10 @@ impl SqliteStore {
                     inserted.push(user);
                 }
             }
+            for user in &inserted {
+                let held: Vec<Uuid> = user.assigned_licenses.iter().map(|l| l.sku_id).collect();
+                record_holders(connection, tenant, user.id, &held, &[])?;
+            }
             // Counted against the units while preparing: the single writer changed none since.
             for (sku_id, units) in units_taken(inserted.iter()) {
                 connection.execute(
@@ -292,6 +305,27 @@ impl SqliteStore {
         })
         .await
     }
+}
+
+/// Keeps the holders' index with a user's licenses.
+fn record_holders(
+    connection: &Connection,
+    tenant: TenantId,
+    user: Uuid,
+    taken: &[Uuid],
+    released: &[Uuid],
+) -> Result<(), StoreError> {
+    let changes = [
+        (sql::holder_insert(Dialect::Sqlite), taken),
+        (sql::holder_delete(Dialect::Sqlite), released),
+    ];
+    for (statement, skus) in changes {
+        let mut statement = connection.prepare_cached(statement)?;
+        for sku_id in skus {
+            statement.execute([tenant.to_string(), sku_id.to_string(), user.to_string()])?;
+        }
+    }
+    Ok(())
 }
 
 fn check_capacity(sku: &Sku) -> Outcome<()> {

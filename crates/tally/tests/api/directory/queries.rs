@@ -219,3 +219,34 @@ async fn ordered_pages_cover_every_user_once_with_a_count() {
         .await;
     assert_eq!(unsortable.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn a_sku_holders_pages_follow_each_other_in_id_order() {
+    let server = TestServer::start();
+    let tenant = Tenant::new(&server);
+    directory(&server, &tenant).await;
+    let filter = urlencode(&format!(
+        "assignedLicenses/any(x:x/skuId eq {E5}) and accountEnabled eq true"
+    ));
+    let whole = server
+        .get(&format!("/v1.0/users?$filter={filter}"), &tenant.token)
+        .await;
+    let expected = crate::support::ids(&whole);
+    assert_eq!(expected.len(), 4, "{}", whole.text);
+    let mut page = server
+        .get(
+            &format!("/v1.0/users?$top=2&$count=true&$filter={filter}"),
+            &tenant.token,
+        )
+        .await;
+    assert_eq!(page.json["@odata.count"], 4);
+    let mut seen = crate::support::ids(&page);
+    while let Some(next) = page.json["@odata.nextLink"].as_str().map(str::to_owned) {
+        page = server.follow(&next, &tenant.token).await;
+        seen.extend(crate::support::ids(&page));
+    }
+    let mut sorted = expected.clone();
+    sorted.sort();
+    assert_eq!(seen, sorted);
+    assert_eq!(expected, sorted);
+}
