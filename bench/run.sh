@@ -236,3 +236,8 @@ rm -f "$WORK/import.jsonl"
 log "writing bench/RESULTS.md"
 python3 "$BENCH/results.py" "$RAW" "$ROUNDS" "$SECS" "$CONNS" >"$BENCH/RESULTS.md"
 cat "$BENCH/RESULTS.md"
+
+# ---- the directory (issue 16): bench/DIRECTORY.md ---------------------------------------------
+stop_all() { cleanup; PIDS=(); }
+stop_all
+SKIP_BUILD=1 bash "$BENCH/directory.sh"

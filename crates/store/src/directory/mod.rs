@@ -182,6 +182,21 @@ impl Store {
     }
 }
 
+/// The SKUs an assignLicense reads: those it names and those the user holds (for their plans),
+/// each once. A SKU that is not the tenant's is simply not found, and the rules say so.
+pub(crate) fn skus_involved(user: &User, request: &AssignLicense) -> Vec<Uuid> {
+    let mut ids: Vec<Uuid> = request
+        .add
+        .iter()
+        .map(|license| license.sku_id)
+        .chain(request.remove.iter().copied())
+        .chain(user.assigned_licenses.iter().map(|license| license.sku_id))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
 /// A page from `items` fetched one over the page size: the extra one says a next page exists.
 pub(crate) fn page(query: &UserQuery, mut items: Vec<User>) -> UserPage {
     let next = if items.len() > query.page_size {

@@ -252,7 +252,10 @@ impl PgStore {
             let mut user = read_user(&transaction, tenant, &key, true)
                 .await?
                 .ok_or(DirectoryError::NotFound)?;
-            let skus = read_skus(&transaction, tenant, false).await?;
+            let mut skus = Vec::new();
+            for sku_id in crate::directory::skus_involved(&user, &request) {
+                skus.extend(read_sku(&transaction, tenant, sku_id, false).await?);
+            }
             let assignment =
                 plan(&user, &request, &skus, &now_text()).map_err(DirectoryError::BadRequest)?;
             // Every SKU row this transaction locks, in one order for all writers.

@@ -226,7 +226,10 @@ impl SqliteStore {
     ) -> Outcome<User> {
         self.job(move |connection| {
             let mut user = read_user(connection, tenant, &key)?.ok_or(DirectoryError::NotFound)?;
-            let skus = read_skus(connection, tenant)?;
+            let mut skus = Vec::new();
+            for sku_id in crate::directory::skus_involved(&user, &request) {
+                skus.extend(read_sku(connection, tenant, sku_id)?);
+            }
             let mut assignment =
                 plan(&user, &request, &skus, &now_text()).map_err(DirectoryError::BadRequest)?;
             assignment.taken.sort();

@@ -71,6 +71,11 @@ pub fn import(args: ImportArgs, collection: Collection) -> anyhow::Result<()> {
         "imported {imported} {} objects for tenant {tenant}; {refused} records refused",
         collection.name()
     );
+    if refused > 0 {
+        anyhow::bail!(
+            "{refused} records were refused (see the lines above); the others were imported"
+        );
+    }
     Ok(())
 }
 

@@ -270,3 +270,130 @@ fn other_resources_round_trip_as_json_lines() {
         stderr(&refused)
     );
 }
+
+/// The directory: SKUs, then users with their licenses; a record that breaks assignLicense's
+/// rules is reported with its line number, the units stay exact, and export writes what import
+/// reads back into another tenant.
+#[tokio::test]
+async fn a_directory_loads_with_its_licenses_and_round_trips_through_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start_shared(dir.path(), database_url(dir.path()).as_deref());
+    let tenant = Uuid::new_v4();
+    let sku = "c7df2760-2c81-4ef7-b578-5b5392b571df";
+    let skus = dir.path().join("skus.jsonl");
+    std::fs::write(
+        &skus,
+        format!(r#"{{"skuId":"{sku}","skuPartNumber":"SPE_E5","prepaidUnits":{{"enabled":2}}}}"#)
+            + "\n{\"skuPartNumber\":\"NO_ID\"}\n",
+    )
+    .unwrap();
+    let users = dir.path().join("users.jsonl");
+    let licensed = |n: usize| {
+        format!(
+            r#"{{"userPrincipalName":"u{n}@contoso.example","usageLocation":"US","assignedLicenses":[{{"skuId":"{sku}","disabledPlans":[]}}]}}"#
+        )
+    };
+    let lines = [
+        licensed(1),
+        r#"{"userPrincipalName":"nowhere@contoso.example","assignedLicenses":[{"skuId":"c7df2760-2c81-4ef7-b578-5b5392b571df"}]}"#.to_owned(),
+        licensed(2),
+        licensed(3),
+        r#"{"userPrincipalName":"U1@contoso.example"}"#.to_owned(),
+        r#"{"displayName":"no name"}"#.to_owned(),
+        r#"{"userPrincipalName":"plain@contoso.example","signInActivity":{"lastSignInDateTime":"2026-11-01T00:00:00Z"}}"#.to_owned(),
+    ];
+    std::fs::write(&users, lines.join("\n")).unwrap();
+    let tenant_text = tenant.to_string();
+    let loaded = tally(
+        dir.path(),
+        &[
+            "import",
+            skus.to_str().unwrap(),
+            "--resource",
+            "subscribedSkus",
+            "--tenant",
+            &tenant_text,
+        ],
+    );
+    assert!(stderr(&loaded).contains("line 2: "), "{}", stderr(&loaded));
+    let loaded = tally(
+        dir.path(),
+        &[
+            "import",
+            users.to_str().unwrap(),
+            "--resource",
+            "users",
+            "--tenant",
+            &tenant_text,
+        ],
+    );
+    let messages = stderr(&loaded);
+    assert!(!loaded.status.success());
+    assert!(
+        messages.contains("line 2: License assignment cannot be done"),
+        "{messages}"
+    );
+    assert!(
+        messages.contains("line 4: Subscription with SKU"),
+        "{messages}"
+    );
+    assert!(
+        messages.contains("line 5: a user with this id or userPrincipalName exists"),
+        "{messages}"
+    );
+    assert!(
+        messages.contains("line 6: Property 'userPrincipalName' is required"),
+        "{messages}"
+    );
+    assert!(messages.contains("imported 3 users objects"), "{messages}");
+
+    let token = server.mint(&crate::support::app_token(
+        tenant,
+        &["Directory.Read.All", "AuditLog.Read.All"],
+    ));
+    let sku_read = server
+        .get(&format!("/v1.0/subscribedSkus/{tenant}_{sku}"), &token)
+        .await;
+    assert_eq!(sku_read.json["consumedUnits"], 2, "{}", sku_read.text);
+    let holders = server
+        .get(
+            &format!("/v1.0/users/$count?$filter=assignedLicenses/any(x:x/skuId eq {sku})"),
+            &token,
+        )
+        .await;
+    assert_eq!(holders.text, "2");
+
+    // Export, and load the export into another tenant: the same users, licenses and sign-ins.
+    let exported = |resource: &str, tenant: &str| {
+        let output = tally(
+            dir.path(),
+            &["export", "--resource", resource, "--tenant", tenant],
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let (sku_lines, user_lines) = (
+        exported("subscribedSkus", &tenant_text),
+        exported("users", &tenant_text),
+    );
+    assert_eq!(user_lines.lines().count(), 3, "{user_lines}");
+    let copy = Uuid::new_v4().to_string();
+    for (resource, text) in [("subscribedSkus", &sku_lines), ("users", &user_lines)] {
+        let file = dir.path().join(format!("{resource}.export.jsonl"));
+        std::fs::write(&file, text).unwrap();
+        let output = tally(
+            dir.path(),
+            &[
+                "import",
+                file.to_str().unwrap(),
+                "--resource",
+                resource,
+                "--tenant",
+                &copy,
+            ],
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+    assert_eq!(exported("users", &copy), user_lines);
+    assert_eq!(exported("subscribedSkus", &copy), sku_lines);
+}
