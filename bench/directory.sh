@@ -116,9 +116,15 @@ measure() {
   write_scripts "$token" "$snapshot"
   local filter="$url/v1.0/users?%24filter=assignedLicenses/any(x:x/skuId%20eq%20$(sku 3))&%24top=100"
   wrk -t2 -c$CONNS -d2s -H "Authorization: Bearer $token" "$filter" >/dev/null
+  # The ceiling answers the same page's bytes: the tail any server has at that size here.
+  curl -sf -H "Authorization: Bearer $token" "$filter" -o "$WORK/users-page-$backend.json"
+  start "ceiling_$backend" "$PWD/target/release/ceiling" 127.0.0.1:0 "$WORK/users-page-$backend.json"
+  local ceiling
+  ceiling=$(eval echo "\$URL_ceiling_$backend")
   for round in $(seq 1 "$ROUNDS"); do
     log "$backend round $round/$ROUNDS"
     wrk_run users_filter "$backend" $CONNS "$filter" -H "Authorization: Bearer $token"
+    wrk_run users_filter "ceiling_$backend" $CONNS "$ceiling/"
     wrk_run assign_license "$backend" $CONNS "$url" -s "$WORK/assign.lua"
     wrk_run patch_snapshot "$backend" $CONNS "$url" -s "$WORK/patch.lua"
   done
@@ -135,6 +141,7 @@ measure() {
   record invariant "$backend" skus_broken "$broken"
   printf '   invariant (%s): %s of %s SKUs with consumedUnits != holders\n' "$backend" "$broken" "$SKUS" >&2
   stop "$(eval echo "\$PID_$backend")"
+  stop "$(eval echo "\$PID_ceiling_$backend")"
 }
 
 log "embedded"
@@ -191,6 +198,8 @@ e_imp = med("import", "embedded", "users_per_s")
 print(f"| tally import, users/s | {cell('import','embedded','users_per_s','{:.0f}')} | {cell('import','postgres','users_per_s','{:.0f}')} | ≥ 50,000 embedded: {ok(e_imp >= 50000)} |")
 e_p99 = med("users_filter", "embedded", "p99_ms")
 print(f"| GET users with the license filter, p99 ms | {cell('users_filter','embedded','p99_ms')} | {cell('users_filter','postgres','p99_ms')} | ≤ 10 ms embedded: {ok(e_p99 <= 10)} |")
+print(f"| the ceiling serving that page's bytes, p99 ms | {cell('users_filter','ceiling_embedded','p99_ms')} | {cell('users_filter','ceiling_postgres','p99_ms')} | reference |")
+print(f"| the ceiling, req/s | {cell('users_filter','ceiling_embedded','rps','{:.0f}')} | {cell('users_filter','ceiling_postgres','rps','{:.0f}')} | reference |")
 print(f"| GET users with the license filter, req/s | {cell('users_filter','embedded','rps','{:.0f}')} | {cell('users_filter','postgres','rps','{:.0f}')} | |")
 print(f"| durable assignLicense, req/s | {cell('assign_license','embedded','rps','{:.0f}')} | {cell('assign_license','postgres','rps','{:.0f}')} | |")
 print(f"| durable PATCH of a snapshot, req/s (same server, same rounds) | {cell('patch_snapshot','embedded','rps','{:.0f}')} | {cell('patch_snapshot','postgres','rps','{:.0f}')} | |")

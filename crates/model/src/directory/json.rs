@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::objects::{Sku, User};
 use super::types::{LICENSE_DETAILS, SUBSCRIBED_SKU, USER};
+use crate::wire::push_json_str;
 
 /// Which of a user's properties a response carries.
 #[derive(Clone, Copy, Debug)]
@@ -51,27 +52,38 @@ fn included(view: UserView<'_>, ty: &EntityType, name: &str) -> bool {
     }
 }
 
-/// A user's JSON object, with `@odata.type` when it stands in a collection of another type's
-/// context (never needed here) left out, as Graph does.
-pub fn user(user: &User, view: UserView<'_>) -> Map<String, Json> {
-    let mut out = Map::new();
+/// Writes a user's JSON object, with `@odata.context` first when given, then the properties
+/// `view` includes in the type's order. Written straight to bytes: a page holds a hundred.
+pub fn write_user(out: &mut Vec<u8>, user: &User, view: UserView<'_>, context: Option<&str>) {
+    let mut object = ObjectWriter::start(out);
+    if let Some(context) = context {
+        object.string("@odata.context", Some(context));
+    }
+    let profile = &user.profile;
     for property in USER.properties {
         let name = property.name;
         if !included(view, &USER, name) {
             continue;
         }
-        let profile = &user.profile;
-        let value = match name {
-            "id" => json!(user.id),
-            "accountEnabled" => json!(user.account_enabled),
-            "assignedLicenses" => json!(user.assigned_licenses),
-            "assignedPlans" => json!(user.assigned_plans),
-            "businessPhones" => json!([]),
-            "displayName" => json!(profile.display_name),
-            "givenName" => json!(profile.given_name),
-            "jobTitle" => json!(profile.job_title),
-            "licenseAssignmentStates" => Json::Array(
-                user.assigned_licenses
+        match name {
+            "id" => object.string(name, Some(&user.id.to_string())),
+            "accountEnabled" => object.raw(
+                name,
+                match user.account_enabled {
+                    Some(true) => "true",
+                    Some(false) => "false",
+                    None => "null",
+                },
+            ),
+            "assignedLicenses" => object.serialize(name, &user.assigned_licenses),
+            "assignedPlans" => object.serialize(name, &user.assigned_plans),
+            "businessPhones" => object.raw(name, "[]"),
+            "displayName" => object.string(name, profile.display_name.as_deref()),
+            "givenName" => object.string(name, profile.given_name.as_deref()),
+            "jobTitle" => object.string(name, profile.job_title.as_deref()),
+            "licenseAssignmentStates" => {
+                let states: Vec<Json> = user
+                    .assigned_licenses
                     .iter()
                     .map(|license| {
                         json!({
@@ -83,31 +95,80 @@ pub fn user(user: &User, view: UserView<'_>) -> Map<String, Json> {
                             "state": "Active",
                         })
                     })
-                    .collect(),
-            ),
-            "mail" => json!(profile.mail),
-            "mailNickname" => json!(profile.mail_nickname),
+                    .collect();
+                object.serialize(name, &states);
+            }
+            "mail" => object.string(name, profile.mail.as_deref()),
+            "mailNickname" => object.string(name, profile.mail_nickname.as_deref()),
             "signInActivity" => {
                 let activity = &user.sign_in_activity;
-                json!({
-                    "lastNonInteractiveSignInDateTime": activity.last_non_interactive_sign_in_date_time,
-                    "lastNonInteractiveSignInRequestId": null,
-                    "lastSignInDateTime": activity.last_sign_in_date_time,
-                    "lastSignInRequestId": null,
-                    "lastSuccessfulSignInDateTime": activity.last_successful_sign_in_date_time,
-                    "lastSuccessfulSignInRequestId": null,
-                })
+                object.serialize(
+                    name,
+                    &json!({
+                        "lastNonInteractiveSignInDateTime": activity.last_non_interactive_sign_in_date_time,
+                        "lastNonInteractiveSignInRequestId": null,
+                        "lastSignInDateTime": activity.last_sign_in_date_time,
+                        "lastSignInRequestId": null,
+                        "lastSuccessfulSignInDateTime": activity.last_successful_sign_in_date_time,
+                        "lastSuccessfulSignInRequestId": null,
+                    }),
+                );
             }
-            "surname" => json!(profile.surname),
-            "usageLocation" => json!(profile.usage_location),
-            "userPrincipalName" => json!(user.user_principal_name),
-            "userType" => json!(profile.user_type),
+            "surname" => object.string(name, profile.surname.as_deref()),
+            "usageLocation" => object.string(name, profile.usage_location.as_deref()),
+            "userPrincipalName" => object.string(name, Some(&user.user_principal_name)),
+            "userType" => object.string(name, profile.user_type.as_deref()),
             // mobilePhone, officeLocation, preferredLanguage: tally keeps none.
-            _ => Json::Null,
-        };
-        out.insert(name.into(), value);
+            _ => object.raw(name, "null"),
+        }
     }
-    out
+    object.finish();
+}
+
+/// A JSON object written member by member.
+struct ObjectWriter<'a> {
+    out: &'a mut Vec<u8>,
+    empty: bool,
+}
+
+impl<'a> ObjectWriter<'a> {
+    fn start(out: &'a mut Vec<u8>) -> Self {
+        out.push(b'{');
+        Self { out, empty: true }
+    }
+
+    fn key(&mut self, name: &str) {
+        if !self.empty {
+            self.out.push(b',');
+        }
+        self.empty = false;
+        push_json_str(self.out, name);
+        self.out.push(b':');
+    }
+
+    fn raw(&mut self, name: &str, json: &str) {
+        self.key(name);
+        self.out.extend_from_slice(json.as_bytes());
+    }
+
+    fn string(&mut self, name: &str, value: Option<&str>) {
+        self.key(name);
+        match value {
+            Some(text) => push_json_str(self.out, text),
+            None => self.out.extend_from_slice(b"null"),
+        }
+    }
+
+    fn serialize(&mut self, name: &str, value: &impl serde::Serialize) {
+        self.key(name);
+        if serde_json::to_writer(&mut *self.out, value).is_err() {
+            self.out.extend_from_slice(b"null");
+        }
+    }
+
+    fn finish(self) {
+        self.out.push(b'}');
+    }
 }
 
 /// A SKU's JSON object, narrowed by `$select` when there is one.

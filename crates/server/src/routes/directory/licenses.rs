@@ -11,6 +11,7 @@ use tally_model::directory::UserKey;
 
 use super::{bad_request, directory_error, json_response, not_found};
 use crate::error::ApiError;
+use crate::http::json::odata_json_bytes;
 use crate::query_options::{QueryOptions, Target};
 use crate::resource::ApiVersion;
 use crate::routes::ApiRequest;
@@ -31,12 +32,14 @@ pub async fn assign(
         ApiVersion::V1 => UserView::V1Default,
         ApiVersion::Beta => UserView::BetaDefault,
     };
-    let body = json::user(&user, view);
-    Ok(json_response(
-        StatusCode::OK,
-        request.context_url("users/$entity"),
-        body,
-    ))
+    let mut body = Vec::with_capacity(1024);
+    json::write_user(
+        &mut body,
+        &user,
+        view,
+        Some(&request.context_url("users/$entity")),
+    );
+    Ok(odata_json_bytes(StatusCode::OK, body))
 }
 
 pub async fn details(

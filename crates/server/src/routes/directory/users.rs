@@ -3,18 +3,19 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Map, Value as Json};
 use tally_model::directory::body::{user_create, UserPatch};
 use tally_model::directory::json::{self, UserView, SIGN_IN_ACTIVITY};
 use tally_model::directory::types::{filterable, USER};
-use tally_model::directory::{UserKey, AUDIT_LOG};
+use tally_model::directory::{User, UserKey, AUDIT_LOG};
+use tally_model::push_json_str;
 use tally_odata::query::{Operand, TypedExpr};
 use tally_odata::schema::Property;
 use tally_store::directory::UserQuery;
 use uuid::Uuid;
 
-use super::{bad_request, directory_error, json_response, no_content, not_found};
+use super::{bad_request, directory_error, no_content, not_found};
 use crate::error::ApiError;
+use crate::http::json::odata_json_bytes;
 use crate::paging::{self, PageToken};
 use crate::query_options::{QueryOptions, Target};
 use crate::resource::ApiVersion;
@@ -147,9 +148,15 @@ pub async fn list(state: &AppState, request: &ApiRequest) -> Result<Response, Ap
     };
     let page = state.store.list_users(request.tenant(), query).await?;
     let view = view(request, &options);
-    let mut body = Map::new();
+    let fragment = match &options.select {
+        Some(select) => format!("users({})", select.names.join(",")),
+        None => "users".into(),
+    };
+    let mut body = Vec::with_capacity(256 + page.items.len() * 400);
+    body.extend_from_slice(b"{\"@odata.context\":");
+    push_json_str(&mut body, &request.context_url(&fragment));
     if let Some(count) = count {
-        body.insert("@odata.count".into(), Json::from(count));
+        body.extend_from_slice(format!(",\"@odata.count\":{count}").as_bytes());
     }
     if let Some(after) = page.next {
         let token = PageToken {
@@ -164,23 +171,25 @@ pub async fn list(state: &AppState, request: &ApiRequest) -> Result<Response, Ap
             request.raw_query.as_deref(),
             &token.encode(&state.paging),
         );
-        body.insert("@odata.nextLink".into(), Json::String(link));
+        body.extend_from_slice(b",\"@odata.nextLink\":");
+        push_json_str(&mut body, &link);
     }
-    let value = page
-        .items
-        .iter()
-        .map(|user| Json::Object(json::user(user, view)))
-        .collect();
-    body.insert("value".into(), Json::Array(value));
-    let fragment = match &options.select {
-        Some(select) => format!("users({})", select.names.join(",")),
-        None => "users".into(),
-    };
-    Ok(json_response(
-        StatusCode::OK,
-        request.context_url(&fragment),
-        body,
-    ))
+    body.extend_from_slice(b",\"value\":[");
+    for (index, user) in page.items.iter().enumerate() {
+        if index > 0 {
+            body.push(b',');
+        }
+        json::write_user(&mut body, user, view, None);
+    }
+    body.extend_from_slice(b"]}");
+    Ok(odata_json_bytes(StatusCode::OK, body))
+}
+
+/// One user as a response.
+fn user_response(status: StatusCode, context: &str, user: &User, view: UserView<'_>) -> Response {
+    let mut body = Vec::with_capacity(1024);
+    json::write_user(&mut body, user, view, Some(context));
+    odata_json_bytes(status, body)
 }
 
 /// `/users/$count`: plain text, as Graph answers.
@@ -204,11 +213,11 @@ pub async fn get(state: &AppState, request: &ApiRequest, key: &str) -> Result<Re
         .get_user(request.tenant(), UserKey::parse(key))
         .await?
         .ok_or_else(|| not_found(key))?;
-    let body = json::user(&user, view(request, &options));
-    Ok(json_response(
+    Ok(user_response(
         StatusCode::OK,
-        entity_context(request, &options),
-        body,
+        &entity_context(request, &options),
+        &user,
+        view(request, &options),
     ))
 }
 
@@ -221,8 +230,12 @@ pub async fn create(state: &AppState, request: &ApiRequest) -> Result<Response, 
         .create_user(request.tenant(), user)
         .await
         .map_err(|error| directory_error(error, "users"))?;
-    let body = json::user(&user, view(request, &options));
-    let mut response = json_response(StatusCode::CREATED, entity_context(request, &options), body);
+    let mut response = user_response(
+        StatusCode::CREATED,
+        &entity_context(request, &options),
+        &user,
+        view(request, &options),
+    );
     let location = format!("{}/users/{}", request.service_root(), user.id);
     if let Ok(location) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, location);
