@@ -3,6 +3,7 @@
 
 mod bind_errors;
 mod bind_ok;
+mod directory;
 mod orderby_select;
 mod parse_errors;
 mod parse_ok;
