@@ -353,8 +353,12 @@ mod tests {
     #[test]
     fn unknown_segments_are_named() {
         assert_eq!(
-            parse_path("users"),
-            Err("Resource not found for the segment 'users'.".into())
+            parse_path("groups"),
+            Err("Resource not found for the segment 'groups'.".into())
+        );
+        assert_eq!(
+            parse_path("users/abc/manager"),
+            Err("Resource not found for the segment 'manager'.".into())
         );
         assert_eq!(
             parse_path("reports/azureADLicenseUsage/abc/snapshotDateTime"),

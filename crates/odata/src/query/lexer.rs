@@ -383,9 +383,19 @@ mod tests {
             ("$", 0),
             ("- 1", 0),
             ("é", 0),
-            ("id eq 6f9619ff-8b86-d011-b42d-00c04fc964ff", 6),
         ] {
             assert_eq!(tokenize(source).unwrap_err().at, at, "{source}");
         }
+    }
+
+    #[test]
+    fn guids_are_one_token_in_lower_case() {
+        let tokens = tokenize("id eq 6F9619FF-8B86-D011-B42D-00C04FC964FF").unwrap();
+        assert_eq!(
+            tokens[2].kind,
+            TokenKind::Guid("6f9619ff-8b86-d011-b42d-00c04fc964ff".into())
+        );
+        // A GUID's run must end there: a longer word is not a GUID.
+        assert!(tokenize("6f9619ff-8b86-d011-b42d-00c04fc964ffx").is_err());
     }
 }

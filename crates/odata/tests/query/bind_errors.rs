@@ -11,6 +11,7 @@ const MEMBERS: &str = "the members are none, free, basic, premiumP1, premiumP2, 
 #[test]
 fn ill_typed_filters_fail_at_the_right_position() {
     let cases: &[(&str, usize, &str)] = &[
+        ("contains(id, 'a')", 1, "the only function is startswith"),
         (
             "snapshotDateTime eq 5",
             21,

@@ -120,11 +120,6 @@ fn malformed_filters_fail_at_the_right_position() {
         ),
         ("n gt 12abc", 6, "invalid number '12abc'"),
         ("n gt - 1", 6, "arithmetic is not supported"),
-        (
-            "id eq 6f9619ff-8b86-d011-b42d-00c04fc964ff",
-            7,
-            "GUID literals are not supported",
-        ),
         ("a.b eq 1", 1, "unexpected qualified name 'a.b'"),
         (
             "x eq duration'P1D'",
@@ -148,11 +143,6 @@ fn malformed_filters_fail_at_the_right_position() {
         ),
         ("a/'x' eq 1", 3, "expected a property name after '/'"),
         ("any(d: true)", 1, "'any' must follow a collection"),
-        (
-            "contains(id, 'a')",
-            9,
-            "function calls such as 'contains(…)' are not supported",
-        ),
         ("a/b (1)", 5, "function calls such as 'a/b(…)'"),
         (
             "licenseInfoDetails/any(d d/x eq 1)",
