@@ -41,9 +41,9 @@ pub enum WriteCommand {
         precondition: Precondition,
         reply: oneshot::Sender<Result<WriteOutcome<()>, StoreError>>,
     },
-    /// A write of the directory's: runs in the group's transaction (in a savepoint of its
-    /// own) and returns how to answer once the group has committed.
-    /// Given the error instead of a connection when the group's transaction could not begin.
+    /// A write of the directory's: runs in the group's transaction, in a savepoint of its own
+    /// (or is given the error when that transaction could not begin), and returns how to
+    /// answer once the group has committed.
     Job(Job),
     /// Many new objects (`tally import`); an id that exists already is skipped and reported.
     InsertMany {

@@ -118,8 +118,9 @@ pub async fn update(
     request: &ApiRequest,
     key: &str,
 ) -> Result<Response, ApiError> {
-    let sku_id = sku_id(request, key)?;
+    // The body's 400 comes before the key's 404 (SPEC §10).
     let patch = SkuPatch::parse(&request.body).map_err(bad_request)?;
+    let sku_id = sku_id(request, key)?;
     state
         .store
         .update_sku(request.tenant(), sku_id, patch)

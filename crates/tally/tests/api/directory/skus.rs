@@ -91,6 +91,16 @@ async fn another_tenants_sku_and_malformed_keys_are_not_found() {
     }
     let listed = server.get("/v1.0/subscribedSkus", &stranger.token).await;
     assert_eq!(listed.json["value"], json!([]));
+    // A bad body is a 400 before the key's 404 (SPEC §10); a good one on no SKU is a 404.
+    let nowhere = format!("/v1.0/subscribedSkus/{}", stranger.sku_key(E5));
+    server
+        .patch(&nowhere, &stranger.token, &json!({ "consumedUnits": 1 }))
+        .await
+        .assert_error(400, "Request_BadRequest");
+    server
+        .patch(&nowhere, &stranger.token, &json!({ "skuPartNumber": "X" }))
+        .await
+        .assert_error(404, "Request_ResourceNotFound");
 }
 
 #[tokio::test]
