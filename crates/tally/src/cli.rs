@@ -47,6 +47,8 @@ pub enum Command {
     Import(ImportArgs),
     /// Write one tenant's objects of a resource as JSON lines (or its snapshots as CSV).
     Export(ExportArgs),
+    /// Take a license-usage snapshot derived from a tenant's directory (SPEC §12.3).
+    Snapshot(SnapshotArgs),
 }
 
 #[derive(Args, Debug)]
@@ -155,6 +157,26 @@ pub struct TokenArgs {
     /// The data directory whose key signs the token.
     #[arg(long, env = "TALLY_DATA_DIR", default_value = "./tally-data")]
     pub data_dir: PathBuf,
+}
+
+#[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["tenant", "all_tenants"])))]
+pub struct SnapshotArgs {
+    /// The tenant whose directory to count.
+    #[arg(long, env = "TALLY_TENANT")]
+    pub tenant: Option<uuid::Uuid>,
+    /// Every tenant that has directory data (SKUs or users).
+    #[arg(long)]
+    pub all_tenants: bool,
+    /// The snapshot's time (default: now), e.g. to backfill a day: 2026-11-30T00:00:00Z.
+    #[arg(long)]
+    pub at: Option<String>,
+    /// The server's data directory (embedded store).
+    #[arg(long, env = "TALLY_DATA_DIR", default_value = "./tally-data")]
+    pub data_dir: PathBuf,
+    /// The server's PostgreSQL database, instead of the data directory.
+    #[arg(long, env = "TALLY_DATABASE_URL")]
+    pub database_url: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -33,6 +33,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Token(args) => commands::token::run(args),
         cli::Command::Dashboard(args) => commands::dashboard::run(args),
         cli::Command::Import(args) => commands::import::run(args),
+        cli::Command::Snapshot(args) => commands::snapshot::run(args),
         cli::Command::Export(args) => commands::export::run(args),
     };
     match result {

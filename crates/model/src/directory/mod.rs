@@ -6,6 +6,7 @@
 
 pub mod assign;
 pub mod body;
+pub mod derive;
 pub mod json;
 pub mod objects;
 pub mod types;

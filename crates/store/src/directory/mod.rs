@@ -329,3 +329,22 @@ impl Store {
         }
     }
 }
+
+/// `SELECT` of every tenant with directory data (SKUs or users).
+pub(crate) const TENANTS: &str = "SELECT tenant_id FROM directory_skus UNION SELECT tenant_id FROM directory_users ORDER BY tenant_id";
+
+impl Store {
+    /// The tenants that have directory data, for `tally snapshot --all-tenants`.
+    pub async fn directory_tenants(&self) -> Result<Vec<TenantId>, StoreError> {
+        match self {
+            Store::Sqlite(store) => store.directory_tenants().await,
+            Store::Postgres(store) => store.directory_tenants().await,
+        }
+    }
+}
+
+/// A tenant id as stored.
+pub(crate) fn parse_tenant(text: &str) -> Result<TenantId, StoreError> {
+    Uuid::parse_str(text)
+        .map_err(|error| StoreError::Internal(format!("a stored tenant id '{text}': {error}")))
+}

@@ -301,6 +301,17 @@ impl PgStore {
 }
 
 impl PgStore {
+    pub async fn directory_tenants(&self) -> Result<Vec<TenantId>, StoreError> {
+        self.within(self.call_limit(), async {
+            let client = self.pool.get().await?;
+            let rows = client.query(crate::directory::TENANTS, &[]).await?;
+            rows.iter()
+                .map(|row| crate::directory::parse_tenant(row.get::<_, &str>(0)))
+                .collect()
+        })
+        .await
+    }
+
     pub async fn import_users(
         &self,
         tenant: TenantId,

@@ -263,6 +263,20 @@ impl SqliteStore {
 }
 
 impl SqliteStore {
+    pub async fn directory_tenants(&self) -> Result<Vec<TenantId>, StoreError> {
+        self.readers
+            .run(move |connection| {
+                let mut statement = connection.prepare_cached(crate::directory::TENANTS)?;
+                let mut rows = statement.query([])?;
+                let mut tenants = Vec::new();
+                while let Some(row) = rows.next()? {
+                    tenants.push(crate::directory::parse_tenant(&row.get::<_, String>(0)?)?);
+                }
+                Ok(tenants)
+            })
+            .await
+    }
+
     pub async fn import_users(
         &self,
         tenant: TenantId,

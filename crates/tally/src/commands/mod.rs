@@ -5,5 +5,6 @@ pub mod directory_io;
 pub mod export;
 pub mod import;
 pub mod serve;
+pub mod snapshot;
 pub mod storage;
 pub mod token;

@@ -25,11 +25,11 @@ fn store_flags(data_dir: &Path) -> Vec<String> {
     }
 }
 
-fn database_url(data_dir: &Path) -> Option<String> {
+pub(crate) fn database_url(data_dir: &Path) -> Option<String> {
     store_flags(data_dir).get(1).cloned()
 }
 
-fn tally(data_dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn tally(data_dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tally"))
         .args(args)
         .arg("--data-dir")
@@ -58,7 +58,7 @@ fn export(data_dir: &Path, tenant: Uuid, format: &str) -> String {
     String::from_utf8(output.stdout).expect("UTF-8")
 }
 
-fn stderr(output: &Output) -> String {
+pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 

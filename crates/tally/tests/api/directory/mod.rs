@@ -5,6 +5,7 @@ mod assign;
 mod queries;
 mod race;
 mod skus;
+mod snapshot;
 mod users;
 
 use reqwest::StatusCode;
