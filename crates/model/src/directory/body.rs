@@ -284,12 +284,23 @@ const USER_TYPE: &str = "microsoft.graph.user";
 /// A user to create. `userPrincipalName` is required; a `passwordProfile` is accepted and
 /// dropped (tally keeps no passwords).
 pub fn user_create(body: &[u8], id: Uuid) -> Result<User, BodyError> {
-    let body = object(body)?;
-    check_type(&body, USER_TYPE)?;
+    new_user(&object(body)?, id)
+}
+
+/// A new user `id` from a body's properties.
+fn new_user(body: &Map<String, Json>, id: Uuid) -> Result<User, BodyError> {
+    check_type(body, USER_TYPE)?;
     if !body.contains_key("userPrincipalName") {
         return Err("Property 'userPrincipalName' is required.".into());
     }
-    let mut user = User {
+    let mut user = blank_user(id);
+    apply_user(&mut user, body)?;
+    Ok(user)
+}
+
+/// A user with nothing set, to apply a body to.
+fn blank_user(id: Uuid) -> User {
+    User {
         id,
         user_principal_name: String::new(),
         account_enabled: None,
@@ -297,9 +308,7 @@ pub fn user_create(body: &[u8], id: Uuid) -> Result<User, BodyError> {
         assigned_licenses: Vec::new(),
         assigned_plans: Vec::new(),
         sign_in_activity: SignInActivity::default(),
-    };
-    apply_user(&mut user, &body)?;
-    Ok(user)
+    }
 }
 
 /// A user record of `tally import` (one JSON line): the POST body, with an optional `id` and
@@ -324,21 +333,7 @@ pub fn user_import(line: &[u8]) -> Result<(User, Vec<AssignedLicense>), BodyErro
     body.remove("assignedPlans");
     body.remove("licenseAssignmentStates");
     body.remove("businessPhones");
-    check_type(&body, USER_TYPE)?;
-    if !body.contains_key("userPrincipalName") {
-        return Err("Property 'userPrincipalName' is required.".into());
-    }
-    let mut user = User {
-        id,
-        user_principal_name: String::new(),
-        account_enabled: None,
-        profile: Profile::default(),
-        assigned_licenses: Vec::new(),
-        assigned_plans: Vec::new(),
-        sign_in_activity: SignInActivity::default(),
-    };
-    apply_user(&mut user, &body)?;
-    Ok((user, licenses))
+    Ok((new_user(&body, id)?, licenses))
 }
 
 /// A change to a user, checked: apply it with [`UserPatch::apply`].
@@ -349,16 +344,7 @@ impl UserPatch {
     pub fn parse(body: &[u8]) -> Result<Self, BodyError> {
         let body = object(body)?;
         check_type(&body, USER_TYPE)?;
-        let mut scratch = User {
-            id: Uuid::nil(),
-            user_principal_name: "scratch@tally".into(),
-            account_enabled: None,
-            profile: Profile::default(),
-            assigned_licenses: Vec::new(),
-            assigned_plans: Vec::new(),
-            sign_in_activity: SignInActivity::default(),
-        };
-        apply_user(&mut scratch, &body)?;
+        apply_user(&mut blank_user(Uuid::nil()), &body)?;
         Ok(UserPatch(body))
     }
 

@@ -4,17 +4,17 @@
 //! licenses checked as assignLicense checks them (a record that breaks a rule is reported with
 //! its line number and skipped); import SKUs before the users that hold them.
 
-use std::io::{BufRead, BufWriter, Write};
+use std::io::{BufRead, Write};
 
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use tally_model::directory::body::{sku_create, user_import};
 use tally_model::directory::json::{sku_record, user_record};
 use tally_store::directory::{DirectoryError, UserQuery};
 use tally_store::{Store, TenantId};
 
 use super::import::open_input;
-use super::storage::{open_store, Format};
+use super::storage::{byte_progress, open_output, open_store, Format};
 use crate::cli::{Collection, ExportArgs, ImportArgs};
 
 const EXPORT_PAGE: usize = 1000;
@@ -41,16 +41,7 @@ pub fn import(args: ImportArgs, collection: Collection) -> anyhow::Result<()> {
     let format = args.format.unwrap_or_else(|| Format::from_path(&args.file));
     check_jsonl(collection, format)?;
     let (input, size) = open_input(&args.file)?;
-    let progress = ProgressBar::with_draw_target(
-        (size > 0).then_some(size),
-        indicatif::ProgressDrawTarget::stderr(),
-    );
-    progress.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let progress = byte_progress(size);
     let input = std::io::BufReader::with_capacity(1 << 16, progress.wrap_read(input));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -160,13 +151,7 @@ async fn import_users(
 pub fn export(args: ExportArgs, collection: Collection) -> anyhow::Result<()> {
     let format = args.format.unwrap_or(Format::Jsonl);
     check_jsonl(collection, format)?;
-    let output: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(
-            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
-        ),
-        None => Box::new(std::io::stdout().lock()),
-    };
-    let mut output = BufWriter::with_capacity(1 << 16, output);
+    let mut output = open_output(args.output.as_deref())?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

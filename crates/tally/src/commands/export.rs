@@ -2,8 +2,7 @@
 //! oldest first, as JSON lines (or azureADLicenseUsage's as CSV), the form `tally import` reads
 //! back, to stdout or `--output`, with a progress bar.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -13,7 +12,7 @@ use tally_model::ResourceDef;
 use tally_store::{ListQuery, Store, TenantId};
 
 use super::import::CSV_COLUMNS;
-use super::storage::{check_format, open_store, Format};
+use super::storage::{check_format, open_output, open_store, Format};
 use crate::cli::{Collection, ExportArgs};
 
 const PAGE: usize = 1000;
@@ -28,13 +27,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         None => Format::Jsonl,
     });
     check_format(def, format)?;
-    let output: Box<dyn Write> = match &args.output {
-        Some(path) => {
-            Box::new(File::create(path).with_context(|| format!("creating {}", path.display()))?)
-        }
-        None => Box::new(std::io::stdout().lock()),
-    };
-    let mut output = BufWriter::with_capacity(1 << 16, output);
+    let mut output = open_output(args.output.as_deref())?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

@@ -15,12 +15,11 @@ use std::path::Path;
 use std::sync::mpsc;
 
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Map, Value};
 use tally_model::{parse_import, Entity, ResourceDef};
 use uuid::Uuid;
 
-use super::storage::{check_format, open_store, Format};
+use super::storage::{byte_progress, check_format, open_store, Format};
 use crate::cli::{Collection, ImportArgs};
 
 /// One parsed batch: the good records with their line numbers, and the bad lines' messages.
@@ -48,16 +47,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<()> {
     let format = args.format.unwrap_or_else(|| Format::from_path(&args.file));
     check_format(def, format)?;
     let (input, size) = open_input(&args.file)?;
-    let progress = ProgressBar::with_draw_target(
-        (size > 0).then_some(size),
-        indicatif::ProgressDrawTarget::stderr(),
-    );
-    progress.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let progress = byte_progress(size);
     let input = progress.wrap_read(input);
     let batch_size = args.batch_size.max(1);
     // Two batches in flight: one parsing, one inserting.

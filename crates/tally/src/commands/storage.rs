@@ -46,3 +46,31 @@ pub async fn open_store(data_dir: &Path, database_url: Option<&str>) -> anyhow::
         .await
         .with_context(|| format!("opening the store ({location})"))
 }
+
+/// A progress bar over the bytes of an input of `size` bytes (0: unknown), on stderr.
+pub fn byte_progress(size: u64) -> indicatif::ProgressBar {
+    let progress = indicatif::ProgressBar::with_draw_target(
+        (size > 0).then_some(size),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    progress.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    progress
+}
+
+/// Where an export writes: the file at `path` (created), else stdout; buffered.
+pub fn open_output(
+    path: Option<&Path>,
+) -> anyhow::Result<std::io::BufWriter<Box<dyn std::io::Write>>> {
+    let output: Box<dyn std::io::Write> = match path {
+        Some(path) => Box::new(
+            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+        ),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    Ok(std::io::BufWriter::with_capacity(1 << 16, output))
+}

@@ -107,6 +107,16 @@ fn json_response(status: StatusCode, context: String, mut body: Map<String, Json
     odata_json_bytes(status, serde_json::to_vec(&body).unwrap_or_default())
 }
 
+/// A 201's `Location`, the new object's URL.
+fn with_location(mut response: Response, url: &str) -> Response {
+    if let Ok(location) = axum::http::HeaderValue::from_str(url) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::LOCATION, location);
+    }
+    response
+}
+
 fn no_content() -> Response {
     StatusCode::NO_CONTENT.into_response()
 }

@@ -1,7 +1,7 @@
 //! `/subscribedSkus`: list and get as on Graph; POST, PATCH and DELETE are tally's, to set an
 //! emulated tenant up. A SKU's key is `{tenantId}_{skuId}`.
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Map, Value as Json};
 use tally_model::directory::body::{sku_create, SkuPatch};
@@ -11,7 +11,7 @@ use tally_model::directory::Sku;
 use tally_odata::query::Selection;
 use uuid::Uuid;
 
-use super::{bad_request, directory_error, json_response, no_content, not_found};
+use super::{bad_request, directory_error, json_response, no_content, not_found, with_location};
 use crate::error::ApiError;
 use crate::query_options::{QueryOptions, Target};
 use crate::routes::ApiRequest;
@@ -101,16 +101,15 @@ pub async fn create(state: &AppState, request: &ApiRequest) -> Result<Response, 
         .map_err(|error| directory_error(error, "subscribedSkus"))?;
     let key = sku.key(request.tenant());
     let body = json::sku(&sku, request.tenant(), None);
-    let mut response = json_response(
+    let response = json_response(
         StatusCode::CREATED,
         request.context_url("subscribedSkus/$entity"),
         body,
     );
-    let location = format!("{}/subscribedSkus/{key}", request.service_root());
-    if let Ok(location) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    Ok(with_location(
+        response,
+        &format!("{}/subscribedSkus/{key}", request.service_root()),
+    ))
 }
 
 pub async fn update(

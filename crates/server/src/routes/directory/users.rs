@@ -1,7 +1,7 @@
 //! `/users`: create, list (`$filter`, `$count`, `$orderby`, `$select`, keyset paging), get by id
 //! or userPrincipalName, PATCH (204, as Graph answers) and DELETE.
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tally_model::directory::body::{user_create, UserPatch};
 use tally_model::directory::json::{self, UserView, SIGN_IN_ACTIVITY};
@@ -13,7 +13,7 @@ use tally_odata::schema::Property;
 use tally_store::directory::UserQuery;
 use uuid::Uuid;
 
-use super::{bad_request, directory_error, no_content, not_found};
+use super::{bad_request, directory_error, no_content, not_found, with_location};
 use crate::error::ApiError;
 use crate::http::json::odata_json_bytes;
 use crate::paging::{self, PageToken};
@@ -230,17 +230,16 @@ pub async fn create(state: &AppState, request: &ApiRequest) -> Result<Response, 
         .create_user(request.tenant(), user)
         .await
         .map_err(|error| directory_error(error, "users"))?;
-    let mut response = user_response(
+    let response = user_response(
         StatusCode::CREATED,
         &entity_context(request, &options),
         &user,
         view(request, &options),
     );
-    let location = format!("{}/users/{}", request.service_root(), user.id);
-    if let Ok(location) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    Ok(with_location(
+        response,
+        &format!("{}/users/{}", request.service_root(), user.id),
+    ))
 }
 
 /// PATCH: 204, as Graph answers a user's update.
