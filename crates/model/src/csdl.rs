@@ -9,7 +9,7 @@
 
 use std::fmt::Write;
 
-use tally_odata::schema::{ComplexType, EnumType, Property, Type};
+use tally_odata::schema::{ComplexType, EntityType, EnumType, Property, Type};
 
 use crate::directory::types::{LICENSE_DETAILS, SUBSCRIBED_SKU, USER};
 use crate::resources::{FunctionKind, ResourceDef, ALL};
@@ -23,13 +23,13 @@ pub fn metadata_xml() -> &'static str {
 fn write_metadata(resources: &[&ResourceDef]) -> String {
     let mut enums: Vec<&EnumType> = Vec::new();
     let mut complexes: Vec<&ComplexType> = Vec::new();
-    for def in resources {
-        for property in def.entity.properties {
-            collect(property, &mut enums, &mut complexes);
-        }
-    }
-    let directory = [&SUBSCRIBED_SKU, &USER, &LICENSE_DETAILS];
-    for entity in directory {
+    // The reports' entity types, then the directory's.
+    let entities: Vec<&EntityType> = resources
+        .iter()
+        .map(|def| def.entity)
+        .chain([&SUBSCRIBED_SKU, &USER, &LICENSE_DETAILS])
+        .collect();
+    for entity in &entities {
         for property in entity.properties {
             collect(property, &mut enums, &mut complexes);
         }
@@ -67,23 +67,14 @@ fn write_metadata(resources: &[&ResourceDef]) -> String {
         );
     }
     xml.push_str("      </EntityType>\n");
-    for def in resources {
-        let _ = writeln!(
-            xml,
-            r#"      <EntityType Name="{}" BaseType="graph.entity">"#,
-            def.entity.short_name()
-        );
-        write_properties(&def.entity.properties[1..], &mut xml);
-        xml.push_str("      </EntityType>\n");
-    }
-    for entity in directory {
+    for entity in &entities {
         let _ = writeln!(
             xml,
             r#"      <EntityType Name="{}" BaseType="graph.entity">"#,
             entity.short_name()
         );
         write_properties(&entity.properties[1..], &mut xml);
-        if std::ptr::eq(entity, &USER) {
+        if std::ptr::eq(*entity, &USER) {
             xml.push_str(
                 r#"        <NavigationProperty Name="licenseDetails" Type="Collection(graph.licenseDetails)" ContainsTarget="true" />
 "#,

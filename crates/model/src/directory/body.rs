@@ -207,12 +207,16 @@ fn apply_sku(sku: &mut Sku, body: &Map<String, Json>, create: bool) -> Result<()
     Ok(())
 }
 
+/// The members of a property whose value must be an object.
+fn object_property<'a>(name: &str, value: &'a Json) -> Result<&'a Map<String, Json>, BodyError> {
+    match value {
+        Json::Object(fields) => Ok(fields),
+        other => Err(format!("Property '{name}' must be an object, not {other}.")),
+    }
+}
+
 fn prepaid_units(value: &Json) -> Result<PrepaidUnits, BodyError> {
-    let Json::Object(fields) = value else {
-        return Err(format!(
-            "Property 'prepaidUnits' must be an object, not {value}."
-        ));
-    };
+    let fields = object_property("prepaidUnits", value)?;
     let mut units_detail = PrepaidUnits::default();
     for (name, value) in fields {
         match name.as_str() {
@@ -435,11 +439,7 @@ fn user_principal_name(value: &Json) -> Result<String, BodyError> {
 }
 
 fn sign_in_activity(value: &Json) -> Result<SignInActivity, BodyError> {
-    let Json::Object(fields) = value else {
-        return Err(format!(
-            "Property 'signInActivity' must be an object, not {value}."
-        ));
-    };
+    let fields = object_property("signInActivity", value)?;
     let mut activity = SignInActivity::default();
     for (name, value) in fields {
         match name.as_str() {

@@ -209,24 +209,24 @@ pub(crate) fn page(query: &UserQuery, mut items: Vec<User>) -> UserPage {
 }
 
 /// A SKU may not have fewer units than holders (its PATCH would break the invariant).
-pub(crate) fn check_capacity(sku: &Sku) -> Result<(), String> {
+pub(crate) fn check_capacity(sku: &Sku) -> Result<(), DirectoryError> {
     if sku.consumed_units > sku.prepaid_units.capacity() {
-        return Err(format!(
+        return Err(DirectoryError::BadRequest(format!(
             "The subscribedSku {} has {} units assigned: prepaidUnits.enabled + warning \
              cannot be less than that.",
             sku.sku_id, sku.consumed_units
-        ));
+        )));
     }
     Ok(())
 }
 
 /// A SKU may be deleted only when nobody holds it.
-pub(crate) fn check_unheld(sku: &Sku) -> Result<(), String> {
+pub(crate) fn check_unheld(sku: &Sku) -> Result<(), DirectoryError> {
     if sku.consumed_units > 0 {
-        return Err(format!(
+        return Err(DirectoryError::BadRequest(format!(
             "The subscribedSku {} is assigned to {} users: remove their licenses first.",
             sku.sku_id, sku.consumed_units
-        ));
+        )));
     }
     Ok(())
 }

@@ -82,7 +82,7 @@ impl PgStore {
                 .await?
                 .ok_or(DirectoryError::NotFound)?;
             patch.apply(&mut sku);
-            check_capacity(&sku).map_err(DirectoryError::BadRequest)?;
+            check_capacity(&sku)?;
             transaction
                 .execute(
                     "UPDATE directory_skus SET body = $1, capacity = $2 \
@@ -108,7 +108,7 @@ impl PgStore {
             let sku = read_sku(&transaction, tenant, sku_id, true)
                 .await?
                 .ok_or(DirectoryError::NotFound)?;
-            check_unheld(&sku).map_err(DirectoryError::BadRequest)?;
+            check_unheld(&sku)?;
             transaction
                 .execute(
                     "DELETE FROM directory_skus WHERE tenant_id = $1 AND sku_id = $2",

@@ -13,8 +13,8 @@ use super::writer::{Job, JobOutcome, WriteCommand};
 use super::SqliteStore;
 use crate::directory::sql::{self, SKU_SELECT};
 use crate::directory::{
-    decode_sku, decode_user, now_text, prepare_import, sku_body, units_taken, DirectoryError,
-    ImportOutcome, UserPage, UserQuery, EXISTS, UPN_TAKEN,
+    check_capacity, check_unheld, decode_sku, decode_user, now_text, prepare_import, sku_body,
+    units_taken, DirectoryError, ImportOutcome, UserPage, UserQuery, EXISTS, UPN_TAKEN,
 };
 use crate::sql::Dialect;
 use crate::{StoreError, TenantId};
@@ -343,14 +343,6 @@ fn record_holders(
         }
     }
     Ok(())
-}
-
-fn check_capacity(sku: &Sku) -> Outcome<()> {
-    crate::directory::check_capacity(sku).map_err(DirectoryError::BadRequest)
-}
-
-fn check_unheld(sku: &Sku) -> Outcome<()> {
-    crate::directory::check_unheld(sku).map_err(DirectoryError::BadRequest)
 }
 
 fn release(connection: &Connection, tenant: TenantId, sku_id: Uuid) -> Result<(), StoreError> {

@@ -60,11 +60,7 @@ pub async fn details(
         .get_user(tenant, UserKey::parse(key))
         .await?
         .ok_or_else(|| not_found(key))?;
-    let skus = state
-        .store
-        .list_skus(tenant)
-        .await
-        .map_err(|error| directory_error(error.into(), key))?;
+    let skus = state.store.list_skus(tenant).await?;
     let selection = options.select.as_ref().map(|select| &select.selection);
     let value: Vec<Json> = json::license_details(&user, &skus, selection)
         .into_iter()
