@@ -94,6 +94,7 @@ fn scalar(ty: Type, json: &Json) -> Option<Value> {
         Type::Enum(ty) => Value::Enum(ty.member(json.as_str()?)?),
         // Report items hold none of these (the directory's types are read by its own code).
         Type::Collection(_)
+        | Type::Int64
         | Type::Boolean
         | Type::Guid
         | Type::Complex(_)

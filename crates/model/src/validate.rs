@@ -246,7 +246,7 @@ fn value(
         }
         Type::Collection(ty) => collection(ty, path, json),
         // The reports have none of these; the directory validates its bodies itself.
-        Type::Boolean | Type::Guid | Type::Complex(_) | Type::Primitives(_) => {
+        Type::Int64 | Type::Boolean | Type::Guid | Type::Complex(_) | Type::Primitives(_) => {
             Err(ValidationError::at(
                 path,
                 format_args!("{} cannot be written here", property.ty.describe()),

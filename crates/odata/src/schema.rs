@@ -107,6 +107,8 @@ pub enum Type {
     String,
     /// `Edm.Int32`.
     Int32,
+    /// `Edm.Int64`: only in what tally computes (never written by a client, never filtered).
+    Int64,
     /// `Edm.DateTimeOffset`, kept as sent and compared as an instant.
     DateTimeOffset,
     Enum(&'static EnumType),
@@ -129,6 +131,7 @@ impl Type {
         match self {
             Type::String => "Edm.String".into(),
             Type::Int32 => "Edm.Int32".into(),
+            Type::Int64 => "Edm.Int64".into(),
             Type::DateTimeOffset => "Edm.DateTimeOffset".into(),
             Type::Enum(ty) => format!("graph.{}", ty.short_name()),
             Type::Collection(ty) => format!("Collection(graph.{})", ty.short_name()),
@@ -143,7 +146,7 @@ impl Type {
     pub fn describe(self) -> String {
         match self {
             Type::String => "a String".into(),
-            Type::Int32 => "an integer".into(),
+            Type::Int32 | Type::Int64 => "an integer".into(),
             Type::DateTimeOffset => "a DateTimeOffset".into(),
             Type::Enum(ty) => format!("a {}", ty.name),
             Type::Collection(ty) => format!("a collection of {}", ty.short_name()),

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::error::ApiError;
-use crate::resource::{self, Directory, ResolvedPath, Resource};
+use crate::resource::{self, Derived, Directory, ResolvedPath, Resource};
 
 /// Requests answered, by `route`, `method` and `status`.
 pub const REQUESTS: &str = "tally_http_requests_total";
@@ -146,6 +146,8 @@ pub fn route_label(path: &str, resolved: Option<&Result<ResolvedPath, ApiError>>
         Ok(Resource::Entity(..)) => "entity",
         Ok(Resource::Function(..)) => "function",
         Ok(Resource::FunctionCount(..)) => "function_count",
+        Ok(Resource::Derived(Derived::PremiumLicenseInsight)) => "premium_license_insight",
+        Ok(Resource::Derived(Derived::LicenseReclaim)) => "license_reclaim",
         Ok(Resource::Directory(path)) => match path {
             Directory::Skus => "subscribed_skus",
             Directory::Sku(_) => "subscribed_sku",

@@ -50,6 +50,15 @@ pub enum Resource {
     /// The directory (SPEC §12.2): `/subscribedSkus[/{id}]`, `/users[/$count]`,
     /// `/users/{id or userPrincipalName}[/assignLicense | /licenseDetails]`.
     Directory(Directory),
+    /// Numbers derived from the directory (SPEC §12.3), beta only:
+    /// `/reports/azureADPremiumLicenseInsight` and tally's `/reports/licenseReclaim`.
+    Derived(Derived),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Derived {
+    PremiumLicenseInsight,
+    LicenseReclaim,
 }
 
 /// A directory path; keys are as written (checked by the handlers: a bad one is a 404).
@@ -115,11 +124,14 @@ pub fn resolve(path: &str) -> Option<Result<ResolvedPath, ApiError>> {
                 })
         })
         .collect::<Result<Vec<_>, _>>();
-    Some(
-        decoded.and_then(|segments| {
-            parse(&segments).map(|resource| ResolvedPath { version, resource })
-        }),
-    )
+    Some(decoded.and_then(|segments| {
+        let resource = parse(&segments)?;
+        if matches!(resource, Resource::Derived(_)) && version == ApiVersion::V1 {
+            // Graph has these on beta only.
+            return Err(ApiError::segment_not_found(&segments[1]));
+        }
+        Ok(ResolvedPath { version, resource })
+    }))
 }
 
 /// Parses the decoded segments after the version segment.
@@ -173,6 +185,14 @@ fn parse_reports(rest: &[&str]) -> Result<Resource, ApiError> {
     let Some((first, rest)) = rest.split_first() else {
         return Ok(Resource::Reports);
     };
+    if rest.is_empty() {
+        if first.eq_ignore_ascii_case("azureADPremiumLicenseInsight") {
+            return Ok(Resource::Derived(Derived::PremiumLicenseInsight));
+        }
+        if first.eq_ignore_ascii_case("licenseReclaim") {
+            return Ok(Resource::Derived(Derived::LicenseReclaim));
+        }
+    }
     if let Some(def) = ResourceDef::by_collection(first) {
         return match rest {
             [] => Ok(Resource::Collection(def)),

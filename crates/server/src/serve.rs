@@ -122,6 +122,7 @@ impl Server {
                 .map(|url| Arc::from(url.trim_end_matches('/'))),
             scheme: if tls.is_some() { "https" } else { "http" },
             admission: Admission::new(config.max_in_flight),
+            insights: Arc::default(),
             throttle: config
                 .rate_limit
                 .map(|limit| Arc::new(Throttle::new(limit))),

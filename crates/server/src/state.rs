@@ -9,6 +9,7 @@ use tally_store::Store;
 use crate::auth::Verifier;
 use crate::http::admission::Admission;
 use crate::paging::PagingKey;
+use crate::routes::derived::cache::InsightCache;
 use crate::throttle::Throttle;
 
 #[derive(Clone)]
@@ -24,6 +25,8 @@ pub struct AppState {
     pub throttle: Option<Arc<Throttle>>,
     /// The bound on requests in flight (`--max-in-flight`).
     pub admission: Admission,
+    /// The premium license insight's counted inputs, per tenant.
+    pub insights: Arc<InsightCache>,
 }
 
 impl AppState {

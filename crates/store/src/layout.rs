@@ -295,7 +295,7 @@ fn decode_column(
         }
         Type::DateTimeOffset => unreachable!("DateTimeOffset columns are read in pairs"),
         // The directory's types: its tables are laid out by `crate::directory`, not here.
-        Type::Boolean | Type::Guid | Type::Complex(_) | Type::Primitives(_) => {
+        Type::Int64 | Type::Boolean | Type::Guid | Type::Complex(_) | Type::Primitives(_) => {
             return Err(corrupt(&"a directory type in a report's table"))
         }
     })
@@ -328,7 +328,7 @@ fn columns(def: &ResourceDef, dialect: Dialect) -> Vec<Column> {
                 columns.push(column(format!("{name}_text"), "TEXT", nullable, false));
                 columns.push(column(format!("{name}_ticks"), "BIGINT", nullable, false));
             }
-            Type::Int32 => {
+            Type::Int32 | Type::Int64 => {
                 let sql_type = if postgres { "BIGINT" } else { "INTEGER" };
                 columns.push(column(name.to_owned(), sql_type, nullable, false));
             }

@@ -56,7 +56,7 @@ impl Tier {
 }
 
 /// 30 × 24 h in ticks (100 ns).
-const ACTIVE_WINDOW: i64 = 30 * 24 * 3600 * 10_000_000;
+pub const ACTIVE_WINDOW: i64 = 30 * 24 * 3600 * 10_000_000;
 
 /// Counts for one snapshot, fed the tenant's users one by one.
 #[derive(Debug)]

@@ -7,8 +7,10 @@
 pub mod assign;
 pub mod body;
 pub mod derive;
+pub mod insight;
 pub mod json;
 pub mod objects;
+pub mod reclaim;
 pub mod types;
 
 use crate::resources::{Permissions, GLOBAL_ADMINISTRATOR};

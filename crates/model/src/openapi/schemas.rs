@@ -43,6 +43,7 @@ fn add_types(schemas: &mut Object, property: &Property) {
         }
         Type::String
         | Type::Int32
+        | Type::Int64
         | Type::DateTimeOffset
         | Type::Boolean
         | Type::Guid
@@ -342,6 +343,7 @@ fn property_schema(property: &Property, body: Body) -> Value {
             };
             json!({ "type": "array", "items": schema_ref(&item) })
         }
+        Type::Int64 => json!({ "type": types("integer"), "format": "int64" }),
         Type::Boolean => json!({ "type": types("boolean") }),
         Type::Guid => json!({ "type": types("string"), "format": "uuid" }),
         Type::Complex(ty) => {

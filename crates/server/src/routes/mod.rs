@@ -4,6 +4,7 @@
 mod batch;
 mod collection;
 mod context;
+pub mod derived;
 mod directory;
 mod entity;
 mod function;
@@ -114,6 +115,7 @@ async fn handle(state: AppState, request: Request) -> Result<Response, ApiError>
         (Resource::Directory(path), method) => {
             directory::handle(&state, &request, path, &method).await
         }
+        (Resource::Derived(path), _) => derived::handle(&state, &request, path).await,
     }
 }
 
@@ -121,6 +123,7 @@ async fn handle(state: AppState, request: Request) -> Result<Response, ApiError>
 fn permissions(resource: &Resource) -> &'static Permissions {
     match resource {
         Resource::Directory(path) => directory::permissions(path),
+        Resource::Derived(path) => derived::permissions(path),
         other => other.def().map_or(&REPORTS, |def| def.permissions),
     }
 }

@@ -8,6 +8,7 @@
 
 mod deadline;
 mod directory;
+mod insight;
 mod rows;
 mod schema;
 

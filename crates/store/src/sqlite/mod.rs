@@ -4,6 +4,7 @@
 //! connections ([`readers`]) and never queue behind writes.
 
 mod directory;
+mod insight;
 mod readers;
 mod rows;
 mod schema;

@@ -198,7 +198,7 @@ fn constant(ty: Type, pool: &[i64]) -> BoxedStrategy<Constant> {
         Type::Enum(e) => select(e.members)
             .prop_map(move |member| Constant::Enum(e, member))
             .boxed(),
-        Type::Boolean | Type::Guid | Type::Complex(_) | Type::Primitives(_) => {
+        Type::Int64 | Type::Boolean | Type::Guid | Type::Complex(_) | Type::Primitives(_) => {
             panic!("no report has a {} property", ty.describe())
         }
     };

@@ -30,7 +30,7 @@ fn sample(def: &ResourceDef) -> NewEntity {
             Type::String => Value::String("x".into()),
             Type::Int32 => Value::Int(property.minimum.unwrap_or(0)),
             Type::Enum(ty) => Value::Enum(ty.members[0]),
-            Type::Boolean | Type::Guid | Type::Complex(_) | Type::Primitives(_) => {
+            Type::Int64 | Type::Boolean | Type::Guid | Type::Complex(_) | Type::Primitives(_) => {
                 panic!("no report has a {} property", property.ty.describe())
             }
         }

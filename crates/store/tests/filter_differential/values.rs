@@ -127,7 +127,7 @@ fn value(ty: Type, nullable: bool, minimum: Option<i32>, pool: &[i64]) -> BoxedS
                 .prop_map(move |items| Value::Collection(Collection::Items(unique(item, items))))
                 .boxed();
         }
-        Type::Boolean | Type::Guid | Type::Complex(_) | Type::Primitives(_) => {
+        Type::Int64 | Type::Boolean | Type::Guid | Type::Complex(_) | Type::Primitives(_) => {
             panic!("no report has a {} property", ty.describe())
         }
     };

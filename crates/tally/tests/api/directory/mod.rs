@@ -2,8 +2,10 @@
 //! the HTTP API as Graph clients use it.
 
 mod assign;
+mod insight;
 mod queries;
 mod race;
+mod reclaim;
 mod skus;
 mod snapshot;
 mod users;
