@@ -2,7 +2,7 @@
 //! snapshot derived from each tenant's directory by SPEC §12.3's rules, stored like any other
 //! (durable when the command returns), on the same store as the server, running or not. A
 //! tenant that has a snapshot in the same minute already gets no second one. The counting is
-//! `crate::snapshots::take`.
+//! `crate::snapshots::take`, which `tally serve --snapshot-daily` uses too.
 
 use tally_odata::edm::DateTimeOffset;
 

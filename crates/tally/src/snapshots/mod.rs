@@ -1,7 +1,10 @@
 //! Derived snapshots (SPEC §12.3): [`take`] counts one tenant's directory by the published rules
-//! and stores the result as an azureADLicenseUsage snapshot through the ordinary create path,
-//! for `tally snapshot` (`commands/snapshot.rs`). A tenant that has a snapshot in the same minute
+//! and stores the result as an azureADLicenseUsage snapshot through the ordinary create path. Both
+//! `tally snapshot` (`commands/snapshot.rs`) and `tally serve --snapshot-daily` ([`daily`]) call
+//! it, so the two cannot count differently. A tenant that has a snapshot in the same minute
 //! already gets no second one.
+
+pub mod daily;
 
 use anyhow::Context;
 use tally_model::directory::derive::Derivation;
