@@ -148,6 +148,12 @@ impl Server {
         self.state.scheme
     }
 
+    /// The store the server serves, for work beside the requests (`tally serve
+    /// --snapshot-daily`); [`Server::run`] closes it when it returns.
+    pub fn store(&self) -> Arc<Store> {
+        self.state.store.clone()
+    }
+
     /// The certificate file served over HTTPS (the one to trust, when self-signed).
     pub fn tls_certificate(&self) -> Option<&std::path::Path> {
         self.tls.as_ref().map(|tls| tls.certificate.as_path())

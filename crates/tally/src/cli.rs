@@ -117,6 +117,15 @@ pub struct ServeArgs {
     /// The most values an `in` list of $filter may have (more: 400).
     #[arg(long, env = "TALLY_MAX_IN_LIST", default_value_t = 100)]
     pub max_in_list: usize,
+    /// Once a day at HH:MM UTC (24-hour), take a derived license-usage snapshot of every tenant
+    /// with directory data, as `tally snapshot --all-tenants` would (SPEC §12.3); off by default.
+    #[arg(
+        long,
+        env = "TALLY_SNAPSHOT_DAILY",
+        value_name = "HH:MM",
+        value_parser = crate::snapshots::daily::DailyTime::parse
+    )]
+    pub snapshot_daily: Option<crate::snapshots::daily::DailyTime>,
     /// Serve HTTPS with this PEM certificate (chain), with --tls-key.
     #[arg(
         long,

@@ -107,6 +107,7 @@ rate-limit = 50
 in-memory = true
 audience = ["api://a", "api://b"]
 log-format = "json"
+snapshot_daily = "02:30"
 "#,
         )
         .expect("a valid file");
@@ -124,6 +125,7 @@ log-format = "json"
                 ("TALLY_LOG_FORMAT", "json"),
                 ("TALLY_PUBLIC_URL", "https://tally.example"),
                 ("TALLY_RATE_LIMIT", "50"),
+                ("TALLY_SNAPSHOT_DAILY", "02:30"),
             ]
         );
     }

@@ -1,4 +1,5 @@
-//! `tally serve`: bind, print `listening on …`, serve until SIGTERM/SIGINT.
+//! `tally serve`: bind, print `listening on …`, serve until SIGTERM/SIGINT; with
+//! `--snapshot-daily`, the daily derived snapshots run beside it and stop at the signal.
 
 use tally_server::auth::JwksSource;
 use tally_server::http::listener::ConnectionLimits;
@@ -43,6 +44,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         },
         max_in_list: args.max_in_list,
     };
+    let daily = args.snapshot_daily;
     let runtime = tokio::runtime::Runtime::new()?;
     let result = runtime.block_on(async move {
         let server = Server::bind(&config).await?;
@@ -53,7 +55,24 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             eprintln!("tls certificate: {}", certificate.display());
         }
         tracing::info!(%address, data_dir = %config.data_dir.display(), "serving");
-        server.run(shutdown_signal()).await
+        // The schedule stops when the signal comes (not after the drain), or when `run` returns
+        // for any other reason and drops the sender.
+        let (stopping, mut stopped) = tokio::sync::watch::channel(());
+        let schedule = daily.map(|at| {
+            let stop = async move {
+                let _ = stopped.changed().await;
+            };
+            tokio::spawn(crate::snapshots::daily::run(server.store(), at, stop))
+        });
+        let shutdown = async move {
+            shutdown_signal().await;
+            let _ = stopping.send(());
+        };
+        let result = server.run(shutdown).await;
+        if let Some(schedule) = schedule {
+            schedule.abort();
+        }
+        result
     });
     // Connections are gone and the store is closed: a read still on the blocking pool (bounded
     // by --query-timeout) answers no one, so the process does not wait for it.

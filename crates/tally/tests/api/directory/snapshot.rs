@@ -1,6 +1,10 @@
 //! SPEC §12.3: `tally snapshot` derives an azureADLicenseUsage snapshot from the directory, by
-//! rules checked here on a tenant counted by hand, and stores it like any other.
+//! rules checked here on a tenant counted by hand, and stores it like any other; `tally serve
+//! --snapshot-daily HH:MM` takes one a day, at that minute.
 
+use std::time::{Duration, Instant};
+
+use chrono::{DurationRound, TimeDelta, Utc};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -255,5 +259,87 @@ async fn all_tenants_are_the_ones_with_directory_data() {
     assert!(
         !neither.status.success(),
         "--tenant or --all-tenants is required"
+    );
+}
+
+/// The daily schedule, for real: the server is started with the next minute that leaves time to
+/// set the tenant up (30 s at least; the test waits 30 to 90 s), and the snapshot must appear,
+/// dated exactly that minute (not when the scheduler woke).
+#[tokio::test]
+async fn the_server_takes_the_daily_snapshot_at_its_minute() {
+    let now = Utc::now();
+    let minute = now.duration_trunc(TimeDelta::minutes(1)).unwrap();
+    let ahead = if now - minute < TimeDelta::seconds(30) {
+        1
+    } else {
+        2
+    };
+    let at = minute + TimeDelta::minutes(ahead);
+    let server =
+        TestServer::start_with_flags(&["--snapshot-daily", &at.format("%H:%M").to_string()]);
+    let (tenant, bystander) = (Tenant::new(&server), Tenant::new(&server));
+    let yesterday = (at - TimeDelta::days(1)).to_rfc3339();
+    create_sku(&server, &tenant, &sku(P1, "AAD_PREMIUM", 4, &[P1_PLAN])).await;
+    user(
+        &server,
+        &tenant,
+        person("amy", "Member", true, Some(&yesterday), None),
+        &[(P1, &[])],
+    )
+    .await;
+    user(
+        &server,
+        &tenant,
+        person("bob", "Member", true, None, None),
+        &[(P1, &[])],
+    )
+    .await;
+    user(
+        &server,
+        &tenant,
+        person("cy", "Member", true, Some(&yesterday), None),
+        &[],
+    )
+    .await;
+    assert!(
+        Utc::now() < at,
+        "setting the tenant up outlasted the scheduled minute {at}"
+    );
+
+    let deadline = Instant::now() + Duration::from_secs(150);
+    let stored = loop {
+        let stored = snapshots(&server, &tenant).await;
+        if !stored.is_empty() {
+            break stored;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no daily snapshot by {at} + about 1 minute"
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    };
+    assert_eq!(stored.len(), 1);
+    assert_eq!(
+        stored[0]["snapshotDateTime"],
+        at.format("%Y-%m-%dT%H:%M:00Z").to_string()
+    );
+    assert_eq!(
+        details(&stored[0]),
+        vec![
+            json!({ "licenseType": "free", "totalLicenseCount": null, "totalAssignedCount": 1, "totalUsageCount": 1 }),
+            json!({ "licenseType": "premiumP1", "totalLicenseCount": 4, "totalAssignedCount": 2, "totalUsageCount": 1 }),
+        ]
+    );
+    // A tenant without directory data gets none.
+    assert!(snapshots(&server, &bystander).await.is_empty());
+
+    // The schedule, now asleep until tomorrow, does not hold up a graceful stop.
+    let mut server = server;
+    let stopping = Instant::now();
+    assert!(server.terminate().success());
+    assert!(
+        stopping.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        stopping.elapsed()
     );
 }
