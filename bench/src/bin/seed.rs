@@ -7,10 +7,13 @@
 //! types each. Prints `{"tenant": first tenant, "id": its newest snapshot}`.
 //! `seed jsonl --count N`: N snapshots (no ids) on stdout, one a line.
 //! `seed directory --out DIR --users N --skus K --spare M`: a tenant's directory for
-//! `tally import`: `DIR/skus.jsonl` (K SKUs, each with units for everyone), `DIR/users.jsonl`
-//! (N users, user i holding SKU i % K and, for every third, SKU (i + 1) % K too, signed in
-//! over the last 90 days), and `DIR/spare.jsonl` (M users without licenses, ids in
-//! `DIR/spare-ids.txt`, for assignLicense load). Prints the SKU ids as a JSON array.
+//! `tally import`: `DIR/skus.jsonl` (K SKUs, each with units for everyone; SKU k carries the
+//! AAD_PREMIUM_P2 and AAD_PREMIUM plans when k % 4 == 0, AAD_PREMIUM when 1, AAD_BASIC when 2),
+//! `DIR/users.jsonl` (N users, user i holding SKU i % K and, for every third, SKU (i + 1) % K
+//! too, signed in over the last 90 days, every tenth a guest), `DIR/features.jsonl` (one
+//! azureADUserFeatureUsage record per user, its premium features used over the last 60 days),
+//! and `DIR/spare.jsonl` (M users without licenses, ids in `DIR/spare-ids.txt`, for
+//! assignLicense load). Prints the SKU ids as a JSON array.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -66,17 +69,24 @@ fn write_directory(out: &std::path::Path, users: u64, skus: u64, spare: u64) -> 
     let mut file = BufWriter::new(std::fs::File::create(out.join("skus.jsonl"))?);
     for k in 0..skus {
         let plan = Uuid::from_u128(0x9a1a_0000_0000_4000_8000_0000_0000_0000 | u128::from(k));
+        let mut plans = vec![
+            serde_json::json!({ "servicePlanId": plan, "servicePlanName": format!("PLAN_{k}") }),
+        ];
+        for (id, name) in deciding_plans(k) {
+            plans.push(serde_json::json!({ "servicePlanId": id, "servicePlanName": name }));
+        }
         let line = serde_json::json!({
             "skuId": sku_id(k),
             "skuPartNumber": format!("BENCH_SKU_{k}"),
             "prepaidUnits": { "enabled": units, "suspended": 0, "warning": 0, "lockedOut": 0 },
-            "servicePlans": [{ "servicePlanId": plan, "servicePlanName": format!("PLAN_{k}") }],
+            "servicePlans": plans,
         });
         writeln!(file, "{line}")?;
     }
     file.flush()?;
     let now = now_ticks();
     let mut file = BufWriter::new(std::fs::File::create(out.join("users.jsonl"))?);
+    let mut features = BufWriter::new(std::fs::File::create(out.join("features.jsonl"))?);
     for i in 0..users {
         let mut licenses =
             vec![serde_json::json!({ "skuId": sku_id(i % skus), "disabledPlans": [] })];
@@ -96,8 +106,25 @@ fn write_directory(out: &std::path::Path, users: u64, skus: u64, spare: u64) -> 
             "assignedLicenses": licenses,
         });
         writeln!(file, "{line}")?;
+        let used = |feature: &str, days: u64| {
+            let at = DateTimeOffset::from_ticks(now - (days % 60) as i64 * DAY_TICKS);
+            serde_json::json!({ "featureName": feature, "lastUsedDateTime": at.as_str() })
+        };
+        let record = serde_json::json!({
+            "userId": Uuid::from_u128(0x0de0_0000_0000_4000_8000_0000_0000_0000 | u128::from(i)),
+            "userPrincipalName": format!("user{i}@bench.example"),
+            "lastUpdatedDateTime": DateTimeOffset::from_ticks(now).as_str(),
+            "featureUsageDetails": [
+                used("conditionalAccess", i),
+                used("riskBasedConditionalAccess", i * 7),
+                used("internetAccess", i * 13),
+                used("privateAccess", i * 17),
+            ],
+        });
+        writeln!(features, "{record}")?;
     }
     file.flush()?;
+    features.flush()?;
     let mut file = BufWriter::new(std::fs::File::create(out.join("spare.jsonl"))?);
     let mut ids = BufWriter::new(std::fs::File::create(out.join("spare-ids.txt"))?);
     for i in 0..spare {
@@ -115,6 +142,19 @@ fn write_directory(out: &std::path::Path, users: u64, skus: u64, spare: u64) -> 
     let all: Vec<Uuid> = (0..skus).map(sku_id).collect();
     println!("{}", serde_json::json!(all));
     Ok(())
+}
+
+/// The plans that give SKU k a license type (SPEC §12.3): P2 (with P1), P1, Basic, or none.
+fn deciding_plans(k: u64) -> Vec<(&'static str, &'static str)> {
+    const P2: (&str, &str) = ("eec0eb4f-6444-4f95-aba0-50c24d67f998", "AAD_PREMIUM_P2");
+    const P1: (&str, &str) = ("41781fb2-bc02-4b7c-bd55-b576c07bb09d", "AAD_PREMIUM");
+    const BASIC: (&str, &str) = ("c4da7f8a-5ee2-4c99-a7e1-87d2df57f6fe", "AAD_BASIC");
+    match k % 4 {
+        0 => vec![P2, P1],
+        1 => vec![P1],
+        2 => vec![BASIC],
+        _ => Vec::new(),
+    }
 }
 
 const DAY_TICKS: i64 = 86_400 * 10_000_000;

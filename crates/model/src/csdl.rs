@@ -1,7 +1,8 @@
 //! The CSDL XML served at `$metadata`, written from the resources' descriptions: every enum,
 //! complex and entity type they use, `reportRoot` with a containment navigation property per
 //! collection, and the functions; and the directory's types (SPEC §12.2) with their entity
-//! sets, `user/licenseDetails` and the `assignLicense` action.
+//! sets, `user/licenseDetails` and the `assignLicense` action; and the premium license insight
+//! (SPEC §12.3), `reportRoot/azureADPremiumLicenseInsight`.
 //!
 //! Differences from Graph's own document, on purpose: `reportRoot` has a containment
 //! navigation property per collection (Graph exposes only the functions), and properties
@@ -11,6 +12,7 @@ use std::fmt::Write;
 
 use tally_odata::schema::{ComplexType, EntityType, EnumType, Property, Type};
 
+use crate::directory::insight::PREMIUM_LICENSE_INSIGHT;
 use crate::directory::types::{LICENSE_DETAILS, SUBSCRIBED_SKU, USER};
 use crate::resources::{FunctionKind, ResourceDef, ALL};
 
@@ -27,7 +29,12 @@ fn write_metadata(resources: &[&ResourceDef]) -> String {
     let entities: Vec<&EntityType> = resources
         .iter()
         .map(|def| def.entity)
-        .chain([&SUBSCRIBED_SKU, &USER, &LICENSE_DETAILS])
+        .chain([
+            &SUBSCRIBED_SKU,
+            &USER,
+            &LICENSE_DETAILS,
+            &PREMIUM_LICENSE_INSIGHT,
+        ])
         .collect();
     for entity in &entities {
         for property in entity.properties {
@@ -66,6 +73,10 @@ fn write_metadata(resources: &[&ResourceDef]) -> String {
             def.entity.short_name()
         );
     }
+    xml.push_str(
+        r#"        <NavigationProperty Name="azureADPremiumLicenseInsight" Type="graph.azureADPremiumLicenseInsight" ContainsTarget="true" />
+"#,
+    );
     xml.push_str("      </EntityType>\n");
     for entity in &entities {
         let _ = writeln!(
@@ -208,5 +219,16 @@ mod tests {
         assert!(xml.contains(r#"<Action Name="assignLicense" IsBound="true">"#));
         assert!(xml.contains(r#"<Property Name="signInActivity" Type="graph.signInActivity" />"#));
         assert!(xml.contains(r#"<Property Name="disabledPlans" Type="Collection(Edm.Guid)" />"#));
+    }
+
+    #[test]
+    fn the_premium_license_insight_is_described_as_graph_beta_has_it() {
+        let xml = metadata_xml();
+        assert!(xml.contains(r#"<NavigationProperty Name="azureADPremiumLicenseInsight" Type="graph.azureADPremiumLicenseInsight" ContainsTarget="true" />"#));
+        assert!(xml.contains(r#"<Property Name="entitledP2LicenseCount" Type="Edm.Int64" />"#));
+        assert!(xml.contains(r#"<Property Name="p1FeatureUtilizations" Type="graph.azureADPremiumP1FeatureUtilizations" />"#));
+        let utilization = r#"<ComplexType Name="azureADPremiumFeatureUtilization">"#;
+        assert_eq!(xml.matches(utilization).count(), 1);
+        assert!(xml.contains(r#"<Property Name="userCount" Type="Edm.Int64" />"#));
     }
 }
