@@ -4,11 +4,16 @@
 // download the CSV, check sign-in, security headers and contrast, and save a screenshot. Then
 // seed SKUs and users and assign licenses through the API, and check that the Licenses view shows
 // what was seeded (units bought, assigned and free; the holders of a SKU, page by page), its
-// empty state and its errors, and save a screenshot of it.
+// empty state and its errors, and save a screenshot of it. Then, with sign-in dates and premium
+// feature use seeded too, check that the Insight view shows the API's entitlement and feature
+// counts and marks the over-used feature, that the Reclaim view lists the inactive holders and
+// the units they hold (page by page), that its CSV holds every one of them, and that a tenant
+// without P1 or P2 is told so; and save screenshots of both.
 //
 // Environment: TALLY_BIN (default target/debug/tally), CHROMIUM (default /usr/bin/chromium),
 // TALLY_E2E_SCREENSHOT (default docs/dashboard.png), TALLY_E2E_LICENSES_SCREENSHOT (default
-// docs/licenses.png). Exits non-zero when a check fails.
+// docs/licenses.png), TALLY_E2E_INSIGHT_SCREENSHOT (default docs/insight.png),
+// TALLY_E2E_RECLAIM_SCREENSHOT (default docs/reclaim.png). Exits non-zero when a check fails.
 
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -18,7 +23,9 @@ import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
-import { snapshots, DAYS, SKUS, USERS, expectedSku } from './seed.mjs';
+import {
+  snapshots, DAYS, SKUS, USERS, GUESTS, expectedSku, signInActivity, featureUsage, expectedInsight, expectedReclaim,
+} from './seed.mjs';
 import { contrastProblems } from './contrast.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -26,6 +33,9 @@ const BIN = process.env.TALLY_BIN || path.join(ROOT, 'target/debug/tally');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SCREENSHOT = process.env.TALLY_E2E_SCREENSHOT || path.join(ROOT, 'docs/dashboard.png');
 const LICENSES_SCREENSHOT = process.env.TALLY_E2E_LICENSES_SCREENSHOT || path.join(ROOT, 'docs/licenses.png');
+const INSIGHT_SCREENSHOT = process.env.TALLY_E2E_INSIGHT_SCREENSHOT || path.join(ROOT, 'docs/insight.png');
+const RECLAIM_SCREENSHOT = process.env.TALLY_E2E_RECLAIM_SCREENSHOT || path.join(ROOT, 'docs/reclaim.png');
+const RECLAIM_TYPES = ['premiumP2', 'premiumP1', 'basic'];
 const TENANT = '3f2b9c4e-8a71-4d2e-9b6f-5c1d7e0a4b28';
 const OTHER_TENANT = 'a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d';
 const CHROMIUM_FLAGS = [
@@ -119,17 +129,25 @@ async function seed(base, token, bodies) {
   await Promise.all(Array.from({ length: 6 }, worker));
 }
 
-/** The SKUs, the users and the assignments of seed.mjs, through the API; resolves to the users' ids by nickname. */
-async function seedDirectory(base, token) {
+/**
+ * The SKUs, the users (members with their sign-in activity `now`, and guests), the assignments
+ * and the premium feature use of seed.mjs, through the API; resolves to the users' ids by nickname.
+ */
+async function seedDirectory(base, token, now) {
   for (const sku of SKUS) {
     const { status, body } = await api(base, token, 'POST', '/v1.0/subscribedSkus', sku.body);
     expect(status === 201, `POST subscribedSkus ${sku.body.skuPartNumber}: HTTP ${status} ${JSON.stringify(body)}`);
   }
   const ids = {};
-  for (const user of USERS) {
-    const { status, body } = await api(base, token, 'POST', '/v1.0/users', user);
+  for (const user of [...USERS, ...GUESTS]) {
+    const activity = signInActivity(user.mailNickname, now);
+    const { status, body } = await api(base, token, 'POST', '/v1.0/users', activity ? { ...user, signInActivity: activity } : user);
     expect(status === 201 && body && body.id, `POST users ${user.userPrincipalName}: HTTP ${status} ${JSON.stringify(body)}`);
     ids[user.mailNickname] = body.id;
+  }
+  for (const record of featureUsage(ids, now)) {
+    const { status, body } = await api(base, token, 'POST', '/beta/reports/azureADUserFeatureUsage', record);
+    expect(status === 201, `POST azureADUserFeatureUsage ${record.userPrincipalName}: HTTP ${status} ${JSON.stringify(body)}`);
   }
   for (const user of USERS) {
     const skus = SKUS.filter((sku) => sku.holders.includes(user.mailNickname));
@@ -204,6 +222,28 @@ async function checkPage(page, period, expected) {
   }
 }
 
+/** Every inactive holder of `type` as the API gives them, following every nextLink, and the counts. */
+async function reclaimList(base, token, type) {
+  let url = `/beta/reports/licenseReclaim?licenseType=${type}&$count=true&$top=999`;
+  const rows = [];
+  let counts = null;
+  while (url) {
+    const { status, body } = await api(base, token, 'GET', url);
+    expect(status === 200, `licenseReclaim ${type}: HTTP ${status} ${JSON.stringify(body)}`);
+    counts = counts || { users: body['@odata.count'], units: body['@tally.unitCount'] };
+    rows.push(...body.value);
+    url = body['@odata.nextLink'];
+  }
+  return { rows, ...counts };
+}
+
+/** The Insight view's feature table: feature → its cells' text, and each cell's data-value. */
+async function featureRows(page) {
+  const rows = await page.$$eval('#features tbody tr', (trs) => trs.map((tr) => [tr.dataset.feature,
+    Object.fromEntries([...tr.querySelectorAll('[data-field]')].map((td) => [td.dataset.field, { text: td.innerText.trim(), value: td.dataset.value }]))]));
+  return Object.fromEntries(rows);
+}
+
 async function openLicenses(page) {
   await page.click('#tab-licenses');
   await page.waitForSelector('#licenses[data-state="ready"]', { timeout: 20000 });
@@ -247,9 +287,11 @@ async function main() {
       licenseInfoDetails: [{ licenseType: 'basic', totalLicenseCount: 1, totalAssignedCount: 1, totalUsageCount: 1 }],
     }]);
     console.log(`# seeded ${DAYS + 1} snapshots for ${TENANT} and 1 for another tenant`);
-    const directoryWriter = tally(['token', '--tenant', TENANT, '--app', '--role', 'Directory.ReadWrite.All', '--data-dir', dataDir]);
-    const userIds = await seedDirectory(base, directoryWriter);
-    console.log(`# seeded ${SKUS.length} SKUs and ${USERS.length} users, ${SKUS.reduce((n, sku) => n + sku.holders.length, 0)} licenses assigned`);
+    const directoryWriter = tally(['token', '--tenant', TENANT, '--app', '--role', 'Directory.ReadWrite.All',
+      '--role', 'Reports.ReadWrite.All', '--data-dir', dataDir]);
+    const userIds = await seedDirectory(base, directoryWriter, now);
+    console.log(`# seeded ${SKUS.length} SKUs, ${USERS.length} members and ${GUESTS.length} guests, ` +
+      `${SKUS.reduce((n, sku) => n + sku.holders.length, 0)} licenses assigned, ${featureUsage(userIds, now).length} feature usage records`);
 
     const link = tally(['dashboard', '--tenant', TENANT, '--url', base, '--data-dir', dataDir]);
     const token = link.slice(link.indexOf('#token=') + 7);
@@ -257,7 +299,7 @@ async function main() {
     await check('tally dashboard prints BASE/#token=<jwt>', async () => {
       expect(new RegExp(`^${base.replace(/[.]/g, '\\.')}/#token=[\\w-]+\\.[\\w-]+\\.[\\w-]+$`).test(link), link);
       const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
-      expectEqual(claims.roles, ['Reports.Read.All', 'LicenseAssignment.Read.All', 'User.Read.All'], 'roles');
+      expectEqual(claims.roles, ['Reports.Read.All', 'LicenseAssignment.Read.All', 'User.Read.All', 'AuditLog.Read.All'], 'roles');
       expectEqual(claims.tid, TENANT, 'tid');
       expectEqual(claims.exp - claims.iat, 3600, 'lifetime');
     });
@@ -299,7 +341,8 @@ async function main() {
     await check('the page and its files are served with their types and a strict CSP', async () => {
       for (const [url, type] of [['/', 'text/html'], ['/dashboard/app.js', 'text/javascript'],
         ['/dashboard/style.css', 'text/css'], ['/dashboard/chart.umd.js', 'text/javascript'],
-        ['/dashboard/licenses.js', 'text/javascript']]) {
+        ['/dashboard/licenses.js', 'text/javascript'], ['/dashboard/insight.js', 'text/javascript'],
+        ['/dashboard/reclaim.js', 'text/javascript']]) {
         const response = await fetch(base + url);
         expectEqual(response.status, 200, url);
         expect(response.headers.get('content-type').startsWith(type), `${url}: ${response.headers.get('content-type')}`);
@@ -335,6 +378,13 @@ async function main() {
     await page.route(/\/v1\.0\/users\?/, (route) => {
       usersRequests += 1;
       route.continue({ url: route.request().url().replace('$top=100', '$top=3') });
+    });
+
+    // Small pages of inactive holders, so the page must offer "Show more" and the CSV must follow nextLinks.
+    let reclaimRequests = 0;
+    await page.route(/\/beta\/reports\/licenseReclaim\?/, (route) => {
+      reclaimRequests += 1;
+      route.continue({ url: route.request().url().replace(/\$top=\d+/, '$top=2') });
     });
 
     const expected = {};
@@ -470,11 +520,173 @@ async function main() {
       expectEqual(await page.evaluate(() => [document.activeElement.id, document.body.dataset.view]), ['tab-usage', 'usage'], 'usage tab focused');
       expectEqual(await page.isVisible('#licenses'), false, 'licenses hidden');
       await checkPage(page, 'D7', expected.D7);
-      await page.keyboard.press('End');
+      await page.keyboard.press('ArrowRight');
       await page.waitForSelector('#licenses[data-state="ready"]', { timeout: 20000 });
       expectEqual(await page.evaluate(() => document.activeElement.id), 'tab-licenses', 'licenses tab focused');
+      await page.keyboard.press('End');
+      await page.waitForSelector('#reclaim[data-state="ready"]', { timeout: 20000 });
+      expectEqual(await page.evaluate(() => [document.activeElement.id, document.body.dataset.view]), ['tab-reclaim', 'reclaim'], 'reclaim tab focused');
+      await page.keyboard.press('ArrowLeft');
+      await page.waitForSelector('#insight[data-state="ready"]', { timeout: 20000 });
+      expectEqual(await page.evaluate(() => document.activeElement.id), 'tab-insight', 'insight tab focused');
+      await page.keyboard.press('Home');
+      await waitReady(page, 'D7');
+      expectEqual(await page.evaluate(() => document.activeElement.id), 'tab-usage', 'usage tab focused');
+    });
+
+    const insight = expectedInsight();
+    await check('the API gives the insight of what was seeded: P1 9, P2 10, and each feature\'s users', async () => {
+      const { status, body } = await api(base, token, 'GET', '/beta/reports/azureADPremiumLicenseInsight');
+      expectEqual(status, 200, 'GET azureADPremiumLicenseInsight');
+      const count = (group, feature) => body[group][feature].userCount;
+      expectEqual({
+        entitledP1LicenseCount: body.entitledP1LicenseCount,
+        entitledP2LicenseCount: body.entitledP2LicenseCount,
+        entitledTotalLicenseCount: body.entitledTotalLicenseCount,
+        conditionalAccess: count('p1FeatureUtilizations', 'conditionalAccess'),
+        conditionalAccessGuestUsers: count('p1FeatureUtilizations', 'conditionalAccessGuestUsers'),
+        riskBasedConditionalAccess: count('p2FeatureUtilizations', 'riskBasedConditionalAccess'),
+        riskBasedConditionalAccessGuestUsers: count('p2FeatureUtilizations', 'riskBasedConditionalAccessGuestUsers'),
+        internetAccess: count('internetAccessFeatureUtilizations', 'internetAccess'),
+        internetAccessM365: count('internetAccessFeatureUtilizations', 'internetAccessM365'),
+        privateAccess: count('privateAccessFeatureUtilizations', 'privateAccess'),
+      }, insight, 'insight');
+    });
+
+    await check('the Insight tab shows the API\'s numbers; risk-based conditional access is marked over-used, conditional access is not', async () => {
+      await page.click('#tab-insight');
+      await page.waitForSelector('#insight[data-state="ready"]', { timeout: 20000 });
+      expectEqual(await page.isVisible('#report'), false, 'usage hidden');
+      expectEqual(await page.getAttribute('#tab-insight', 'aria-selected'), 'true', 'tab selected');
+      const entitled = await page.$$eval('#insight .figures dd', (dds) => dds.map((dd) => [dd.id, dd.dataset.value, dd.innerText.trim()]));
+      expectEqual(entitled, [['entitled-p1', '9', '9'], ['entitled-p2', '10', '10'], ['entitled-total', '19', '19']], 'entitled');
+      const rows = await featureRows(page);
+      expectEqual(Object.keys(rows), ['conditionalAccess', 'riskBasedConditionalAccess', 'internetAccess', 'internetAccessM365', 'privateAccess'], 'features');
+      const ca = rows.conditionalAccess;
+      expectEqual([ca.members.value, ca.guests.value, ca.users.value, ca.entitled.value],
+        [insight.conditionalAccess, insight.conditionalAccessGuestUsers, insight.conditionalAccess + insight.conditionalAccessGuestUsers, 19].map(String), 'conditional access');
+      expect(ca.status.text === 'Within entitlement', `conditional access status: ${ca.status.text}`);
+      const risk = rows.riskBasedConditionalAccess;
+      const riskUsers = insight.riskBasedConditionalAccess + insight.riskBasedConditionalAccessGuestUsers;
+      expectEqual([risk.members.value, risk.guests.value, risk.users.value, risk.entitled.value],
+        [insight.riskBasedConditionalAccess, insight.riskBasedConditionalAccessGuestUsers, riskUsers, 10].map(String), 'risk-based conditional access');
+      expectEqual(risk.status.text, `Over-used by ${riskUsers - 10}`, 'risk-based status (a text cue, not colour alone)');
+      const overCells = await page.$$eval('#features td.over', (tds) => tds.map((td) => [td.closest('tr').dataset.feature, td.dataset.field, getComputedStyle(td).color]));
+      expectEqual(overCells, [['riskBasedConditionalAccess', 'users', 'rgb(155, 28, 28)']], 'only the over-used count is red');
+      for (const feature of ['internetAccess', 'internetAccessM365', 'privateAccess']) {
+        expectEqual([rows[feature].users.value, rows[feature].entitled.text, rows[feature].status.text], [String(insight[feature]), 'not compared', 'Counted only'], feature);
+      }
+      const status = await page.textContent('#insight-status');
+      expect(status.includes('Over-used: risk-based conditional access.'), status);
+    });
+
+    const reclaim = expectedReclaim();
+    const reclaimed = {};
+    for (const type of RECLAIM_TYPES) reclaimed[type] = await reclaimList(base, token, type);
+
+    await check('the API lists the seeded inactive holders per type, with their units', async () => {
+      for (const type of RECLAIM_TYPES) {
+        const got = reclaimed[type];
+        const want = reclaim[type];
+        expectEqual([got.users, got.units], [want.users, want.units], `${type} counts`);
+        expectEqual(got.rows.map((r) => [r.userPrincipalName, r.licenses.map((l) => l.skuPartNumber).sort(), r.lastSignInDateTime === null]).sort(),
+          want.rows.map((r) => [r.user.userPrincipalName, r.licenses, r.never]).sort(), `${type} rows`);
+      }
+    });
+
+    await check('the Reclaim tab shows each type\'s inactive holders and units, two at a time behind Show more', async () => {
+      reclaimRequests = 0;
+      await page.click('#tab-reclaim');
+      await page.waitForSelector('#reclaim[data-state="ready"]', { timeout: 20000 });
+      expectEqual(reclaimRequests, 3, 'one first page per type');
+      const sections = await page.$$eval('#reclaim-types section', (all) => all.map((s) => s.dataset.licenseType));
+      expectEqual(sections, RECLAIM_TYPES, 'one section per type, P2 first');
+      for (const type of RECLAIM_TYPES) {
+        const box = `#reclaim-types section[data-license-type="${type}"]`;
+        const summary = await page.$eval(box, (s) => [s.querySelector('[data-field="users"]').dataset.value, s.querySelector('[data-field="units"]').dataset.value]);
+        expectEqual(summary, [String(reclaim[type].users), String(reclaim[type].units)], `${type} summary`);
+        for (let presses = 0; !(await page.$(`${box}[data-complete="true"]`)); presses += 1) {
+          expect(presses < 10, 'Show more never ends');
+          await page.click(`${box} button.more`);
+          await page.waitForSelector(`${box}[data-state="ready"]`, { timeout: 20000 });
+        }
+        const rows = await page.$$eval(`${box} tbody tr`, (trs) => trs.map((tr) => Object.fromEntries(
+          [...tr.children].map((c) => [c.dataset.field, c.dataset.field === 'lastSignIn' ? [c.innerText.trim(), c.dataset.value] : c.innerText.trim()]))));
+        const ago = (iso) => { const days = Math.floor((Date.now() - Date.parse(iso)) / (24 * 3600e3)); return `${days} ${days === 1 ? 'day' : 'days'} ago`; };
+        const want = reclaimed[type].rows.map((r) => ({
+          displayName: r.displayName,
+          userPrincipalName: r.userPrincipalName,
+          lastSignIn: r.lastSignInDateTime ? [`${r.lastSignInDateTime.slice(0, 10)} (${ago(r.lastSignInDateTime)})`, r.lastSignInDateTime] : ['never', ''],
+          licenses: r.licenses.map((l) => l.skuPartNumber).join(', '),
+        }));
+        expectEqual(rows, want, `${type} rows`);
+        expectEqual(await page.textContent(`${box} .reclaim-status`), `All ${reclaim[type].users} shown.`, `${type} status`);
+      }
+      expectEqual(reclaimRequests, 3 + RECLAIM_TYPES.reduce((n, t) => n + Math.ceil(reclaim[t].users / 2) - 1, 0), 'pages fetched');
+      const total = RECLAIM_TYPES.reduce((n, t) => n + reclaim[t].users, 0);
+      const units = RECLAIM_TYPES.reduce((n, t) => n + reclaim[t].units, 0);
+      expectEqual(await page.textContent('#reclaim-status'),
+        `${total} inactive holders of a premium or basic license; reclaiming frees ${units} licenses.`, 'summary');
+    });
+
+    await check('the reclaim CSV holds every inactive holder of every type, following every nextLink', async () => {
+      reclaimRequests = 0;
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#reclaim-download')]);
+      expectEqual(download.suggestedFilename(), `license-reclaim-${TENANT}.csv`, 'file name');
+      const text = readFileSync(await download.path(), 'utf8');
+      const lines = ['licenseType,userPrincipalName,displayName,lastSignInDateTime,licenses,units'];
+      for (const type of RECLAIM_TYPES) {
+        for (const r of reclaimed[type].rows) {
+          const parts = r.licenses.map((l) => l.skuPartNumber);
+          lines.push([type, r.userPrincipalName, r.displayName, r.lastSignInDateTime ?? '', parts.join(' '), parts.length].join(','));
+        }
+      }
+      expectEqual(text, lines.join('\r\n') + '\r\n', 'CSV text');
+      expectEqual(reclaimRequests, RECLAIM_TYPES.reduce((n, t) => n + Math.max(Math.ceil(reclaim[t].users / 2), 1), 0), 'pages fetched for the CSV');
+    });
+
+    await check('the Insight and Reclaim views: controls labelled, text has contrast; screenshots', async () => {
+      for (const [view, file] of [['insight', INSIGHT_SCREENSHOT], ['reclaim', RECLAIM_SCREENSHOT]]) {
+        await page.click(`#tab-${view}`);
+        await page.waitForSelector(`#${view}[data-state="ready"]`, { timeout: 20000 });
+        const unlabelled = await page.$$eval(`#${view} button, #views button`, (elements) => elements
+          .filter((e) => !e.textContent.trim() && !e.getAttribute('aria-label')).map((e) => e.outerHTML));
+        expectEqual(unlabelled, [], `${view}: unlabelled controls`);
+        expectEqual(await page.evaluate(contrastProblems), [], `${view}: text below 4.5:1`);
+        mkdirSync(path.dirname(file), { recursive: true });
+        await page.mouse.move(0, 0);
+        await page.evaluate(() => window.scrollTo(0, 0));
+        await page.screenshot({ path: file, fullPage: true });
+        console.log(`#    saved ${path.relative(ROOT, file)}`);
+      }
       await page.click('#tab-usage');
       await waitReady(page, 'D7');
+    });
+
+    await check('the reclaim CSV quotes commas and quotes, and defuses cells a spreadsheet would run', async () => {
+      const side = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+      const sidePage = await side.newPage();
+      await sidePage.route(/\/beta\/reports\/licenseReclaim\?/, (route) => {
+        const basic = route.request().url().includes('licenseType=basic');
+        const value = basic ? [{
+          id: '1', displayName: '=HYPERLINK("http://x.example","go")', userPrincipalName: '@bad@contoso.example',
+          accountEnabled: true, userType: 'Member', lastSignInDateTime: null,
+          licenses: [{ skuId: '2b9c8e7c-319c-43a2-a2a0-48c5c6161de7', skuPartNumber: '-AAD,BASIC' }],
+        }] : [];
+        route.fulfill({ status: 200, contentType: 'application/json',
+          body: JSON.stringify({ '@odata.count': value.length, '@tally.unitCount': value.length, value }) });
+      });
+      await sidePage.goto(link);
+      await waitReady(sidePage, 'D30');
+      await sidePage.click('#tab-reclaim');
+      await sidePage.waitForSelector('#reclaim[data-state="ready"]', { timeout: 20000 });
+      expectEqual(await sidePage.textContent('#reclaim-types section[data-license-type="premiumP2"] .reclaim-status'),
+        'Every Premium P2 holder signed in within 30 days.', 'empty type');
+      const [download] = await Promise.all([sidePage.waitForEvent('download'), sidePage.click('#reclaim-download')]);
+      const text = readFileSync(await download.path(), 'utf8');
+      expectEqual(text, 'licenseType,userPrincipalName,displayName,lastSignInDateTime,licenses,units\r\n' +
+        'basic,\'@bad@contoso.example,"\'=HYPERLINK(""http://x.example"",""go"")",,"\'-AAD,BASIC",1\r\n', 'CSV text');
+      await side.close();
     });
 
     await check('free is never shown negative: a SKU with more assigned than bought shows 0 and is marked', async () => {
@@ -507,6 +719,24 @@ async function main() {
       await side.close();
     });
 
+    await check('a tenant without P1 or P2 is told so calmly in the Insight view, and has nobody to reclaim', async () => {
+      const side = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const sidePage = await side.newPage();
+      await sidePage.goto(tally(['dashboard', '--tenant', OTHER_TENANT, '--url', base, '--data-dir', dataDir]));
+      await waitReady(sidePage, 'D30');
+      await sidePage.click('#tab-insight');
+      await sidePage.waitForSelector('#insight[data-state="missing"]', { timeout: 20000 });
+      expectEqual(await sidePage.isVisible('#insight-missing'), true, 'message shown');
+      expect((await sidePage.textContent('#insight-missing')).includes('no Microsoft Entra ID P1 or P2 license'), 'message text');
+      expectEqual(await sidePage.isVisible('#alert'), false, 'no alert');
+      expectEqual(await sidePage.isVisible('#insight-body'), false, 'no numbers');
+      expectEqual(await sidePage.evaluate(contrastProblems), [], 'text below 4.5:1');
+      await sidePage.click('#tab-reclaim');
+      await sidePage.waitForSelector('#reclaim[data-state="ready"]', { timeout: 20000 });
+      expectEqual(await sidePage.textContent('#reclaim-status'), 'Every holder of a premium or basic license signed in within 30 days.', 'reclaim status');
+      await side.close();
+    });
+
     await check('errors show in the alert: a token that may not read SKUs, and a failing server', async () => {
       const side = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       const sidePage = await side.newPage();
@@ -528,6 +758,10 @@ async function main() {
       await sidePage.click('#tab-licenses');
       await sidePage.waitForSelector('#licenses[data-state="error"]', { timeout: 20000 });
       expectEqual(await sidePage.textContent('#alert'), 'The licenses could not be loaded: The store is unavailable.', 'alert');
+      await sidePage.click('#tab-reclaim');
+      await sidePage.waitForSelector('#reclaim[data-state="error"]', { timeout: 20000 });
+      const noAudit = await sidePage.textContent('#alert');
+      expect(noAudit.startsWith('The inactive holders could not be loaded: this token may not read it'), noAudit);
       await side.close();
     });
 

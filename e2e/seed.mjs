@@ -1,7 +1,11 @@
 // Seed data for the dashboard test: one snapshot a day for 180 days of three license types, with
 // curves a license owner would recognise (purchases as steps, assignments growing past the
 // total before a purchase, idle Premium P2 capacity, Free usage climbing past the idle mark);
-// and, for the Licenses view, a directory: four SKUs, thirteen users, and who holds what.
+// for the Licenses view, a directory: five SKUs, sixteen members and three guests, and who holds
+// what; for the Reclaim view, when each member last signed in (some over 30 days ago, some
+// never); and for the Insight view, who used which premium feature, so that risk-based
+// conditional access is used by more users than the tenant has P2 licenses, and conditional
+// access by fewer than it has P1 + P2.
 
 const DAY_MS = 24 * 3600 * 1000;
 export const DAYS = 180;
@@ -67,6 +71,7 @@ function snapshot(snapshotDateTime, day, jitter) {
 const PLAN = {
   AAD_PREMIUM_P2: 'eec0eb4f-6444-4f95-aba0-50c24d67f998',
   AAD_PREMIUM: '41781fb2-bc02-4b7c-bd55-b576c07bb09d',
+  AAD_BASIC: 'c4da7f8a-5ee2-4c99-a7e1-87d2df57f6fe',
   EXCHANGE_S_ENTERPRISE: 'efb87545-963c-4e0d-99df-69c6916d9eb0',
   FLOW_P2_VIRAL: '50e68c76-46c6-4674-81f9-75456511b170',
 };
@@ -81,11 +86,12 @@ function units(enabled, warning = 0) {
 
 /**
  * SKUs as POST /v1.0/subscribedSkus bodies, with the users (by mail nickname) who hold each: one
- * with room to spare, one that uses its warning (grace) units, one full, one nobody holds.
+ * with room to spare, one that uses its warning (grace) units, one full, one nobody holds, and
+ * a Basic one. P2 entitled: 10 (ENTERPRISEPREMIUM); P1 entitled: 5 + 4 (EMS, AAD_PREMIUM).
  */
 export const SKUS = [
   {
-    body: { skuId: 'c7df2760-2c81-4ef7-b578-5b5392b571df', skuPartNumber: 'ENTERPRISEPREMIUM', prepaidUnits: units(25), servicePlans: plans('AAD_PREMIUM_P2', 'EXCHANGE_S_ENTERPRISE') },
+    body: { skuId: 'c7df2760-2c81-4ef7-b578-5b5392b571df', skuPartNumber: 'ENTERPRISEPREMIUM', prepaidUnits: units(10), servicePlans: plans('AAD_PREMIUM_P2', 'EXCHANGE_S_ENTERPRISE') },
     holders: ['AdeleV', 'AlexW', 'DiegoS', 'GradyA', 'IsaiahL', 'JohannaL', 'LeeG'],
   },
   {
@@ -100,12 +106,17 @@ export const SKUS = [
     body: { skuId: 'f30db892-07e9-47e9-837c-80727f46fd3d', skuPartNumber: 'FLOW_FREE', prepaidUnits: units(10000), servicePlans: plans('FLOW_P2_VIRAL') },
     holders: [],
   },
+  {
+    body: { skuId: '2b9c8e7c-319c-43a2-a2a0-48c5c6161de7', skuPartNumber: 'AAD_BASIC', prepaidUnits: units(5), servicePlans: plans('AAD_BASIC') },
+    holders: ['LeeG', 'ChristieC', 'EnricoC', 'IrvinS'],
+  },
 ];
 
 const PEOPLE = [
   'Adele Vance', 'Alex Wilber', 'Diego Siciliani', 'Grady Archie', 'Isaiah Langer', 'Johanna Lorenz',
   'Lee Gu', 'Lidia Holloway', 'Megan Bowen', 'Nestor Wilke', 'Patti Fernandez', 'Pradeep Gupta',
   'Miriam Graham', // holds nothing
+  'Christie Cline', 'Enrico Cattaneo', 'Irvin Sayers',
 ];
 
 /** Users as POST /v1.0/users bodies (Adele Vance → AdeleV@contoso.example), each with a usageLocation. */
@@ -121,6 +132,115 @@ export const USERS = PEOPLE.map((displayName) => {
     usageLocation: 'US',
   };
 });
+
+/** Guests from other tenants, as POST /v1.0/users bodies: they hold no license and use premium features. */
+export const GUESTS = ['Ana Bowman', 'Omar Haddad', 'Yuki Tanaka'].map((displayName) => {
+  const [first, last] = displayName.split(' ');
+  const mailNickname = `${first}.${last}_fabrikam.example`.toLowerCase();
+  return { displayName, mailNickname, userPrincipalName: `${mailNickname}#EXT#@contoso.example`, accountEnabled: true, userType: 'Guest' };
+});
+
+/** Days since each member last signed in (absent: never). */
+const SIGNED_IN_DAYS_AGO = {
+  AdeleV: 2, AlexW: 45, GradyA: 1, IsaiahL: 90, JohannaL: 5, // DiegoS, LeeG: never
+  LidiaH: 40, MeganB: 3, PattiF: 10, PradeepG: 31, // NestorW: never
+  MiriamG: 7, EnricoC: 60, IrvinS: 2, // ChristieC: never
+};
+
+/** The member's signInActivity `now`, for POST /v1.0/users; null when they never signed in. */
+export function signInActivity(mailNickname, now) {
+  const days = SIGNED_IN_DAYS_AGO[mailNickname];
+  return days === undefined ? null : { lastSignInDateTime: isoSeconds(now - days * DAY_MS) };
+}
+
+/** The license type SPEC §12.3 gives a SKU by its plans. */
+function skuType(sku) {
+  const ids = sku.body.servicePlans.map((p) => p.servicePlanId);
+  if (ids.includes(PLAN.AAD_PREMIUM_P2)) return 'premiumP2';
+  if (ids.includes(PLAN.AAD_PREMIUM)) return 'premiumP1';
+  if (ids.includes(PLAN.AAD_BASIC)) return 'basic';
+  return null;
+}
+
+const TYPE_RANK = ['basic', 'premiumP1', 'premiumP2'];
+
+/**
+ * What the Reclaim view should list: per license type, the members of that type who have not
+ * signed in for 30 days, with their SKUs' part numbers (sorted), and the units they hold.
+ */
+export function expectedReclaim() {
+  const lists = { premiumP2: [], premiumP1: [], basic: [] };
+  for (const user of USERS) {
+    const held = SKUS.filter((sku) => sku.holders.includes(user.mailNickname));
+    const type = held.map(skuType).filter(Boolean).sort((a, b) => TYPE_RANK.indexOf(b) - TYPE_RANK.indexOf(a))[0];
+    const days = SIGNED_IN_DAYS_AGO[user.mailNickname];
+    if (!type || (days !== undefined && days < 30)) continue;
+    lists[type].push({ user, licenses: held.map((sku) => sku.body.skuPartNumber).sort(), never: days === undefined });
+  }
+  return Object.fromEntries(Object.entries(lists).map(([type, rows]) => [type, {
+    rows, users: rows.length, units: rows.reduce((n, row) => n + row.licenses.length, 0),
+  }]));
+}
+
+/**
+ * Premium features each user used, as [featureName, days ago]: members 0-14 used conditional
+ * access (member 15 only 45 days ago, which does not count), 0-9 risk-based conditional access,
+ * 0-3 internet access, 0-1 its Microsoft 365 traffic, 4-6 private access; all three guests used
+ * conditional access, two of them risk-based.
+ */
+function featuresOf(index, guest) {
+  const uses = [];
+  const recent = 1 + (index % 20);
+  if (guest) {
+    uses.push(['conditionalAccess', recent]);
+    if (index < 2) uses.push(['riskBasedConditionalAccess', recent]);
+    return uses;
+  }
+  if (index < 15) uses.push(['conditionalAccess', recent]);
+  if (index === 15) uses.push(['conditionalAccess', 45]);
+  if (index < 10) uses.push(['riskBasedConditionalAccess', recent]);
+  if (index < 4) uses.push(['internetAccess', recent]);
+  if (index < 2) uses.push(['internetAccessM365', recent]);
+  if (index >= 4 && index < 7) uses.push(['privateAccess', recent]);
+  return uses;
+}
+
+/** POST /beta/reports/azureADUserFeatureUsage bodies for the users' ids by mail nickname. */
+export function featureUsage(ids, now) {
+  const body = (user, uses) => ({
+    userId: ids[user.mailNickname],
+    userPrincipalName: user.userPrincipalName,
+    userDisplayName: user.displayName,
+    lastUpdatedDateTime: isoSeconds(now - 3600 * 1000),
+    featureUsageDetails: uses.map(([featureName, days]) => ({ featureName, lastUsedDateTime: isoSeconds(now - days * DAY_MS) })),
+  });
+  return [
+    ...USERS.map((user, index) => body(user, featuresOf(index, false))),
+    ...GUESTS.map((user, index) => body(user, featuresOf(index, true))),
+  ].filter((record) => record.featureUsageDetails.length);
+}
+
+/** What the insight should count: entitlements from SKUS, users per feature used within 30 days. */
+export function expectedInsight() {
+  const entitled = (type) => SKUS.filter((sku) => skuType(sku) === type)
+    .reduce((n, sku) => n + sku.body.prepaidUnits.enabled + sku.body.prepaidUnits.warning, 0);
+  const users = (feature, guest) => (guest ? GUESTS : USERS)
+    .filter((_, index) => featuresOf(index, guest).some(([name, days]) => name === feature && days < 30)).length;
+  const p1 = entitled('premiumP1');
+  const p2 = entitled('premiumP2');
+  return {
+    entitledP1LicenseCount: p1,
+    entitledP2LicenseCount: p2,
+    entitledTotalLicenseCount: p1 + p2,
+    conditionalAccess: users('conditionalAccess', false),
+    conditionalAccessGuestUsers: users('conditionalAccess', true),
+    riskBasedConditionalAccess: users('riskBasedConditionalAccess', false),
+    riskBasedConditionalAccessGuestUsers: users('riskBasedConditionalAccess', true),
+    internetAccess: users('internetAccess', false),
+    internetAccessM365: users('internetAccessM365', false),
+    privateAccess: users('privateAccess', false),
+  };
+}
 
 /** What the Licenses view should show for a seeded SKU: free is bought + warning − assigned, at least 0. */
 export function expectedSku(sku) {

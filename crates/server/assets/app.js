@@ -3,7 +3,9 @@
  * reads getAzureADLicenseUsage for the chosen period (following @odata.nextLink), and draws per
  * license type a chart of total/assigned/used and one of utilization, a table of the latest
  * snapshot, and a CSV download. The token lives in sessionStorage and is sent to this origin only.
- * Two views, as tabs: Usage (this file) and Licenses (licenses.js: SKUs and who holds them).
+ * Four views, as tabs: Usage (this file), Licenses (licenses.js: SKUs and who holds them),
+ * Insight (insight.js: premium features used against the P1/P2 entitlement) and Reclaim
+ * (reclaim.js: holders who have not signed in for 30 days).
  */
 (function () {
   'use strict';
@@ -12,7 +14,7 @@
   var PERIOD_KEY = 'tally.dashboard.period';
   var VIEW_KEY = 'tally.dashboard.view';
   /** Each view's tab is `tab-<view>`; the value is its panel's id. */
-  var VIEWS = { usage: 'report', licenses: 'licenses' };
+  var VIEWS = { usage: 'report', licenses: 'licenses', insight: 'insight', reclaim: 'reclaim' };
   var PERIODS = ['D7', 'D30', 'D90', 'D180'];
   var PERIOD_DAYS = { D7: 7, D30: 30, D90: 90, D180: 180 };
   /** Below this share of bought licenses in use, a license type is marked idle. */
@@ -34,7 +36,8 @@
     token: null, period: 'D30', view: 'usage', snapshots: [], charts: [], loadSeq: 0,
     /** The token the report on screen was read with (null: read it when Usage is shown). */
     reportToken: null,
-    licenses: null
+    /** The other views, by name: each has load() (read and draw afresh) and reset(). */
+    views: {}
   };
 
   function $(id) { return document.getElementById(id); }
@@ -73,13 +76,14 @@
 
   // ---- API -----------------------------------------------------------------------------
 
-  function ApiFailure(status, message) {
+  function ApiFailure(status, message, code) {
     this.status = status;
     this.message = message;
+    this.code = code || null;
   }
 
-  /** One page of a collection: its items, and the next page's URL on this origin (or null). */
-  async function getPage(url, token) {
+  /** A GET's JSON body; a failure throws an ApiFailure with Graph's error code and message. */
+  async function getJson(url, token) {
     var response;
     try {
       response = await fetch(url, {
@@ -92,12 +96,20 @@
     }
     var body = await response.json().catch(function () { return null; });
     if (!response.ok) {
-      var message = body && body.error && body.error.message;
-      throw new ApiFailure(response.status, message || ('HTTP ' + response.status));
+      var error = (body && body.error) || {};
+      throw new ApiFailure(response.status, error.message || ('HTTP ' + response.status), error.code);
     }
+    return body || {};
+  }
+
+  /** One page of a collection: its items, the next page's URL on this origin (or null), and
+   * the whole body (for annotations such as @odata.count). */
+  async function getPage(url, token) {
+    var body = await getJson(url, token);
     return {
-      value: (body && body.value) || [],
-      next: body && body['@odata.nextLink'] ? sameOrigin(body['@odata.nextLink']) : null
+      value: body.value || [],
+      next: body['@odata.nextLink'] ? sameOrigin(body['@odata.nextLink']) : null,
+      body: body
     };
   }
 
@@ -447,16 +459,21 @@
     return lines.join('\r\n') + '\r\n';
   }
 
-  function download() {
-    var blob = new Blob([csv(state.snapshots)], { type: 'text/csv;charset=utf-8' });
+  /** Hands `text` to the browser as a CSV download named `name`. */
+  function saveFile(name, text) {
+    var blob = new Blob([text], { type: 'text/csv;charset=utf-8' });
     var link = document.createElement('a');
-    var tenant = claims(state.token).tid || 'tenant';
     link.href = URL.createObjectURL(blob);
-    link.download = 'license-usage-' + tenant + '-' + state.period + '.csv';
+    link.download = name;
     document.body.append(link);
     link.click();
     link.remove();
     setTimeout(function () { URL.revokeObjectURL(link.href); }, 10000);
+  }
+
+  function download() {
+    var tenant = claims(state.token).tid || 'tenant';
+    saveFile('license-usage-' + tenant + '-' + state.period + '.csv', csv(state.snapshots));
   }
 
   // ---- flow ----------------------------------------------------------------------------
@@ -487,10 +504,9 @@
     state.reportToken = null;
     sessionStorage.removeItem(TOKEN_KEY);
     destroyCharts();
-    state.licenses.reset();
+    Object.keys(state.views).forEach(function (name) { state.views[name].reset(); });
     $('views').hidden = true;
-    $('report').hidden = true;
-    $('licenses').hidden = true;
+    Object.keys(VIEWS).forEach(function (name) { $(VIEWS[name]).hidden = true; });
     $('who').hidden = true;
     $('sign-out').hidden = true;
     $('sign-in').hidden = false;
@@ -510,8 +526,8 @@
     document.body.dataset.state = 'signed-in';
   }
 
-  /** Shows a view's tab and panel, and reads its data: the SKUs each time, the report once per
-   * sign-in (the period buttons read it again). */
+  /** Shows a view's tab and panel, and reads its data: the other views' each time, the report
+   * once per sign-in (the period buttons read it again). */
   function showView(view, focusTab) {
     state.view = view;
     sessionStorage.setItem(VIEW_KEY, view);
@@ -524,7 +540,7 @@
     if (focusTab) $('tab-' + view).focus();
     document.body.dataset.view = view;
     showAlert('');
-    if (view === 'licenses') return state.licenses.load();
+    if (state.views[view]) return state.views[view].load();
     if (state.reportToken !== state.token) return load();
     return Promise.resolve();
   }
@@ -577,23 +593,32 @@
   }
 
   function start() {
-    if (!window.Chart || !window.TallyLicenses) {
-      showAlert(window.Chart ? 'The Licenses view did not load.' : 'The chart library did not load.');
+    var missing = !window.Chart ? 'The chart library' : !window.TallyLicenses ? 'The Licenses view' :
+      !window.TallyInsight ? 'The Insight view' : !window.TallyReclaim ? 'The Reclaim view' : null;
+    if (missing) {
+      showAlert(missing + ' did not load.');
       return;
     }
     window.Chart.defaults.font.family = getComputedStyle(document.documentElement).fontFamily;
     window.Chart.defaults.color = '#374151';
 
-    state.licenses = window.TallyLicenses.create({
+    var env = {
       $: $,
       token: function () { return state.token; },
+      tenant: function () { return claims(state.token).tid; },
+      getJson: getJson,
       getPage: getPage,
       fetchAll: fetchAll,
       cell: cell,
       badge: badge,
       count: count,
+      utcDay: utcDay,
+      save: saveFile,
       failed: failed
-    });
+    };
+    state.views.licenses = window.TallyLicenses.create(env);
+    state.views.insight = window.TallyInsight.create(env);
+    state.views.reclaim = window.TallyReclaim.create(env);
     var savedView = sessionStorage.getItem(VIEW_KEY);
     if (Object.prototype.hasOwnProperty.call(VIEWS, savedView)) state.view = savedView;
     Object.keys(VIEWS).forEach(function (name) {

@@ -20,7 +20,7 @@ pub struct Asset {
 }
 
 /// Every file of the dashboard.
-pub static ASSETS: [Asset; 5] = [
+pub static ASSETS: [Asset; 7] = [
     Asset {
         path: "/",
         content_type: "text/html; charset=utf-8",
@@ -35,6 +35,16 @@ pub static ASSETS: [Asset; 5] = [
         path: "/dashboard/licenses.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../assets/licenses.js"),
+    },
+    Asset {
+        path: "/dashboard/insight.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/insight.js"),
+    },
+    Asset {
+        path: "/dashboard/reclaim.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/reclaim.js"),
     },
     Asset {
         path: "/dashboard/style.css",

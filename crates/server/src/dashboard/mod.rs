@@ -1,7 +1,8 @@
 //! The license-usage dashboard (SPEC §1, §11): a static page served at `/`, with its scripts,
 //! stylesheet and the vendored chart library under `/dashboard/`. The page signs in with a
-//! bearer token and calls `/v1.0` from the browser (the usage report, and for its Licenses view
-//! the SKUs and their holders, §12.2); these routes need no token and read nothing.
+//! bearer token and calls the API from the browser (the usage report; for its Licenses view the
+//! SKUs and their holders, §12.2; for its Insight and Reclaim views the premium license insight
+//! and the inactive holders, §12.3); these routes need no token and read nothing.
 
 mod assets;
 

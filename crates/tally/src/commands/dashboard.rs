@@ -1,7 +1,8 @@
 //! `tally dashboard`: print a link to the dashboard whose URL fragment carries a short-lived,
 //! read-only application token: `Reports.Read.All` for the usage report, and
 //! `LicenseAssignment.Read.All` and `User.Read.All` for the Licenses view (the tenant's SKUs and
-//! who holds them); no role that writes. The fragment never reaches the server or its logs; the
+//! who holds them), and `AuditLog.Read.All` besides `User.Read.All` for the Reclaim view (who
+//! has not signed in lately: sign-in activity is audit data); no role that writes. The fragment never reaches the server or its logs; the
 //! page moves the token to session storage and clears the address bar.
 
 use std::time::Duration;
@@ -10,11 +11,13 @@ use tally_server::auth::{mint_token, LocalKey, TokenRequest};
 
 use crate::cli::DashboardArgs;
 
-/// The link's roles: read the reports, the SKUs and the users; write nothing.
-const ROLES: [&str; 3] = [
+/// The link's roles: read the reports, the SKUs, the users and their sign-in activity; write
+/// nothing.
+const ROLES: [&str; 4] = [
     "Reports.Read.All",
     "LicenseAssignment.Read.All",
     "User.Read.All",
+    "AuditLog.Read.All",
 ];
 /// A link is for looking now, not for bookmarking.
 const LONGEST_TTL: Duration = Duration::from_secs(24 * 3600);
@@ -52,11 +55,12 @@ mod tests {
     use super::{base_url, ROLES};
 
     #[test]
-    fn the_link_reads_reports_skus_and_users_and_writes_nothing() {
+    fn the_link_reads_reports_skus_users_and_sign_ins_and_writes_nothing() {
         for role in [
             "Reports.Read.All",
             "LicenseAssignment.Read.All",
             "User.Read.All",
+            "AuditLog.Read.All",
         ] {
             assert!(ROLES.contains(&role), "{role}");
         }
