@@ -77,7 +77,7 @@ measure() {
   local reclaim="$url/beta/reports/licenseReclaim?licenseType=premiumP2"
   curl -sf -H "Authorization: Bearer $token" "$insight" >"$WORK/insight-$backend.json"
   curl -sf -H "Authorization: Bearer $token" "$reclaim&%24count=true&%24top=1" |
-    python3 -c 'import json,sys; d=json.load(sys.stdin); print(f"   reclaim (premiumP2): {d[\"@odata.count\"]} users, {d[\"@tally.unitCount\"]} units")' >&2
+    python3 -c 'import json,sys; d=json.load(sys.stdin); print("   reclaim (premiumP2):", d["@odata.count"], "users,", d["@tally.unitCount"], "units")' >&2
   for round in $(seq 1 "$ROUNDS"); do
     log "$backend round $round/$ROUNDS"
     wrk_run insight "$backend" $CONNS "$insight" -H "Authorization: Bearer $token"

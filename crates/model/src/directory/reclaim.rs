@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use serde_json::{json, Value as Json};
+use serde::Serialize;
 use tally_odata::edm::DateTimeOffset;
 use uuid::Uuid;
 
@@ -62,33 +62,49 @@ impl<'a> Reclaim<'a> {
 
     /// A row: who, when they last signed in (the later of interactive and non-interactive, as
     /// written; null if never), and the licenses they hold.
-    pub fn row(&self, user: &User) -> Json {
+    pub fn row<'u>(&'u self, user: &'u User) -> Row<'u> {
         let activity = &user.sign_in_activity;
-        let dated = |text: &Option<String>| {
+        let dated = |text: &'u Option<String>| {
             let text = text.as_deref()?;
-            Some((DateTimeOffset::parse(text).ok()?.ticks(), text.to_owned()))
+            Some((DateTimeOffset::parse(text).ok()?.ticks(), text))
         };
-        let last = dated(&activity.last_sign_in_date_time)
-            .max(dated(&activity.last_non_interactive_sign_in_date_time))
-            .map(|(_, text)| text);
-        let licenses: Vec<Json> = user
-            .assigned_licenses
-            .iter()
-            .map(|license| {
-                json!({
-                    "skuId": license.sku_id.to_string(),
-                    "skuPartNumber": self.part_numbers.get(&license.sku_id).copied().flatten(),
+        Row {
+            id: user.id,
+            display_name: user.profile.display_name.as_deref(),
+            user_principal_name: &user.user_principal_name,
+            account_enabled: user.account_enabled,
+            user_type: user.profile.user_type.as_deref(),
+            last_sign_in_date_time: dated(&activity.last_sign_in_date_time)
+                .max(dated(&activity.last_non_interactive_sign_in_date_time))
+                .map(|(_, text)| text),
+            licenses: user
+                .assigned_licenses
+                .iter()
+                .map(|license| LicenseRow {
+                    sku_id: license.sku_id,
+                    sku_part_number: self.part_numbers.get(&license.sku_id).copied().flatten(),
                 })
-            })
-            .collect();
-        json!({
-            "id": user.id.to_string(),
-            "displayName": user.profile.display_name,
-            "userPrincipalName": user.user_principal_name,
-            "accountEnabled": user.account_enabled,
-            "userType": user.profile.user_type,
-            "lastSignInDateTime": last,
-            "licenses": licenses,
-        })
+                .collect(),
+        }
     }
+}
+
+/// One user on the list, as the response writes it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Row<'a> {
+    id: Uuid,
+    display_name: Option<&'a str>,
+    user_principal_name: &'a str,
+    account_enabled: Option<bool>,
+    user_type: Option<&'a str>,
+    last_sign_in_date_time: Option<&'a str>,
+    licenses: Vec<LicenseRow<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LicenseRow<'a> {
+    sku_id: Uuid,
+    sku_part_number: Option<&'a str>,
 }

@@ -17,7 +17,7 @@ use tally_model::directory::{Sku, User};
 use tally_model::resources::USER_FEATURE_USAGE;
 use uuid::Uuid;
 
-use super::sql::{user_select, HOLDERS, USERS};
+use super::sql::{user_select_with, HOLDERS, USERS};
 use crate::query::{ListQuery, Scope};
 use crate::sql::select::where_clause;
 use crate::sql::{Dialect, SqlBuilder, SqlParam};
@@ -228,7 +228,8 @@ pub(crate) fn reclaim_candidates(
         Dialect::Postgres => "GREATEST",
     };
     let mut out = SqlBuilder::new(dialect);
-    out.push(&user_select(dialect));
+    // A row never shows the user's plans: their JSON is not read.
+    out.push(&user_select_with(dialect, false));
     out.push(" WHERE tenant_id = ");
     out.param(SqlParam::Text(tenant.to_string()));
     if let Some(after) = &query.after {
@@ -242,9 +243,15 @@ pub(crate) fn reclaim_candidates(
     out.param(SqlParam::Int(query.active.0));
     out.push(" AND ");
     out.param(SqlParam::Int(query.active.1));
+    // One seek per user into the by-user index, then the user's few licenses checked against
+    // the list (SQLite's `+` keeps it from probing the index once per listed SKU instead).
+    let sku = match dialect {
+        Dialect::Sqlite => "+h.sku_id",
+        Dialect::Postgres => "h.sku_id",
+    };
     out.push(&format!(
         ") AND EXISTS (SELECT 1 FROM {HOLDERS} AS h WHERE h.tenant_id = {USERS}.tenant_id \
-         AND h.user_id = {USERS}.id AND h.sku_id IN ("
+         AND h.user_id = {USERS}.id AND {sku} IN ("
     ));
     for (index, sku) in query.skus.iter().enumerate() {
         if index > 0 {

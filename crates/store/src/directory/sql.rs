@@ -62,6 +62,7 @@ CREATE TABLE IF NOT EXISTS {HOLDERS} (
     user_id {text} NOT NULL,
     PRIMARY KEY (tenant_id, sku_id, user_id)
 ){rowid};
+CREATE INDEX IF NOT EXISTS directory_user_licenses_by_user ON {HOLDERS} (tenant_id, user_id, sku_id);
 "
     )
 }
@@ -84,7 +85,13 @@ pub fn holder_delete(dialect: Dialect) -> &'static str {
 
 /// `SELECT` of a user's columns in the order [`super::decode_user`] reads them.
 pub fn user_select(dialect: Dialect) -> String {
-    let (enabled, licenses, plans) = match dialect {
+    user_select_with(dialect, true)
+}
+
+/// [`user_select`], or without the user's assignedPlans (read as none) when `plans` is false:
+/// for reads that never show them, which then skip their JSON.
+pub fn user_select_with(dialect: Dialect, plans: bool) -> String {
+    let (enabled, licenses, plans_column) = match dialect {
         Dialect::Sqlite => ("account_enabled", "assigned_licenses", "assigned_plans"),
         Dialect::Postgres => (
             "account_enabled::int::bigint",
@@ -92,6 +99,7 @@ pub fn user_select(dialect: Dialect) -> String {
             "assigned_plans::text",
         ),
     };
+    let plans = if plans { plans_column } else { "'[]'" };
     format!(
         "SELECT {USERS}.id, user_principal_name, {enabled}, display_name, given_name, surname, \
          job_title, mail, mail_nickname, user_type, usage_location, sign_in_last_text, \

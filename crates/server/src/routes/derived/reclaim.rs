@@ -23,9 +23,11 @@ use crate::routes::listing::DEFAULT_PAGE_SIZE;
 use crate::routes::ApiRequest;
 use crate::state::AppState;
 
-/// Candidates read per query while filling a page (most candidates are listed: only disabled
-/// plans can lower a holder's type).
-const BATCH: usize = 500;
+/// Candidates read by the first query of a scan beyond those wanted, and the most any query
+/// reads. Nearly every candidate is listed (only disabled plans can lower a holder's type), so
+/// a page's first query usually fills it; a count reads in large batches.
+const SLACK: usize = 8;
+const BATCH: usize = 2000;
 
 pub async fn get(state: &AppState, request: &ApiRequest) -> Result<Response, ApiError> {
     if !request.principal.allows(&AUDIT_LOG, false) {
@@ -67,7 +69,7 @@ pub async fn get(state: &AppState, request: &ApiRequest) -> Result<Response, Api
         skus: deciding_skus(&skus, tier),
         active: (now.ticks() - ACTIVE_WINDOW, now.ticks()),
         after: None,
-        limit: BATCH.max(page_size + 1),
+        limit: BATCH,
     };
 
     let count = if options.count {
@@ -80,7 +82,7 @@ pub async fn get(state: &AppState, request: &ApiRequest) -> Result<Response, Api
             usize::MAX,
             |user| {
                 users += 1;
-                units += Reclaim::units(user);
+                units += Reclaim::units(&user);
             },
         )
         .await?;
@@ -91,7 +93,7 @@ pub async fn get(state: &AppState, request: &ApiRequest) -> Result<Response, Api
     query.after = after;
     let mut rows = Vec::with_capacity(page_size + 1);
     scan(state, request, &reclaim, query, page_size + 1, |user| {
-        rows.push(user.clone());
+        rows.push(user);
     })
     .await?;
     let next = (rows.len() > page_size).then(|| {
@@ -122,14 +124,14 @@ pub async fn get(state: &AppState, request: &ApiRequest) -> Result<Response, Api
     if let Some(link) = next {
         body.insert("@odata.nextLink".into(), Json::String(link));
     }
-    body.insert(
-        "value".into(),
-        Json::Array(rows.iter().map(|user| reclaim.row(user)).collect()),
-    );
-    Ok(odata_json_bytes(
-        StatusCode::OK,
-        serde_json::to_vec(&body).unwrap_or_default(),
-    ))
+    // The annotations, then the rows written straight from their structs.
+    let mut bytes = serde_json::to_vec(&body).unwrap_or_default();
+    bytes.pop();
+    bytes.extend_from_slice(b",\"value\":");
+    let value: Vec<_> = rows.iter().map(|user| reclaim.row(user)).collect();
+    serde_json::to_writer(&mut bytes, &value).map_err(|_| ApiError::internal())?;
+    bytes.push(b'}');
+    Ok(odata_json_bytes(StatusCode::OK, bytes))
 }
 
 /// The `licenseType` parameter: basic, premiumP1 or premiumP2.
@@ -156,16 +158,19 @@ async fn scan(
     reclaim: &Reclaim<'_>,
     mut query: ReclaimQuery,
     wanted: usize,
-    mut listed: impl FnMut(&User),
+    mut listed: impl FnMut(User),
 ) -> Result<(), ApiError> {
     let mut found = 0;
+    query.limit = wanted.saturating_add(SLACK).min(BATCH);
     loop {
         let candidates = state
             .store
             .reclaim_candidates(request.tenant(), query.clone())
             .await?;
-        for user in &candidates {
-            if reclaim.lists(user) {
+        let full = candidates.len() == query.limit;
+        let last = candidates.last().map(|user| user.id.to_string());
+        for user in candidates {
+            if reclaim.lists(&user) {
                 listed(user);
                 found += 1;
                 if found == wanted {
@@ -173,9 +178,10 @@ async fn scan(
                 }
             }
         }
-        match candidates.last() {
-            Some(last) if candidates.len() == query.limit => {
-                query.after = Some(last.id.to_string());
+        match last {
+            Some(last) if full => {
+                query.after = Some(last);
+                query.limit = (query.limit * 2).min(BATCH);
             }
             _ => return Ok(()),
         }
