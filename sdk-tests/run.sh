@@ -83,8 +83,8 @@ venv=sdk-tests/python/.venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 # --no-compile: the two generated SDKs (msgraph-sdk, msgraph-beta-sdk) are some 45,000 modules
 # of which a suite imports about 2,500; byte-compiling them all at install time made a fresh
-# install four times slower (343 s against 86 s on the 2-core machine), compiling on import costs
-# a suite a few seconds.
+# install four times slower (343 s against 86 s on the 2-core machine during a cargo build),
+# compiling on import costs a suite a few seconds.
 "$venv/bin/pip" install --quiet --disable-pip-version-check --no-compile \
   -r sdk-tests/python/requirements.txt
 TALLY_TOKEN=$(token) SSL_CERT_FILE="$cert" suite python "$venv/bin/python" sdk-tests/python/test_graph_core.py
