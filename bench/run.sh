@@ -241,3 +241,6 @@ cat "$BENCH/RESULTS.md"
 stop_all() { cleanup; PIDS=(); }
 stop_all
 SKIP_BUILD=1 bash "$BENCH/directory.sh"
+
+# ---- the derived numbers (issue 17): bench/DERIVED.md ------------------------------------------
+SKIP_BUILD=1 bash "$BENCH/derived.sh"

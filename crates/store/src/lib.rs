@@ -245,6 +245,16 @@ impl Store {
         }
     }
 
+    /// Refreshes the planner's statistics of `tables` after a bulk load (PostgreSQL's
+    /// `ANALYZE`; until autovacuum gets to it, a freshly loaded table looks empty to the planner,
+    /// which then picks plans that read everything). SQLite needs nothing.
+    pub async fn refresh_statistics(&self, tables: &[&str]) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(_) => Ok(()),
+            Store::Postgres(store) => store.analyze(tables).await,
+        }
+    }
+
     /// Whether the store answers queries (for `/readyz`).
     pub async fn ping(&self) -> Result<(), StoreError> {
         match self {

@@ -38,6 +38,14 @@ pub const V1_DEFAULT: [&str; 11] = [
 /// Only `$select` reads it (and only with AuditLog.Read.All).
 pub const SIGN_IN_ACTIVITY: &str = "signInActivity";
 
+impl UserView<'_> {
+    /// Whether a user written in this view shows their assignedPlans (else a read may skip
+    /// them).
+    pub fn shows_plans(self) -> bool {
+        included(self, &USER, "assignedPlans")
+    }
+}
+
 fn included(view: UserView<'_>, ty: &EntityType, name: &str) -> bool {
     match view {
         UserView::V1Default => V1_DEFAULT.contains(&name),

@@ -228,17 +228,18 @@ pub(crate) fn reclaim_candidates(
         Dialect::Postgres => "GREATEST",
     };
     let mut out = SqlBuilder::new(dialect);
-    // A row never shows the user's plans: their JSON is not read.
+    // The candidates are chosen from the narrow sign-in index in id order, and only they are
+    // read whole (their rows are wide); a row never shows the user's plans, left unread.
     out.push(&user_select_with(dialect, false));
-    out.push(" WHERE tenant_id = ");
+    out.push(" JOIN (SELECT u.id AS candidate FROM directory_users AS u WHERE u.tenant_id = ");
     out.param(SqlParam::Text(tenant.to_string()));
     if let Some(after) = &query.after {
-        out.push(&format!(" AND {USERS}.id > "));
+        out.push(" AND u.id > ");
         out.param(SqlParam::Text(after.clone()));
     }
     out.push(&format!(
-        " AND NOT ({latest}(COALESCE(sign_in_last_ticks, -1), \
-         COALESCE(sign_in_non_interactive_ticks, -1)) BETWEEN "
+        " AND NOT ({latest}(COALESCE(u.sign_in_last_ticks, -1), \
+         COALESCE(u.sign_in_non_interactive_ticks, -1)) BETWEEN "
     ));
     out.param(SqlParam::Int(query.active.0));
     out.push(" AND ");
@@ -250,8 +251,8 @@ pub(crate) fn reclaim_candidates(
         Dialect::Postgres => "h.sku_id",
     };
     out.push(&format!(
-        ") AND EXISTS (SELECT 1 FROM {HOLDERS} AS h WHERE h.tenant_id = {USERS}.tenant_id \
-         AND h.user_id = {USERS}.id AND {sku} IN ("
+        ") AND EXISTS (SELECT 1 FROM {HOLDERS} AS h WHERE h.tenant_id = u.tenant_id \
+         AND h.user_id = u.id AND {sku} IN ("
     ));
     for (index, sku) in query.skus.iter().enumerate() {
         if index > 0 {
@@ -259,8 +260,13 @@ pub(crate) fn reclaim_candidates(
         }
         out.param(SqlParam::Text(sku.to_string()));
     }
-    out.push(&format!(")) ORDER BY {USERS}.id LIMIT "));
+    out.push(")) ORDER BY u.id LIMIT ");
     out.param(SqlParam::Int(query.limit as i64));
+    out.push(&format!(") AS c ON {USERS}.tenant_id = "));
+    out.param(SqlParam::Text(tenant.to_string()));
+    out.push(&format!(
+        " AND {USERS}.id = c.candidate ORDER BY c.candidate"
+    ));
     out
 }
 

@@ -60,6 +60,8 @@ pub struct UserQuery {
     pub after: Option<Cursor>,
     pub skip: u64,
     pub page_size: usize,
+    /// Leave the users' assignedPlans out (read as none): for reads that never show them.
+    pub without_plans: bool,
 }
 
 #[derive(Clone, Debug)]

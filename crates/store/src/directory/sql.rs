@@ -10,6 +10,7 @@ use crate::sql::filter::translate_on;
 use crate::sql::{Dialect, SqlBuilder, SqlParam};
 use crate::TenantId;
 
+pub const SKUS: &str = "directory_skus";
 pub const USERS: &str = "directory_users";
 /// Who holds which SKU: one row per assignment, kept with the users' `assigned_licenses` in the
 /// same transactions. It answers `assignedLicenses/any(x: x/skuId eq …)` from an index.
@@ -56,6 +57,7 @@ CREATE TABLE IF NOT EXISTS {USERS} (
 ){rowid};
 CREATE UNIQUE INDEX IF NOT EXISTS directory_users_by_upn ON {USERS} (tenant_id, upn_key);
 CREATE INDEX IF NOT EXISTS directory_users_by_name ON {USERS} (tenant_id, display_name, id);
+CREATE INDEX IF NOT EXISTS directory_users_by_sign_in ON {USERS} (tenant_id, id, sign_in_last_ticks, sign_in_non_interactive_ticks);
 CREATE TABLE IF NOT EXISTS {HOLDERS} (
     tenant_id TEXT NOT NULL,
     sku_id TEXT NOT NULL,
@@ -233,9 +235,14 @@ fn sort_key(query: &UserQuery) -> Option<(String, SortDirection)> {
     })
 }
 
-fn scoped(dialect: Dialect, tenant: TenantId, filter: Option<&TypedExpr>) -> SqlBuilder {
+fn scoped(
+    dialect: Dialect,
+    tenant: TenantId,
+    filter: Option<&TypedExpr>,
+    plans: bool,
+) -> SqlBuilder {
     let mut sql = SqlBuilder::new(dialect);
-    sql.push(&user_select(dialect));
+    sql.push(&user_select_with(dialect, plans));
     sql.push(&format!(" WHERE {USERS}.tenant_id = "));
     sql.param(SqlParam::Text(tenant.to_string()));
     if let Some(filter) = filter {
@@ -250,7 +257,7 @@ pub fn list_users(dialect: Dialect, tenant: TenantId, query: &UserQuery) -> SqlB
     if query.order.is_none() {
         if let Some((sku, rest)) = holder_scan(query.filter.as_ref()) {
             let mut sql = SqlBuilder::new(dialect);
-            sql.push(&user_select(dialect));
+            sql.push(&user_select_with(dialect, !query.without_plans));
             from_holders(&mut sql, tenant, sku, &rest);
             if let Some(CursorValue::Id(after)) = query.after.as_ref().and_then(|c| c.0.last()) {
                 sql.push(&format!(" AND {HOLDERS}.user_id > "));
@@ -262,7 +269,7 @@ pub fn list_users(dialect: Dialect, tenant: TenantId, query: &UserQuery) -> SqlB
             return sql;
         }
     }
-    let mut sql = scoped(dialect, tenant, query.filter.as_ref());
+    let mut sql = scoped(dialect, tenant, query.filter.as_ref(), !query.without_plans);
     let id = |cursor: &Cursor| match cursor.0.last() {
         Some(CursorValue::Id(id)) => id.to_string(),
         _ => String::new(),

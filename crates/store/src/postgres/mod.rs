@@ -72,6 +72,17 @@ impl From<deadpool_postgres::PoolError> for StoreError {
 }
 
 impl PgStore {
+    pub async fn analyze(&self, tables: &[&str]) -> Result<(), StoreError> {
+        if tables.is_empty() {
+            return Ok(());
+        }
+        let client = self.pool.get().await?;
+        client
+            .batch_execute(&format!("ANALYZE {}", tables.join(", ")))
+            .await?;
+        Ok(())
+    }
+
     /// Connects to `url` (`postgres://…`) and migrates the schema.
     /// With the generous limits of the command-line tools ([`crate::StoreLimits::for_tools`]).
     pub async fn connect(url: &str) -> Result<Self, StoreError> {

@@ -30,6 +30,8 @@ pub async fn take(
     let mut derivation = Derivation::new(&skus, at);
     let mut query = UserQuery {
         page_size: PAGE,
+        // The rules read licenses, not the plans assigned through them.
+        without_plans: true,
         ..UserQuery::default()
     };
     loop {

@@ -130,6 +130,7 @@ pub async fn list(state: &AppState, request: &ApiRequest) -> Result<Response, Ap
         after: None,
         skip: options.skip.unwrap_or(0),
         page_size: options.top.unwrap_or(DEFAULT_PAGE_SIZE),
+        without_plans: !view(request, &options).shows_plans(),
     };
     if let Some(text) = &options.skiptoken {
         let token = PageToken::decode(text, &state.paging, request.tenant(), &fingerprint)?;
