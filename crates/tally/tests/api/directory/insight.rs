@@ -6,17 +6,12 @@ use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+use super::typed::{BASIC, BASIC_PLAN, E5, P1, P1_PLAN, P2_PLAN};
 use super::{create_sku, sku, Tenant};
 use crate::support::{app_token, delegated_token, TestServer};
 
 const INSIGHT: &str = "/beta/reports/azureADPremiumLicenseInsight";
 const RECORDS: &str = "/beta/reports/azureADUserFeatureUsage";
-const P2_PLAN: &str = "eec0eb4f-6444-4f95-aba0-50c24d67f998";
-const P1_PLAN: &str = "41781fb2-bc02-4b7c-bd55-b576c07bb09d";
-const BASIC_PLAN: &str = "c4da7f8a-5ee2-4c99-a7e1-87d2df57f6fe";
-const E5: &str = "06ebc4ee-1bb5-47dd-8120-11324bc54e06";
-const P1: &str = "078d2b04-f1bd-4111-bbd4-b4b1b354cef4";
-const BASIC: &str = "2b9c8e7c-319c-43a2-a2a0-48c5c6161de7";
 const SECURITY_READER: &str = "5d6b6bb7-de71-4623-b4af-96380a352509";
 
 /// `days` days from now (negative: ago), as Graph writes a date.

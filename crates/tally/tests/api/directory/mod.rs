@@ -97,6 +97,46 @@ pub async fn holders(server: &TestServer, tenant: &Tenant, sku_id: &str) -> i64 
     reply.text.trim().parse().unwrap()
 }
 
+/// What the derived numbers' tests hold (SPEC §12.3): the plans that decide a license type, and
+/// SKUs that carry them.
+pub mod typed {
+    pub const P2_PLAN: &str = "eec0eb4f-6444-4f95-aba0-50c24d67f998";
+    pub const P1_PLAN: &str = "41781fb2-bc02-4b7c-bd55-b576c07bb09d";
+    pub const BASIC_PLAN: &str = "c4da7f8a-5ee2-4c99-a7e1-87d2df57f6fe";
+    pub const E5: &str = "06ebc4ee-1bb5-47dd-8120-11324bc54e06";
+    pub const P1: &str = "078d2b04-f1bd-4111-bbd4-b4b1b354cef4";
+    pub const BASIC: &str = "2b9c8e7c-319c-43a2-a2a0-48c5c6161de7";
+}
+
+/// Creates the user `body` describes and gives it licenses (`(sku, disabled plans)`); answers
+/// its id.
+pub async fn user_holding(
+    server: &TestServer,
+    tenant: &Tenant,
+    body: &Value,
+    licenses: &[(&str, &[&str])],
+) -> String {
+    let created = server.post("/v1.0/users", &tenant.token, body).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let id = created.json["id"].as_str().unwrap().to_owned();
+    if licenses.is_empty() {
+        return id;
+    }
+    let add: Vec<Value> = licenses
+        .iter()
+        .map(|(sku, disabled)| json!({ "skuId": sku, "disabledPlans": disabled }))
+        .collect();
+    let reply = server
+        .post(
+            &format!("/v1.0/users/{id}/assignLicense"),
+            &tenant.token,
+            &json!({ "addLicenses": add, "removeLicenses": [] }),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    id
+}
+
 pub const E5: &str = "c7df2760-2c81-4ef7-b578-5b5392b571df";
 pub const P2: &str = "84a661c4-e949-4bd2-a560-ed7766fcaf2b";
 pub const AAD_PREMIUM: &str = "41781fb2-bc02-4b7c-bd55-b576c07bb09d";

@@ -6,16 +6,11 @@ use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use super::{create_sku, sku, Tenant};
+use super::typed::{BASIC, BASIC_PLAN, E5, P1, P1_PLAN, P2_PLAN};
+use super::{create_sku, sku, user_holding, Tenant};
 use crate::support::{app_token, TestServer};
 
 const RECLAIM: &str = "/beta/reports/licenseReclaim";
-const P2_PLAN: &str = "eec0eb4f-6444-4f95-aba0-50c24d67f998";
-const P1_PLAN: &str = "41781fb2-bc02-4b7c-bd55-b576c07bb09d";
-const BASIC_PLAN: &str = "c4da7f8a-5ee2-4c99-a7e1-87d2df57f6fe";
-const E5: &str = "06ebc4ee-1bb5-47dd-8120-11324bc54e06";
-const P1: &str = "078d2b04-f1bd-4111-bbd4-b4b1b354cef4";
-const BASIC: &str = "2b9c8e7c-319c-43a2-a2a0-48c5c6161de7";
 
 fn days(days: i64) -> String {
     (Utc::now() + Duration::days(days)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -42,22 +37,7 @@ async fn holder(
             "lastNonInteractiveSignInDateTime": other.map(days),
         },
     });
-    let created = server.post("/v1.0/users", &tenant.token, &body).await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
-    let id = created.json["id"].as_str().unwrap().to_owned();
-    let add: Vec<Value> = licenses
-        .iter()
-        .map(|(sku, disabled)| json!({ "skuId": sku, "disabledPlans": disabled }))
-        .collect();
-    let reply = server
-        .post(
-            &format!("/v1.0/users/{id}/assignLicense"),
-            &tenant.token,
-            &json!({ "addLicenses": add, "removeLicenses": [] }),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
-    id
+    user_holding(server, tenant, &body, licenses).await
 }
 
 fn sorted(mut ids: Vec<String>) -> Vec<String> {
