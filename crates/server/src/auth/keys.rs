@@ -23,6 +23,10 @@ pub struct LocalKey {
     pub decoding: DecodingKey,
     /// Secret bytes from which other keys (the paging token key) are derived.
     pub secret: Vec<u8>,
+    /// The public key's coordinates, base64url (a JWK's `x` and `y`), for the sign-in
+    /// endpoint's JWKS.
+    pub x: String,
+    pub y: String,
 }
 
 impl LocalKey {
@@ -52,11 +56,33 @@ impl LocalKey {
             .to_public_key_pem(LineEnding::LF)
             .context("encoding the public key")?;
         let kid = URL_SAFE_NO_PAD.encode(&Sha256::digest(public_der.as_bytes())[..16]);
+        // SEC1 uncompressed: 0x04, then x and y, 32 bytes each.
+        let point = secret.public_key().to_sec1_bytes();
+        let (x, y) = point
+            .get(1..)
+            .filter(|coordinates| coordinates.len() == 64)
+            .map(|coordinates| coordinates.split_at(32))
+            .context("the public key is not an uncompressed P-256 point")?;
         Ok(Self {
+            x: URL_SAFE_NO_PAD.encode(x),
+            y: URL_SAFE_NO_PAD.encode(y),
             kid,
             encoding: EncodingKey::from_ec_pem(pem.as_bytes())?,
             decoding: DecodingKey::from_ec_pem(public_pem.as_bytes())?,
             secret: secret.to_bytes().to_vec(),
+        })
+    }
+
+    /// The JWK of the public key (as `/{tenant}/discovery/v2.0/keys` lists it).
+    pub fn public_jwk(&self) -> serde_json::Value {
+        serde_json::json!({
+            "kty": "EC",
+            "use": "sig",
+            "crv": "P-256",
+            "alg": "ES256",
+            "kid": self.kid,
+            "x": self.x,
+            "y": self.y,
         })
     }
 }

@@ -187,7 +187,10 @@ async fn the_list_holds_each_types_inactive_holders_in_id_order_with_their_units
     // A token from another list is refused.
     let elsewhere = next.replace("premiumP2", "premiumP1");
     server
-        .get(&elsewhere[elsewhere.find("/beta").unwrap()..], &tenant.token)
+        .get(
+            &elsewhere[elsewhere.find("/beta").unwrap()..],
+            &tenant.token,
+        )
         .await
         .assert_error(400, "BadRequest");
 }
