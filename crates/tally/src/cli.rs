@@ -198,7 +198,8 @@ pub struct AppArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum AppCommand {
-    /// Register an app; prints `client_id=…` and `client_secret=…` (the secret only this once).
+    /// Register an app; prints `client_id=…` and `client_secret=…` (the secret only this once),
+    /// or with --certificate only `client_id=…`.
     Add(AppAddArgs),
     /// Print the registered apps (never their secrets).
     List(AppListArgs),
@@ -229,6 +230,10 @@ pub struct AppAddArgs {
     /// Its display name (`app_displayname` in its tokens).
     #[arg(long, default_value = "tally app")]
     pub name: String,
+    /// Sign in with client assertions signed by this PEM certificate's RSA key instead of a
+    /// secret: only `client_id=…` is printed, and no secret is made.
+    #[arg(long)]
+    pub certificate: Option<PathBuf>,
     #[command(flatten)]
     pub store: StoreArgs,
 }

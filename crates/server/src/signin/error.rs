@@ -142,13 +142,63 @@ impl SigninError {
         )
     }
 
-    /// AADSTS700027: an assertion this app cannot be verified with (tally's apps have secrets).
+    /// AADSTS700027: an assertion naming no certificate of the app.
     pub fn assertion_not_registered(client_id: &str) -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
             "invalid_client",
             700027,
             format!("The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '{client_id}'.]"),
+        )
+    }
+
+    /// AADSTS50027: an assertion that is not a JWT tally can read (or lacks a claim).
+    pub fn assertion_malformed() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            50027,
+            "JWT token is invalid or malformed.".into(),
+        )
+    }
+
+    /// AADSTS700027: the assertion's signature is not the certificate's.
+    pub fn assertion_signature() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            700027,
+            "Client assertion contains an invalid signature.".into(),
+        )
+    }
+
+    /// AADSTS700024: `exp` past or `nbf` ahead (beyond the leeway).
+    pub fn assertion_expired() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            700024,
+            "Client assertion is not within its valid time range.".into(),
+        )
+    }
+
+    /// AADSTS50027 too: Entra names the audience among a malformed JWT's reasons.
+    pub fn assertion_audience() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            50027,
+            "JWT token is invalid or malformed: the client assertion's audience is not this token endpoint.".into(),
+        )
+    }
+
+    /// AADSTS700021: `iss` or `sub` is not the client id.
+    pub fn assertion_subject() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            700021,
+            "Client assertion application identifier doesn't match 'client_id' parameter.".into(),
         )
     }
 

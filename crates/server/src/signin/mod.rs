@@ -6,11 +6,13 @@
 //! - `GET /{tenant}/v2.0/.well-known/openid-configuration` and `GET /{tenant}/discovery/v2.0/keys`
 //!   ([`discovery`]): where to ask, and the local key's JWKS;
 //! - `POST /{tenant}/oauth2/v2.0/token` ([`token`]): checks the app registered with
-//!   `tally app add` (its tenant, its secret's digest: [`secret`]) and answers a token signed
-//!   with the local key, which the API accepts like any other.
+//!   `tally app add` (its tenant, its secret's digest: [`secret`], or a client assertion signed
+//!   with its certificate: [`certificate`]) and answers a token signed with the local key, which
+//!   the API accepts like any other.
 //!
 //! Refusals are Entra's OAuth 2.0 JSON errors with their `AADSTS` codes ([`error`]).
 
+pub mod certificate;
 pub mod discovery;
 pub mod error;
 pub mod secret;

@@ -1,6 +1,7 @@
 //! `POST /{tenant}/oauth2/v2.0/token`: OAuth 2.0 client credentials as Entra ID answers them.
 //! The form (`application/x-www-form-urlencoded`) names the grant, the app (`client_id`), its
-//! credential (`client_secret` in the form or in HTTP Basic) and the scope (Microsoft Graph's
+//! credential (`client_secret` in the form or in HTTP Basic, or a `client_assertion` signed with
+//! its certificate) and the scope (Microsoft Graph's
 //! `/.default`). The checks go in this order: the tenant in the path, the grant type, the app's
 //! id, the scope, the app (registered in this tenant, read from the store on every request),
 //! its credential. Whatever else the client sends (`client_info`, `x-client-*` headers) is
@@ -19,7 +20,7 @@ use tally_store::apps::App;
 use uuid::Uuid;
 
 use super::error::{json_headers, SigninError};
-use super::{secret, TenantPath};
+use super::{certificate, secret, TenantPath};
 use crate::auth::{mint_app_token, AppCredential, AppTokenRequest};
 use crate::http::envelope::RequestIds;
 use crate::state::AppState;
@@ -171,7 +172,14 @@ async fn issue(
     let client_id = Uuid::parse_str(client_text)
         .map_err(|_| SigninError::unknown_app(client_text, &tenant.to_string()))?;
     let app = lookup(state, tenant, client_id).await?;
-    let credential = authenticate(&app, &form)?;
+    let endpoints = [
+        format!(
+            "{}/{tenant_text}/oauth2/v2.0/token",
+            state.base_url(headers)
+        ),
+        format!("{}/{tenant}/oauth2/v2.0/token", state.base_url(headers)),
+    ];
+    let credential = authenticate(&app, &form, &endpoints)?;
     let token = mint_app_token(
         state.verifier.local_key(),
         &AppTokenRequest {
@@ -237,9 +245,14 @@ async fn lookup(state: &AppState, tenant: Uuid, client_id: Uuid) -> Result<App, 
     }
 }
 
-/// The app's proof: its secret (compared with its digest in constant time); an assertion is
-/// refused, since tally's apps have no certificates.
-fn authenticate(app: &App, form: &Form) -> Result<AppCredential, SigninError> {
+/// The app's proof: its secret (compared with its digest in constant time), or an assertion
+/// signed with its certificate, for this endpoint (`audiences`: its URL as the client named the
+/// tenant, and with the tenant's canonical spelling).
+fn authenticate(
+    app: &App,
+    form: &Form,
+    audiences: &[String],
+) -> Result<AppCredential, SigninError> {
     let client_id = app.client_id.to_string();
     if let Some(secret) = &form.client_secret {
         return if secret::matches(secret, &app.secret_hash) {
@@ -252,7 +265,10 @@ fn authenticate(app: &App, form: &Form) -> Result<AppCredential, SigninError> {
         &form.client_assertion,
         form.client_assertion_type.as_deref(),
     ) {
-        (Some(_), Some(JWT_BEARER)) => Err(SigninError::assertion_not_registered(&client_id)),
+        (Some(assertion), Some(JWT_BEARER)) => {
+            certificate::verify(assertion, app, audiences)?;
+            Ok(AppCredential::Certificate)
+        }
         (Some(_), _) => Err(SigninError::missing("client_assertion_type")),
         (None, _) => Err(SigninError::missing_credential()),
     }

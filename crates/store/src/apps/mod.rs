@@ -23,6 +23,20 @@ pub struct App {
     pub roles: Vec<String>,
     /// When it was added (RFC 3339, UTC).
     pub created: String,
+    /// Its certificate, for client assertions, if it has one.
+    pub certificate: Option<Certificate>,
+}
+
+/// What tally keeps of an app's certificate: the thumbprints a client assertion's header names
+/// it by, and its RSA public key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Certificate {
+    /// base64url of the SHA-1 of the certificate's DER (`x5t`).
+    pub sha1: String,
+    /// base64url of its SHA-256 (`x5t#S256`).
+    pub sha256: String,
+    /// The RSA public key, PKCS#1 DER in base64url.
+    pub key: String,
 }
 
 impl App {
@@ -30,17 +44,42 @@ impl App {
     pub(crate) fn roles_json(&self) -> String {
         serde_json::Value::from(self.roles.clone()).to_string()
     }
+
+    /// The certificate's three stored columns (nulls without one).
+    pub(crate) fn certificate_columns(&self) -> [Option<String>; 3] {
+        match &self.certificate {
+            Some(certificate) => [
+                Some(certificate.sha1.clone()),
+                Some(certificate.sha256.clone()),
+                Some(certificate.key.clone()),
+            ],
+            None => [None, None, None],
+        }
+    }
 }
 
-/// Builds an app from its stored columns, in the SELECTs' order.
-pub(crate) fn decode(
-    tenant: &str,
-    client_id: &str,
-    name: String,
-    secret_hash: String,
-    roles: &str,
-    created: String,
-) -> Result<App, StoreError> {
+/// An app's stored columns, in the SELECTs' order.
+pub(crate) struct Columns<'a> {
+    pub tenant: &'a str,
+    pub client_id: &'a str,
+    pub name: String,
+    pub secret_hash: String,
+    pub roles: &'a str,
+    pub created: String,
+    pub certificate: [Option<String>; 3],
+}
+
+/// Builds an app from its stored columns.
+pub(crate) fn decode(columns: Columns<'_>) -> Result<App, StoreError> {
+    let Columns {
+        tenant,
+        client_id,
+        name,
+        secret_hash,
+        roles,
+        created,
+        certificate,
+    } = columns;
     let client_id = Uuid::parse_str(client_id).map_err(|error| {
         StoreError::Internal(format!("a stored client id '{client_id}': {error}"))
     })?;
@@ -53,6 +92,10 @@ pub(crate) fn decode(
         secret_hash,
         roles,
         created,
+        certificate: match certificate {
+            [Some(sha1), Some(sha256), Some(key)] => Some(Certificate { sha1, sha256, key }),
+            _ => None,
+        },
     })
 }
 

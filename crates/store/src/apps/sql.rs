@@ -20,7 +20,10 @@ pub fn create_table(dialect: Dialect) -> String {
     name {text} NOT NULL,
     secret_hash TEXT NOT NULL,
     roles TEXT NOT NULL,
-    created TEXT NOT NULL
+    created TEXT NOT NULL,
+    certificate_sha1 TEXT,
+    certificate_sha256 TEXT,
+    certificate_key TEXT
 );
 CREATE INDEX IF NOT EXISTS apps_by_tenant ON {TABLE} (tenant_id, created, client_id);
 "
@@ -28,13 +31,13 @@ CREATE INDEX IF NOT EXISTS apps_by_tenant ON {TABLE} (tenant_id, created, client
 }
 
 pub const INSERT: &str =
-    "INSERT INTO apps (tenant_id, client_id, name, secret_hash, roles, created) VALUES (?, ?, ?, ?, ?, ?)";
+    "INSERT INTO apps (tenant_id, client_id, name, secret_hash, roles, created, certificate_sha1, certificate_sha256, certificate_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 pub const SELECT_ONE: &str =
-    "SELECT tenant_id, client_id, name, secret_hash, roles, created FROM apps WHERE client_id = ? AND tenant_id = ?";
+    "SELECT tenant_id, client_id, name, secret_hash, roles, created, certificate_sha1, certificate_sha256, certificate_key FROM apps WHERE client_id = ? AND tenant_id = ?";
 pub const SELECT_TENANT: &str =
-    "SELECT tenant_id, client_id, name, secret_hash, roles, created FROM apps WHERE tenant_id = ? ORDER BY tenant_id, created, client_id";
+    "SELECT tenant_id, client_id, name, secret_hash, roles, created, certificate_sha1, certificate_sha256, certificate_key FROM apps WHERE tenant_id = ? ORDER BY tenant_id, created, client_id";
 pub const SELECT_ALL: &str =
-    "SELECT tenant_id, client_id, name, secret_hash, roles, created FROM apps ORDER BY tenant_id, created, client_id";
+    "SELECT tenant_id, client_id, name, secret_hash, roles, created, certificate_sha1, certificate_sha256, certificate_key FROM apps ORDER BY tenant_id, created, client_id";
 pub const DELETE: &str = "DELETE FROM apps WHERE client_id = ?";
 
 /// `sql` with PostgreSQL's `$1, $2, …` for its `?`s.

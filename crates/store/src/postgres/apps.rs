@@ -4,24 +4,26 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::PgStore;
-use crate::apps::{decode, sql, App};
+use crate::apps::{decode, sql, App, Columns};
 use crate::{StoreError, TenantId};
 
 fn read_app(row: &Row) -> Result<App, StoreError> {
-    decode(
-        row.try_get(0)?,
-        row.try_get(1)?,
-        row.try_get(2)?,
-        row.try_get(3)?,
-        row.try_get(4)?,
-        row.try_get(5)?,
-    )
+    decode(Columns {
+        tenant: row.try_get(0)?,
+        client_id: row.try_get(1)?,
+        name: row.try_get(2)?,
+        secret_hash: row.try_get(3)?,
+        roles: row.try_get(4)?,
+        created: row.try_get(5)?,
+        certificate: [row.try_get(6)?, row.try_get(7)?, row.try_get(8)?],
+    })
 }
 
 impl PgStore {
     pub async fn create_app(&self, app: App) -> Result<(), StoreError> {
         self.within(self.call_limit(), async {
             let client = self.pool.get().await?;
+            let [sha1, sha256, key] = app.certificate_columns();
             client
                 .execute(
                     &sql::numbered(sql::INSERT),
@@ -32,6 +34,9 @@ impl PgStore {
                         &app.secret_hash,
                         &app.roles_json(),
                         &app.created,
+                        &sha1,
+                        &sha256,
+                        &key,
                     ],
                 )
                 .await?;

@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, Row};
 use uuid::Uuid;
 
 use super::SqliteStore;
-use crate::apps::{decode, sql, App};
+use crate::apps::{decode, sql, App, Columns};
 use crate::directory::DirectoryError;
 use crate::{StoreError, TenantId};
 
@@ -19,14 +19,15 @@ fn store_error(error: DirectoryError) -> StoreError {
 }
 
 fn read_app(row: &Row<'_>) -> rusqlite::Result<Result<App, StoreError>> {
-    Ok(decode(
-        &row.get::<_, String>(0)?,
-        &row.get::<_, String>(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        &row.get::<_, String>(4)?,
-        row.get(5)?,
-    ))
+    Ok(decode(Columns {
+        tenant: &row.get::<_, String>(0)?,
+        client_id: &row.get::<_, String>(1)?,
+        name: row.get(2)?,
+        secret_hash: row.get(3)?,
+        roles: &row.get::<_, String>(4)?,
+        created: row.get(5)?,
+        certificate: [row.get(6)?, row.get(7)?, row.get(8)?],
+    }))
 }
 
 fn read_apps(
@@ -46,6 +47,7 @@ fn read_apps(
 impl SqliteStore {
     pub async fn create_app(&self, app: App) -> Result<(), StoreError> {
         self.job(move |connection| {
+            let [sha1, sha256, key] = app.certificate_columns();
             connection.execute(
                 sql::INSERT,
                 rusqlite::params![
@@ -54,7 +56,10 @@ impl SqliteStore {
                     app.name,
                     app.secret_hash,
                     app.roles_json(),
-                    app.created
+                    app.created,
+                    sha1,
+                    sha256,
+                    key
                 ],
             )?;
             Ok(())

@@ -1,7 +1,8 @@
 //! `tally app add|list|remove`: the apps that may sign in at `/{tenant}/oauth2/v2.0/token`
 //! with client credentials (SPEC §12.4), on the same store as the server, running or not. `add`
-//! prints the secret once; the store keeps only its digest
-//! (`tally_server::signin::secret`).
+//! prints the secret once; the store keeps only its digest (`tally_server::signin::secret`).
+//! `add --certificate` registers a certificate's thumbprints and key instead of a secret
+//! (`tally_server::signin::certificate`).
 
 use anyhow::Context;
 use tally_server::auth::PERSONAL_ACCOUNTS_TENANT;
@@ -61,7 +62,20 @@ async fn add(args: AppAddArgs) -> anyhow::Result<()> {
         );
     }
     let roles = roles(&args.roles)?;
-    let (secret, secret_hash) = secret::generate()?;
+    // An app with a certificate has no secret: its stored digest is empty, which no secret's
+    // digest equals.
+    let (secret, secret_hash, certificate) = match &args.certificate {
+        Some(path) => {
+            let pem = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            let certificate = tally_server::signin::certificate::registered(&pem)
+                .with_context(|| format!("the certificate {}", path.display()))?;
+            (None, String::new(), Some(certificate))
+        }
+        None => {
+            let (secret, digest) = secret::generate()?;
+            (Some(secret), digest, None)
+        }
+    };
     let app = App {
         tenant: args.tenant,
         client_id: Uuid::new_v4(),
@@ -69,6 +83,7 @@ async fn add(args: AppAddArgs) -> anyhow::Result<()> {
         secret_hash,
         roles,
         created: tally_store::directory::now_text(),
+        certificate,
     };
     let client_id = app.client_id;
     with_store(&args.store, async |store| {
@@ -76,7 +91,9 @@ async fn add(args: AppAddArgs) -> anyhow::Result<()> {
     })
     .await?;
     println!("client_id={client_id}");
-    println!("client_secret={secret}");
+    if let Some(secret) = secret {
+        println!("client_secret={secret}");
+    }
     Ok(())
 }
 
@@ -88,10 +105,14 @@ async fn list(args: AppListArgs) -> anyhow::Result<()> {
             .context("reading the apps")
     })
     .await?;
-    println!("client_id\ttenant\tname\troles\tcreated");
+    println!("client_id\ttenant\tname\troles\tcreated\tcredential");
     for app in apps {
+        let credential = match &app.certificate {
+            Some(certificate) => format!("certificate x5t={}", certificate.sha1),
+            None => "secret".to_owned(),
+        };
         println!(
-            "{}\t{}\t{}\t{}\t{}",
+            "{}\t{}\t{}\t{}\t{}\t{credential}",
             app.client_id,
             app.tenant,
             app.name,
