@@ -3,7 +3,10 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use jsonwebtoken::{Algorithm, Header};
+use p256::ecdsa::signature::Signer;
 use serde::Serialize;
 use sha2::Digest;
 use uuid::Uuid;
@@ -74,9 +77,7 @@ pub fn mint_token(key: &LocalKey, request: &TokenRequest) -> anyhow::Result<Stri
             request.wids.clone()
         },
     };
-    let mut header = Header::new(Algorithm::ES256);
-    header.kid = Some(key.kid.clone());
-    Ok(jsonwebtoken::encode(&header, &claims, &key.encoding)?)
+    sign(key, &claims)
 }
 
 /// How an app proved who it is: Entra's `appidacr`/`azpacr` (1: a secret, 2: a certificate).
@@ -160,7 +161,19 @@ pub fn mint_app_token(key: &LocalKey, request: &AppTokenRequest<'_>) -> anyhow::
         tid: &tenant,
         ver: "1.0",
     };
+    sign(key, &claims)
+}
+
+/// A compact JWS of `claims`, ES256 with the local key's `kid` (JWS's ES256 signature is the
+/// fixed 64 bytes r‖s, which `p256::ecdsa::Signature` is).
+fn sign(key: &LocalKey, claims: &impl Serialize) -> anyhow::Result<String> {
     let mut header = Header::new(Algorithm::ES256);
     header.kid = Some(key.kid.clone());
-    Ok(jsonwebtoken::encode(&header, &claims, &key.encoding)?)
+    let mut token = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header)?);
+    token.push('.');
+    URL_SAFE_NO_PAD.encode_string(serde_json::to_vec(claims)?, &mut token);
+    let signature: p256::ecdsa::Signature = key.signing.sign(token.as_bytes());
+    token.push('.');
+    URL_SAFE_NO_PAD.encode_string(signature.to_bytes(), &mut token);
+    Ok(token)
 }
