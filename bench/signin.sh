@@ -111,5 +111,6 @@ print(f"| tokens/s | {cell('embedded','rps','{:.0f}')} | {cell('postgres','rps',
 print(f"| p50 ms | {cell('embedded','p50_ms')} | {cell('postgres','p50_ms')} | |")
 print(f"| p99 ms | {cell('embedded','p99_ms')} | {cell('postgres','p99_ms')} | |")
 print(f"| non-2xx answers | {cell('embedded','non2xx','{:.0f}')} | {cell('postgres','non2xx','{:.0f}')} | 0 |")
+print("\nThe machine may be shared: a round's figure moves with others' load; compare medians of one run.")
 PY
 cat "$BENCH/SIGNIN.md"
