@@ -241,3 +241,6 @@ cat "$BENCH/RESULTS.md"
 stop_all() { cleanup; PIDS=(); }
 stop_all
 SKIP_BUILD=1 bash "$BENCH/directory.sh"
+
+# ---- signing in (issue 18): bench/SIGNIN.md ---------------------------------------------------
+SKIP_BUILD=1 bash "$BENCH/signin.sh"
