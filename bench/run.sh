@@ -244,3 +244,6 @@ SKIP_BUILD=1 bash "$BENCH/directory.sh"
 
 # ---- the derived numbers (issue 17): bench/DERIVED.md ------------------------------------------
 SKIP_BUILD=1 bash "$BENCH/derived.sh"
+
+# ---- signing in (issue 18): bench/SIGNIN.md ---------------------------------------------------
+SKIP_BUILD=1 bash "$BENCH/signin.sh"

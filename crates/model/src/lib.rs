@@ -9,6 +9,7 @@ pub mod directory;
 pub mod etag;
 pub mod json;
 pub mod openapi;
+pub mod permissions;
 pub mod record;
 pub mod resources;
 pub mod validate;

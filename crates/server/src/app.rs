@@ -1,6 +1,7 @@
-//! The router: which paths go where (the API, health checks, the dashboard at `/`), and the
-//! layers every request passes through (outermost first: metrics, envelope, the token check
-//! before a body is read, the body (with its own slots), admission, panic catcher).
+//! The router: which paths go where (the API, health checks, the dashboard at `/`, the sign-in
+//! endpoint for apps), and the layers every request passes through (outermost first: metrics,
+//! envelope, the token check before a body is read, the body (with its own slots), admission,
+//! panic catcher).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -18,7 +19,7 @@ use crate::http::envelope::{envelope, not_found_fallback, panic_response};
 use crate::http::gate::{token_before_body, BodyGate};
 use crate::routes::api;
 use crate::state::AppState;
-use crate::{metrics, openapi};
+use crate::{metrics, openapi, signin};
 
 /// The whole application, ready to serve.
 pub fn app(state: AppState, body_limit: usize) -> Router {
@@ -44,6 +45,7 @@ pub fn app(state: AppState, body_limit: usize) -> Router {
         .route("/metrics", get(metrics::render))
         .route("/openapi.json", get(openapi::document))
         .merge(dashboard::routes())
+        .merge(signin::routes())
         .fallback(not_found_fallback)
         .with_state(state)
         .layer(CatchPanicLayer::custom(panic_response))

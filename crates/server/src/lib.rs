@@ -14,6 +14,7 @@ pub mod query_options;
 pub mod resource;
 pub mod routes;
 pub mod serve;
+pub mod signin;
 pub mod state;
 pub mod throttle;
 pub mod tls;

@@ -119,7 +119,7 @@ fn method_label(method: &Method) -> &'static str {
 /// The route a path names, from a fixed set: `service`, `metadata`, `batch`, `reports`,
 /// `collection`, `collection_count`, `entity`, `function`, `function_count`, `unknown` (an API
 /// path that names nothing) under `/v1.0` and `/beta`; `healthz`, `readyz`, `metrics`,
-/// `openapi`, `dashboard` and `other` outside.
+/// `openapi`, `dashboard`, `signin_token`, `signin_discovery` and `other` outside.
 pub fn route_label(path: &str, resolved: Option<&Result<ResolvedPath, ApiError>>) -> &'static str {
     let Some(resolved) = resolved else {
         return match path {
@@ -133,7 +133,7 @@ pub fn route_label(path: &str, resolved: Option<&Result<ResolvedPath, ApiError>>
             {
                 "dashboard"
             }
-            _ => "other",
+            _ => crate::signin::route_label(path).unwrap_or("other"),
         };
     };
     match resolved.as_ref().map(|resolved| &resolved.resource) {

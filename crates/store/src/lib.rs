@@ -6,6 +6,7 @@
 //! describe what they want with [`ListQuery`] and the write commands, and the backend
 //! translates.
 
+pub mod apps;
 mod conditional;
 pub mod directory;
 mod enum_set;

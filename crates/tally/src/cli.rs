@@ -49,6 +49,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Take a license-usage snapshot derived from a tenant's directory (SPEC §12.3).
     Snapshot(SnapshotArgs),
+    /// Register, list and remove the apps that may sign in with client credentials (SPEC §12.4).
+    App(AppArgs),
 }
 
 #[derive(Args, Debug)]
@@ -186,6 +188,72 @@ pub struct SnapshotArgs {
     /// The server's PostgreSQL database, instead of the data directory.
     #[arg(long, env = "TALLY_DATABASE_URL")]
     pub database_url: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct AppArgs {
+    #[command(subcommand)]
+    pub command: AppCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AppCommand {
+    /// Register an app; prints `client_id=…` and `client_secret=…` (the secret only this once),
+    /// or with --certificate only `client_id=…`.
+    Add(AppAddArgs),
+    /// Print the registered apps (never their secrets).
+    List(AppListArgs),
+    /// Remove an app: its token requests are refused from then on.
+    Remove(AppRemoveArgs),
+}
+
+/// The server's store, as `import` and `export` name it.
+#[derive(Args, Debug)]
+pub struct StoreArgs {
+    /// The server's data directory (embedded store).
+    #[arg(long, env = "TALLY_DATA_DIR", default_value = "./tally-data")]
+    pub data_dir: PathBuf,
+    /// The server's PostgreSQL database, instead of the data directory.
+    #[arg(long, env = "TALLY_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct AppAddArgs {
+    /// The tenant the app belongs to (its tokens' `tid`).
+    #[arg(long, env = "TALLY_TENANT")]
+    pub tenant: uuid::Uuid,
+    /// An application permission its tokens carry in `roles` (repeatable; at least one), such as
+    /// Reports.Read.All.
+    #[arg(long = "role", required = true)]
+    pub roles: Vec<String>,
+    /// Its display name (`app_displayname` in its tokens).
+    #[arg(long, default_value = "tally app")]
+    pub name: String,
+    /// Sign in with client assertions signed by this PEM certificate's RSA key instead of a
+    /// secret: only `client_id=…` is printed, and no secret is made.
+    #[arg(long)]
+    pub certificate: Option<PathBuf>,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct AppListArgs {
+    /// Only this tenant's apps.
+    #[arg(long, env = "TALLY_TENANT")]
+    pub tenant: Option<uuid::Uuid>,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct AppRemoveArgs {
+    /// The app's client id.
+    #[arg(long)]
+    pub client_id: uuid::Uuid,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Args, Debug)]

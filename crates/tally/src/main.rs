@@ -36,6 +36,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Import(args) => commands::import::run(args),
         cli::Command::Snapshot(args) => commands::snapshot::run(args),
         cli::Command::Export(args) => commands::export::run(args),
+        cli::Command::App(args) => commands::app::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

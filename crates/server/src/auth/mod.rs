@@ -9,7 +9,7 @@ pub mod verify;
 
 pub use jwks::{Jwks, JwksSource};
 pub use keys::LocalKey;
-pub use mint::{mint_token, TokenRequest};
+pub use mint::{mint_app_token, mint_token, AppCredential, AppTokenRequest, TokenRequest};
 pub use principal::Principal;
 pub use verify::Verifier;
 

@@ -6,6 +6,7 @@
 //! While the database is unreachable, operations fail with [`StoreError::Unavailable`] (a 503),
 //! and the pool replaces broken connections once it is back: no restart needed.
 
+mod apps;
 mod deadline;
 mod directory;
 mod insight;

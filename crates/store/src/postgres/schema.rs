@@ -77,6 +77,9 @@ pub async fn migrate(client: &mut Client) -> Result<(), tokio_postgres::Error> {
     transaction
         .batch_execute(&crate::directory::insight::create_stamps(Dialect::Postgres))
         .await?;
+    transaction
+        .batch_execute(&crate::apps::sql::create_table(Dialect::Postgres))
+        .await?;
     transaction.batch_execute(TICKS_FUNCTION).await?;
     transaction.commit().await
 }

@@ -23,7 +23,7 @@ type Outcome<T> = Result<T, DirectoryError>;
 
 impl SqliteStore {
     /// Runs `work` as one write of the writer thread, answered after its group commits.
-    async fn job<T: Send + 'static>(
+    pub(super) async fn job<T: Send + 'static>(
         &self,
         work: impl FnOnce(&Connection) -> Outcome<T> + Send + 'static,
     ) -> Outcome<T> {

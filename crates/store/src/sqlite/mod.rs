@@ -3,6 +3,7 @@
 //! single group-committing writer thread ([`writer`]); reads use a small pool of read-only
 //! connections ([`readers`]) and never queue behind writes.
 
+mod apps;
 mod directory;
 mod insight;
 mod readers;

@@ -94,6 +94,7 @@ pub fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
     }
     transaction.execute_batch(&crate::directory::sql::create_tables(Dialect::Sqlite))?;
     transaction.execute_batch(&crate::directory::insight::create_stamps(Dialect::Sqlite))?;
+    transaction.execute_batch(&crate::apps::sql::create_table(Dialect::Sqlite))?;
     transaction.commit()?;
     if moves_data {
         // Steps rewrite tables: give the pages the old ones held back to the file system rather

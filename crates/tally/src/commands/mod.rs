@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod app;
 pub mod dashboard;
 pub mod directory_io;
 pub mod export;

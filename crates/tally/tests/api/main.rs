@@ -25,6 +25,7 @@ mod paging;
 mod report;
 mod seed;
 mod shutdown;
+mod signin;
 mod slow;
 mod support;
 mod tenancy;
