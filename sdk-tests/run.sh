@@ -6,7 +6,10 @@
 # (each in a fresh tenant) and runs the suites, trusting the self-signed certificate: the report
 # suites of both clients, the directory suites (SPEC §12.2) of the JavaScript client and of
 # the full generated msgraph-sdk, and the premium license insight (SPEC §12.3) read by the full
-# generated msgraph-beta-sdk. Exits non-zero if any suite fails.
+# generated msgraph-beta-sdk. The sign-in suites (SPEC §12.4) get no token: they register apps
+# with `tally app add` and sign in with the unmodified Azure Identity (azure-identity in Python,
+# @azure/identity in JavaScript) against tally's token endpoint, then drive msgraph-sdk and the
+# JavaScript client with that credential. Exits non-zero if any suite fails.
 #
 # TALLY_BIN=path/to/tally runs that binary instead of building one.
 set -euo pipefail
@@ -63,6 +66,23 @@ directory_token() { token --role Directory.ReadWrite.All --role AuditLog.Read.Al
 # The insight suite writes SKUs, users and feature-usage records, then reads the insight.
 insight_token() { token --role Directory.ReadWrite.All --role Reports.ReadWrite.All; }
 
+# signin_apps: in a fresh tenant, registers an app with the directory and report roles and one
+# with Reports.Read.All only (for a 403), and exports what the sign-in suites read: the tenant,
+# the two apps' client ids and secrets (the authority host is TALLY_URL).
+export TALLY_TENANT TALLY_CLIENT_ID TALLY_CLIENT_SECRET TALLY_LIMITED_CLIENT_ID TALLY_LIMITED_CLIENT_SECRET
+signin_apps() {
+  local out
+  TALLY_TENANT=$(cat /proc/sys/kernel/random/uuid)
+  out=$("$tally" app add --tenant "$TALLY_TENANT" --role Directory.ReadWrite.All \
+    --role Reports.ReadWrite.All --name sdk-tests --data-dir "$work/data")
+  TALLY_CLIENT_ID=$(sed -n 's/^client_id=//p' <<<"$out")
+  TALLY_CLIENT_SECRET=$(sed -n 's/^client_secret=//p' <<<"$out")
+  out=$("$tally" app add --tenant "$TALLY_TENANT" --role Reports.Read.All --name sdk-tests-limited \
+    --data-dir "$work/data")
+  TALLY_LIMITED_CLIENT_ID=$(sed -n 's/^client_id=//p' <<<"$out")
+  TALLY_LIMITED_CLIENT_SECRET=$(sed -n 's/^client_secret=//p' <<<"$out")
+}
+
 status=0
 # suite NAME COMMAND...: runs a suite, keeping its output to count its closing line.
 suite() {
@@ -77,6 +97,10 @@ TALLY_TOKEN=$(token) NODE_EXTRA_CA_CERTS="$cert" suite js node sdk-tests/js/grap
 
 echo "== JavaScript: @microsoft/microsoft-graph-client, the directory"
 TALLY_TOKEN=$(directory_token) NODE_EXTRA_CA_CERTS="$cert" suite js-directory node sdk-tests/js/directory.test.cjs
+
+echo "== JavaScript: @azure/identity sign-in, then @microsoft/microsoft-graph-client"
+signin_apps
+NODE_EXTRA_CA_CERTS="$cert" suite js-identity node sdk-tests/js/identity.test.cjs
 
 echo "== Python: msgraph-core with kiota"
 venv=sdk-tests/python/.venv
@@ -95,10 +119,14 @@ TALLY_TOKEN=$(directory_token) SSL_CERT_FILE="$cert" suite python-sdk "$venv/bin
 echo "== Python: msgraph-beta-sdk (the full generated beta client), the premium license insight"
 TALLY_TOKEN=$(insight_token) SSL_CERT_FILE="$cert" suite python-beta-sdk "$venv/bin/python" sdk-tests/python/test_msgraph_beta_sdk_insight.py
 
+echo "== Python: azure-identity sign-in, then msgraph-sdk"
+signin_apps
+SSL_CERT_FILE="$cert" suite python-identity "$venv/bin/python" sdk-tests/python/test_azure_identity_signin.py
+
 # One closing line for all suites (a suite that died early counts as one failure).
 passed=0
 failed=0
-for name in js js-directory python python-sdk python-beta-sdk; do
+for name in js js-directory js-identity python python-sdk python-beta-sdk python-identity; do
   line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$work/$name.txt" | tail -n 1 || true)
   if [ -z "$line" ]; then
     failed=$((failed + 1))
