@@ -11,11 +11,33 @@
 # @azure/identity in JavaScript) against tally's token endpoint, then drive msgraph-sdk and the
 # JavaScript client with that credential. Exits non-zero if any suite fails.
 #
-# TALLY_BIN=path/to/tally runs that binary instead of building one.
+# TALLY_BIN=path/to/tally runs that binary instead of building one; `--install-only` installs
+# the suites' npm and PyPI packages and stops (.ci/run does it while Rust compiles).
 set -euo pipefail
 # (resolved before the cd below, so a relative TALLY_BIN is taken from the caller's directory)
 tally_bin=${TALLY_BIN:+$(realpath "$TALLY_BIN")}
 cd "$(dirname "$0")/.."
+
+venv=sdk-tests/python/.venv
+install_packages() {
+  # npm records what it installed in node_modules/.package-lock.json: newer than the lock file
+  # means there is nothing to do.
+  if [ ! sdk-tests/js/node_modules/.package-lock.json -nt sdk-tests/js/package-lock.json ]; then
+    npm ci --prefix sdk-tests/js --no-audit --no-fund --loglevel=error
+  fi
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  # --no-compile: the two generated SDKs (msgraph-sdk, msgraph-beta-sdk) are some 45,000
+  # modules of which a suite imports about 2,500; byte-compiling them all at install time made
+  # a fresh install four times slower (343 s against 86 s on the 2-core machine during a cargo
+  # build), compiling on import costs a suite a few seconds.
+  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-compile \
+    -r sdk-tests/python/requirements.txt
+}
+if [ "${1:-}" = --install-only ]; then
+  install_packages
+  exit 0
+fi
+install_packages
 
 if [ -n "$tally_bin" ]; then
   tally=$tally_bin
@@ -92,7 +114,6 @@ suite() {
 }
 
 echo "== JavaScript: @microsoft/microsoft-graph-client"
-npm ci --prefix sdk-tests/js --no-audit --no-fund --loglevel=error
 TALLY_TOKEN=$(token) NODE_EXTRA_CA_CERTS="$cert" suite js node sdk-tests/js/graph-client.test.cjs
 
 echo "== JavaScript: @microsoft/microsoft-graph-client, the directory"
@@ -103,14 +124,6 @@ signin_apps
 NODE_EXTRA_CA_CERTS="$cert" suite js-identity node sdk-tests/js/identity.test.cjs
 
 echo "== Python: msgraph-core with kiota"
-venv=sdk-tests/python/.venv
-[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-# --no-compile: the two generated SDKs (msgraph-sdk, msgraph-beta-sdk) are some 45,000 modules
-# of which a suite imports about 2,500; byte-compiling them all at install time made a fresh
-# install four times slower (343 s against 86 s on the 2-core machine during a cargo build),
-# compiling on import costs a suite a few seconds.
-"$venv/bin/pip" install --quiet --disable-pip-version-check --no-compile \
-  -r sdk-tests/python/requirements.txt
 TALLY_TOKEN=$(token) SSL_CERT_FILE="$cert" suite python "$venv/bin/python" sdk-tests/python/test_graph_core.py
 
 echo "== Python: msgraph-sdk (the full generated client), the directory"
