@@ -28,20 +28,40 @@ struct Source {
     server: TestServer,
     tenant: Uuid,
     client_id: String,
-    secret: String,
+    /// The app's secret; `None`: the app signs in with [`APP_CERT`].
+    secret: Option<String>,
 }
+
+const APP_CERT: &str = include_str!("fixtures/app-cert.pem");
+const APP_CERT_KEY: &str = include_str!("fixtures/app-cert-key.pem");
 
 impl Source {
     fn start(flags: &[&str]) -> Self {
+        Self::start_as(flags, false)
+    }
+
+    fn start_as(flags: &[&str], certificate: bool) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let tenant = Uuid::new_v4();
         import(dir.path(), tenant, "subscribedSkus", &source_skus());
         import(dir.path(), tenant, "users", &source_users());
-        let (client_id, secret) = add_app(
-            dir.path(),
-            tenant,
-            &["Directory.Read.All", "AuditLog.Read.All"],
-        );
+        let roles = ["Directory.Read.All", "AuditLog.Read.All"];
+        let (client_id, secret) = if certificate {
+            let cert = dir.path().join("app-cert.pem");
+            std::fs::write(&cert, APP_CERT).unwrap();
+            let tenant = tenant.to_string();
+            let mut args = vec!["app", "add", "--tenant", &tenant];
+            args.extend(roles.iter().flat_map(|role| ["--role", role]));
+            args.extend(["--certificate", cert.to_str().unwrap()]);
+            let output = tally(dir.path(), &args);
+            assert!(output.status.success(), "{}", stderr(&output));
+            let printed = String::from_utf8(output.stdout).unwrap();
+            let client_id = printed.trim().strip_prefix("client_id=").unwrap();
+            (client_id.to_owned(), None)
+        } else {
+            let (client_id, secret) = add_app(dir.path(), tenant, &roles);
+            (client_id, Some(secret))
+        };
         let server = TestServer::start_shared_with_flags(
             dir.path(),
             database_url(dir.path()).as_deref(),
@@ -172,8 +192,17 @@ async fn collect(target: &Path, source: &Source, graph_url: &str, extra: &[&str]
         .args(extra)
         .arg("--data-dir")
         .arg(target)
-        .env("TALLY_COLLECT_CLIENT_SECRET", &source.secret)
         .env("TALLY_LOG", "warn");
+    match &source.secret {
+        Some(secret) => {
+            command.env("TALLY_COLLECT_CLIENT_SECRET", secret);
+        }
+        None => {
+            let pem = target.join("collector.pem");
+            std::fs::write(&pem, format!("{APP_CERT}\n{APP_CERT_KEY}")).unwrap();
+            command.arg("--certificate").arg(pem);
+        }
+    }
     if let Some(url) = database_url(target) {
         command.args(["--database-url", &url]);
     }
@@ -261,6 +290,48 @@ async fn a_clean_collect_replaces_the_tenant_following_every_next_link() {
     assert!(summary.contains("; snapshot "), "{summary}");
     assert_eq!(retries(&summary), 0, "{summary}");
     assert_collected(target.path(), &source).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_collect_signs_in_with_a_certificate() {
+    let source = Source::start_as(&[], true);
+    let target = tempfile::tempdir().unwrap();
+
+    let output = collect(target.path(), &source, &source.base(), &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_collected(target.path(), &source).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_secret_fails_at_once_with_entras_error() {
+    let mut source = Source::start(&[]);
+    source.secret = Some("not the secret".into());
+    let target = tempfile::tempdir().unwrap();
+    prefill(target.path(), source.tenant);
+    let before = export(target.path(), source.tenant);
+
+    let output = collect(target.path(), &source, &source.base(), &[]).await;
+    assert!(!output.status.success());
+    let error = stderr(&output);
+    assert!(error.contains("HTTP 401: invalid_client"), "{error}");
+    assert_eq!(error.lines().count(), 1, "one line: {error}");
+    assert_eq!(export(target.path(), source.tenant), before);
+}
+
+#[tokio::test]
+async fn plain_http_is_refused_off_loopback() {
+    let output = Command::new(env!("CARGO_BIN_EXE_tally"))
+        .args(["collect", "--tenant", &Uuid::new_v4().to_string()])
+        .args(["--client-id", "x", "--client-secret", "y"])
+        .args(["--graph-url", "http://graph.example.com"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("must be https (http only on a loopback address"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
