@@ -339,7 +339,10 @@ pub(crate) fn prepare_replace(
     records: Vec<(User, Vec<tally_model::directory::AssignedLicense>)>,
 ) -> Result<PreparedReplace, DirectoryError> {
     skus.sort_by_key(|sku| sku.sku_id);
-    if let Some(pair) = skus.windows(2).find(|pair| pair[0].sku_id == pair[1].sku_id) {
+    if let Some(pair) = skus
+        .windows(2)
+        .find(|pair| pair[0].sku_id == pair[1].sku_id)
+    {
         return Err(DirectoryError::BadRequest(format!(
             "the SKU {} is listed twice",
             pair[0].sku_id
@@ -354,7 +357,10 @@ pub(crate) fn prepare_replace(
                 remove: Vec::new(),
             };
             let mut probe = user.clone();
-            probe.profile.usage_location.get_or_insert_with(|| "ZZ".into());
+            probe
+                .profile
+                .usage_location
+                .get_or_insert_with(|| "ZZ".into());
             let assignment = tally_model::directory::assign::plan(&probe, &request, &skus, &now)
                 .map_err(|message| {
                     DirectoryError::BadRequest(format!(
@@ -367,7 +373,8 @@ pub(crate) fn prepare_replace(
         }
         users.push(user);
     }
-    let taken: std::collections::HashMap<Uuid, i64> = units_taken(users.iter()).into_iter().collect();
+    let taken: std::collections::HashMap<Uuid, i64> =
+        units_taken(users.iter()).into_iter().collect();
     for sku in &mut skus {
         sku.consumed_units = taken.get(&sku.sku_id).copied().unwrap_or(0);
     }

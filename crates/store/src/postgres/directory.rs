@@ -16,7 +16,8 @@ use crate::directory::rows::user_params;
 use crate::directory::sql::{self, SKU_SELECT};
 use crate::directory::{
     check_capacity, check_unheld, decode_sku, decode_user, now_text, page, prepare_import,
-    sku_body, units_taken, DirectoryError, ImportOutcome, PreparedReplace, ReplaceOutcome, UserPage, UserQuery, EXISTS, UPN_TAKEN,
+    sku_body, units_taken, DirectoryError, ImportOutcome, PreparedReplace, ReplaceOutcome,
+    UserPage, UserQuery, EXISTS, UPN_TAKEN,
 };
 use crate::sql::{Dialect, SqlParam};
 use crate::{StoreError, TenantId};

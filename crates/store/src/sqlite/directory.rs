@@ -14,7 +14,8 @@ use super::SqliteStore;
 use crate::directory::sql::{self, SKU_SELECT};
 use crate::directory::{
     check_capacity, check_unheld, decode_sku, decode_user, now_text, prepare_import, sku_body,
-    units_taken, DirectoryError, ImportOutcome, PreparedReplace, ReplaceOutcome, UserPage, UserQuery, EXISTS, UPN_TAKEN,
+    units_taken, DirectoryError, ImportOutcome, PreparedReplace, ReplaceOutcome, UserPage,
+    UserQuery, EXISTS, UPN_TAKEN,
 };
 use crate::sql::Dialect;
 use crate::{StoreError, TenantId};
@@ -354,7 +355,8 @@ impl SqliteStore {
                 ])?;
             }
             let mut insert_user = connection.prepare_cached(&sql::insert_user(Dialect::Sqlite))?;
-            let mut insert_holder = connection.prepare_cached(sql::holder_insert(Dialect::Sqlite))?;
+            let mut insert_holder =
+                connection.prepare_cached(sql::holder_insert(Dialect::Sqlite))?;
             for user in &prepared.users {
                 let mut params = vec![crate::sql::SqlParam::Text(tenant_text.clone())];
                 params.extend(crate::directory::rows::user_params(user));

@@ -98,10 +98,8 @@ pub fn run(args: CollectArgs) -> anyhow::Result<()> {
         waited: Duration::ZERO,
     };
 
-    let progress = indicatif::ProgressBar::with_draw_target(
-        None,
-        indicatif::ProgressDrawTarget::stderr(),
-    );
+    let progress =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
     progress.set_style(
         indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {pos} users {msg}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
@@ -222,7 +220,9 @@ fn items(page: &Value) -> anyhow::Result<&Vec<Value>> {
 
 /// `item`'s properties among `names`, nulls left out.
 fn only(item: &Value, names: &[&str]) -> anyhow::Result<Map<String, Value>> {
-    let object = item.as_object().context("a Graph item that is not an object")?;
+    let object = item
+        .as_object()
+        .context("a Graph item that is not an object")?;
     Ok(object
         .iter()
         .filter(|(name, value)| names.contains(&name.as_str()) && !value.is_null())
@@ -260,7 +260,9 @@ fn is_loopback(host: &str) -> bool {
 
 /// Scheme, host and port of a URL, lowercased: where the bearer token may be sent.
 fn origin(url: &str) -> anyhow::Result<String> {
-    let uri: Uri = url.parse().with_context(|| format!("'{url}' is not a URL"))?;
+    let uri: Uri = url
+        .parse()
+        .with_context(|| format!("'{url}' is not a URL"))?;
     let scheme = uri.scheme_str().unwrap_or("");
     let port = uri
         .port_u16()
@@ -299,10 +301,14 @@ impl Certificate {
         let end_marker = "PRIVATE KEY-----";
         let end = text[begin..]
             .find("-----END")
-            .and_then(|at| text[begin + at..].find(end_marker).map(|to| begin + at + to))
+            .and_then(|at| {
+                text[begin + at..]
+                    .find(end_marker)
+                    .map(|to| begin + at + to)
+            })
             .context("an unterminated private key")?
             + end_marker.len();
-        let key = jsonwebtoken::EncodingKey::from_rsa_pem(text[begin..end].as_bytes())
+        let key = jsonwebtoken::EncodingKey::from_rsa_pem(&text.as_bytes()[begin..end])
             .context("the private key")?;
         Ok(Self {
             x5t_s256: registered.sha256,
@@ -365,7 +371,9 @@ impl Graph {
         let Some(link) = page.get("@odata.nextLink") else {
             return Ok(None);
         };
-        let link = link.as_str().context("an @odata.nextLink that is not a string")?;
+        let link = link
+            .as_str()
+            .context("an @odata.nextLink that is not a string")?;
         if origin(link)? != self.origin {
             anyhow::bail!(
                 "an @odata.nextLink '{link}' leaves {} (the token is not sent elsewhere)",

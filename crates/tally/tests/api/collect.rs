@@ -379,11 +379,7 @@ async fn an_outage_midway_fails_the_collect_and_leaves_the_old_data() {
     assert!(error.contains("the store is unchanged"), "{error}");
     assert_eq!(stdout(&output), "", "no summary line for a failed collect");
 
-    assert_eq!(
-        export(target.path(), source.tenant),
-        before,
-        "the old data"
-    );
+    assert_eq!(export(target.path(), source.tenant), before, "the old data");
     let (units_after, snapshots_after) = served(target.path(), source.tenant).await;
     assert_eq!(units_after, units_before);
     assert_eq!(snapshots_after, 0, "no snapshot of a failed collect");
@@ -398,8 +394,12 @@ async fn outage_proxy(upstream: String, pass: usize) -> String {
     let client = reqwest::Client::new();
     let own = base.clone();
     let app = axum::Router::new().fallback(move |request: axum::extract::Request| {
-        let (served, client, upstream, own) =
-            (served.clone(), client.clone(), upstream.clone(), own.clone());
+        let (served, client, upstream, own) = (
+            served.clone(),
+            client.clone(),
+            upstream.clone(),
+            own.clone(),
+        );
         async move {
             use axum::response::IntoResponse;
             if served.fetch_add(1, Ordering::SeqCst) >= pass {
