@@ -436,3 +436,75 @@ pub(crate) fn parse_tenant(text: &str) -> Result<TenantId, StoreError> {
     Uuid::parse_str(text)
         .map_err(|error| StoreError::Internal(format!("a stored tenant id '{text}': {error}")))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use serde_json::json;
+    use tally_model::directory::body::{sku_create, user_import};
+
+    use super::*;
+    use tally_model::directory::AssignedLicense;
+
+    const E5: &str = "c7df2760-2c81-4ef7-b578-5b5392b571df";
+    const OTHER: &str = "84a661c4-e949-4bd2-a560-ed7766fcaf2b";
+
+    fn sku(id: &str, enabled: i64) -> Sku {
+        let body = json!({ "skuId": id, "prepaidUnits": { "enabled": enabled } });
+        sku_create(body.to_string().as_bytes()).unwrap()
+    }
+
+    fn holder(name: &str, location: Option<&str>, sku: &str) -> (User, Vec<AssignedLicense>) {
+        let mut body = json!({
+            "userPrincipalName": format!("{name}@contoso.example"),
+            "assignedLicenses": [{ "skuId": sku, "disabledPlans": [] }],
+        });
+        if let Some(location) = location {
+            body["usageLocation"] = json!(location);
+        }
+        user_import(body.to_string().as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn units_are_the_holders_even_beyond_capacity_and_a_holder_needs_no_usage_location() {
+        let prepared = prepare_replace(
+            vec![sku(E5, 1)],
+            vec![
+                holder("a", Some("US"), E5),
+                holder("b", None, E5),
+                holder("c", Some("DE"), E5),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            prepared.skus[0].consumed_units, 3,
+            "Graph's count, over 1 enabled"
+        );
+        assert_eq!(prepared.users.len(), 3);
+        assert!(
+            prepared.users[1].profile.usage_location.is_none(),
+            "not made up"
+        );
+        assert_eq!(prepared.users[1].assigned_licenses.len(), 1);
+    }
+
+    #[test]
+    fn a_license_of_a_sku_the_tenant_lacks_fails_the_whole_replacement() {
+        let refused = prepare_replace(
+            vec![sku(E5, 10)],
+            vec![holder("a", Some("US"), E5), holder("b", Some("US"), OTHER)],
+        );
+        let Err(DirectoryError::BadRequest(message)) = refused else {
+            panic!("refused");
+        };
+        assert!(message.contains("b@contoso.example"), "{message}");
+        assert!(message.contains(OTHER), "{message}");
+    }
+
+    #[test]
+    fn a_sku_listed_twice_fails() {
+        let refused = prepare_replace(vec![sku(E5, 1), sku(E5, 2)], Vec::new());
+        assert!(matches!(refused, Err(DirectoryError::BadRequest(_))));
+    }
+}
