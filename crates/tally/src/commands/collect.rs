@@ -26,6 +26,8 @@ use crate::snapshots::take;
 /// What a user page asks for: what the directory keeps of a user.
 const USER_SELECT: &str = "id,userPrincipalName,displayName,givenName,surname,jobTitle,mail,\
 mailNickname,accountEnabled,userType,usageLocation,assignedLicenses,signInActivity";
+/// Graph's error code for signInActivity asked of a tenant without Entra ID P1 or P2.
+const NON_PREMIUM: &str = "Authentication_RequestFromNonPremiumTenantOrB2CTenant";
 /// The properties of a user that tally keeps (anything else Graph adds is left out).
 const USER_PROPERTIES: &[&str] = &[
     "id",
@@ -179,11 +181,25 @@ fn read_tenant(
     }
     progress.set_message(format!("({} SKUs)", skus.len()));
     let mut users = Vec::new();
-    let mut next = Some(format!(
-        "{graph}/v1.0/users?$select={USER_SELECT}&$top={page_size}"
-    ));
+    let first = format!("{graph}/v1.0/users?$select={USER_SELECT}&$top={page_size}");
+    let mut next = Some(first.clone());
     while let Some(url) = next.take() {
-        let page = client.get(&url)?;
+        let page = match client.get(&url) {
+            // Graph answers signInActivity only in tenants with Entra ID P1 or P2: without,
+            // the users are read without it (and their sign-ins are unknown).
+            Err(error) if url == first && format!("{error}").contains(NON_PREMIUM) => {
+                progress.suspend(|| {
+                    eprintln!(
+                        "the tenant has no Entra ID P1 or P2: users are read without signInActivity"
+                    )
+                });
+                let select = USER_SELECT.replace(",signInActivity", "");
+                client.get(&format!(
+                    "{graph}/v1.0/users?$select={select}&$top={page_size}"
+                ))?
+            }
+            page => page?,
+        };
         for item in items(&page)? {
             let mut body = only(item, USER_PROPERTIES)?;
             if let Some(Value::Object(activity)) = item.get("signInActivity") {

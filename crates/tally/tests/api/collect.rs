@@ -388,28 +388,47 @@ async fn an_outage_midway_fails_the_collect_and_leaves_the_old_data() {
 /// An HTTP proxy to `upstream` (rewriting its links to itself) that forwards `pass` requests
 /// and answers 503 to every one after them.
 async fn outage_proxy(upstream: String, pass: usize) -> String {
+    proxy(upstream, move |served, _| {
+        (served >= pass).then(|| {
+            (
+                503,
+                r#"{"error":{"code":"serviceUnavailable","message":"down"}}"#,
+            )
+        })
+    })
+    .await
+}
+
+/// An HTTP proxy to `upstream` (rewriting its links to itself): `answer(requests served before,
+/// path and query)` answers instead of the upstream when it says something.
+async fn proxy(
+    upstream: String,
+    answer: impl Fn(usize, &str) -> Option<(u16, &'static str)> + Clone + Send + Sync + 'static,
+) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let served = Arc::new(AtomicUsize::new(0));
     let client = reqwest::Client::new();
     let own = base.clone();
     let app = axum::Router::new().fallback(move |request: axum::extract::Request| {
-        let (served, client, upstream, own) = (
+        let (served, client, upstream, own, answer) = (
             served.clone(),
             client.clone(),
             upstream.clone(),
             own.clone(),
+            answer.clone(),
         );
         async move {
             use axum::response::IntoResponse;
-            if served.fetch_add(1, Ordering::SeqCst) >= pass {
-                let body = r#"{"error":{"code":"serviceUnavailable","message":"down"}}"#;
-                return (axum::http::StatusCode::SERVICE_UNAVAILABLE, body).into_response();
-            }
             let path = request
                 .uri()
                 .path_and_query()
-                .map_or("/", |path| path.as_str());
+                .map_or("/", |path| path.as_str())
+                .to_owned();
+            if let Some((status, body)) = answer(served.fetch_add(1, Ordering::SeqCst), &path) {
+                let status = axum::http::StatusCode::from_u16(status).unwrap();
+                return (status, [("content-type", "application/json")], body).into_response();
+            }
             let mut forward = client.get(format!("{upstream}{path}"));
             if let Some(token) = request.headers().get("authorization") {
                 forward = forward.header("authorization", token.to_str().unwrap());
@@ -422,4 +441,31 @@ async fn outage_proxy(upstream: String, pass: usize) -> String {
     });
     tokio::spawn(async move { axum::serve(listener, app).await });
     base
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tenant_without_premium_is_collected_without_sign_in_activity() {
+    let source = Source::start(&[]);
+    let target = tempfile::tempdir().unwrap();
+    // What Graph answers when signInActivity is selected in a tenant without P1 or P2.
+    let graph = proxy(source.base(), |_, path| {
+        path.contains("signInActivity").then_some((
+            403,
+            r#"{"error":{"code":"Authentication_RequestFromNonPremiumTenantOrB2CTenant","message":"Neither tenant is B2C or tenant doesn't have premium license"}}"#,
+        ))
+    })
+    .await;
+
+    let output = collect(target.path(), &source, &graph, &["--page-size", "10"]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("users are read without signInActivity"),
+        "{}",
+        stderr(&output)
+    );
+    let (skus, users) = export(target.path(), source.tenant);
+    assert_eq!(skus, export(source._dir.path(), source.tenant).0);
+    assert_eq!(users.lines().count(), USERS);
+    assert!(!users.contains("signInActivity"), "{users}");
+    assert!(users.contains("assignedLicenses"), "{users}");
 }
