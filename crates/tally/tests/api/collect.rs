@@ -389,12 +389,10 @@ async fn an_outage_midway_fails_the_collect_and_leaves_the_old_data() {
 /// and answers 503 to every one after them.
 async fn outage_proxy(upstream: String, pass: usize) -> String {
     proxy(upstream, move |served, _| {
-        (served >= pass).then(|| {
-            (
-                503,
-                r#"{"error":{"code":"serviceUnavailable","message":"down"}}"#,
-            )
-        })
+        (served >= pass).then_some((
+            503,
+            r#"{"error":{"code":"serviceUnavailable","message":"down"}}"#,
+        ))
     })
     .await
 }
