@@ -51,6 +51,9 @@ pub enum Command {
     Snapshot(SnapshotArgs),
     /// Register, list and remove the apps that may sign in with client credentials (SPEC §12.4).
     App(AppArgs),
+    /// Copy a real tenant's SKUs and users from Microsoft Graph (or any Graph-compatible
+    /// service) into the store, then take a derived snapshot (SPEC §12.4).
+    Collect(CollectArgs),
 }
 
 #[derive(Args, Debug)]
@@ -254,6 +257,50 @@ pub struct AppRemoveArgs {
     pub client_id: uuid::Uuid,
     #[command(flatten)]
     pub store: StoreArgs,
+}
+
+#[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("credential").required(true).args(["client_secret", "certificate"])))]
+pub struct CollectArgs {
+    /// The tenant to read (and to store it as).
+    #[arg(long, env = "TALLY_TENANT")]
+    pub tenant: uuid::Uuid,
+    /// The app registration's client (application) id.
+    #[arg(long, env = "TALLY_COLLECT_CLIENT_ID")]
+    pub client_id: String,
+    /// The app's client secret (better in the environment, out of `ps`).
+    #[arg(long, env = "TALLY_COLLECT_CLIENT_SECRET", hide_env_values = true)]
+    pub client_secret: Option<String>,
+    /// Sign in with a client assertion signed by this PEM file's RSA key instead: the
+    /// certificate and its private key, in one file.
+    #[arg(long, env = "TALLY_COLLECT_CERTIFICATE")]
+    pub certificate: Option<PathBuf>,
+    /// The sign-in authority (https; http only on loopback addresses).
+    #[arg(
+        long,
+        env = "TALLY_COLLECT_AUTHORITY",
+        default_value = "https://login.microsoftonline.com"
+    )]
+    pub authority: String,
+    /// Graph's base URL, before `/v1.0` (https; http only on loopback addresses).
+    #[arg(
+        long,
+        env = "TALLY_COLLECT_GRAPH_URL",
+        default_value = "https://graph.microsoft.com"
+    )]
+    pub graph_url: String,
+    /// Users asked for per page (`$top`); tests page small.
+    #[arg(long, default_value_t = 999, hide = true)]
+    pub page_size: u32,
+    /// Attempts per request before the collect gives up (throttling, outages).
+    #[arg(long, default_value_t = 8, hide = true)]
+    pub max_attempts: u32,
+    /// The server's data directory (embedded store).
+    #[arg(long, env = "TALLY_DATA_DIR", default_value = "./tally-data")]
+    pub data_dir: PathBuf,
+    /// The server's PostgreSQL database, instead of the data directory.
+    #[arg(long, env = "TALLY_DATABASE_URL")]
+    pub database_url: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -37,6 +37,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Snapshot(args) => commands::snapshot::run(args),
         cli::Command::Export(args) => commands::export::run(args),
         cli::Command::App(args) => commands::app::run(args),
+        cli::Command::Collect(args) => commands::collect::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

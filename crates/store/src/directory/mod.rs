@@ -314,6 +314,91 @@ pub(crate) fn units_taken<'a>(users: impl Iterator<Item = &'a User>) -> Vec<(Uui
     taken.into_iter().collect()
 }
 
+/// What `tally collect` stored for a tenant.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ReplaceOutcome {
+    pub skus: usize,
+    pub users: usize,
+}
+
+/// A tenant's directory as `tally collect` read it from Graph, ready to store.
+pub(crate) struct PreparedReplace {
+    pub skus: Vec<Sku>,
+    pub users: Vec<User>,
+}
+
+/// Checks a tenant's whole directory as read from Graph: each user's licenses through
+/// assignLicense's rules (a license of a SKU the tenant does not have, or of a plan its SKU does
+/// not have, fails the whole replacement), except two that a real tenant need not keep: units
+/// are not counted against capacity (Graph reports `consumedUnits` above `enabled` while a
+/// subscription is suspended or in warning; a SKU's `consumed_units` is its holders, whatever
+/// the capacity), and a holder need not have a usageLocation (group-based licensing assigns
+/// without one).
+pub(crate) fn prepare_replace(
+    mut skus: Vec<Sku>,
+    records: Vec<(User, Vec<tally_model::directory::AssignedLicense>)>,
+) -> Result<PreparedReplace, DirectoryError> {
+    skus.sort_by_key(|sku| sku.sku_id);
+    if let Some(pair) = skus
+        .windows(2)
+        .find(|pair| pair[0].sku_id == pair[1].sku_id)
+    {
+        return Err(DirectoryError::BadRequest(format!(
+            "the SKU {} is listed twice",
+            pair[0].sku_id
+        )));
+    }
+    let now = now_text();
+    let mut users = Vec::with_capacity(records.len());
+    for (mut user, licenses) in records {
+        if !licenses.is_empty() {
+            let request = AssignLicense {
+                add: licenses,
+                remove: Vec::new(),
+            };
+            let mut probe = user.clone();
+            probe
+                .profile
+                .usage_location
+                .get_or_insert_with(|| "ZZ".into());
+            let assignment = tally_model::directory::assign::plan(&probe, &request, &skus, &now)
+                .map_err(|message| {
+                    DirectoryError::BadRequest(format!(
+                        "user {} ({}): {message}",
+                        user.user_principal_name, user.id
+                    ))
+                })?;
+            user.assigned_licenses = assignment.licenses;
+            user.assigned_plans = assignment.plans;
+        }
+        users.push(user);
+    }
+    let taken: std::collections::HashMap<Uuid, i64> =
+        units_taken(users.iter()).into_iter().collect();
+    for sku in &mut skus {
+        sku.consumed_units = taken.get(&sku.sku_id).copied().unwrap_or(0);
+    }
+    Ok(PreparedReplace { skus, users })
+}
+
+impl Store {
+    /// `tally collect`: replaces the tenant's SKUs, users and licenses with `skus` and
+    /// `records` in one transaction (all of it, or nothing), checked by [`prepare_replace`]'s
+    /// rules. Ids and userPrincipalNames must be unique among the records.
+    pub async fn replace_directory(
+        &self,
+        tenant: TenantId,
+        skus: Vec<Sku>,
+        records: Vec<(User, Vec<tally_model::directory::AssignedLicense>)>,
+    ) -> Result<ReplaceOutcome, DirectoryError> {
+        let prepared = prepare_replace(skus, records)?;
+        match self {
+            Store::Sqlite(store) => store.replace_directory(tenant, prepared).await,
+            Store::Postgres(store) => store.replace_directory(tenant, prepared).await,
+        }
+    }
+}
+
 /// A record refused because its id or userPrincipalName is taken.
 pub(crate) const EXISTS: &str =
     "a user with this id or userPrincipalName exists already in the tenant";
@@ -350,4 +435,76 @@ impl Store {
 pub(crate) fn parse_tenant(text: &str) -> Result<TenantId, StoreError> {
     Uuid::parse_str(text)
         .map_err(|error| StoreError::Internal(format!("a stored tenant id '{text}': {error}")))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use serde_json::json;
+    use tally_model::directory::body::{sku_create, user_import};
+
+    use super::*;
+    use tally_model::directory::AssignedLicense;
+
+    const E5: &str = "c7df2760-2c81-4ef7-b578-5b5392b571df";
+    const OTHER: &str = "84a661c4-e949-4bd2-a560-ed7766fcaf2b";
+
+    fn sku(id: &str, enabled: i64) -> Sku {
+        let body = json!({ "skuId": id, "prepaidUnits": { "enabled": enabled } });
+        sku_create(body.to_string().as_bytes()).unwrap()
+    }
+
+    fn holder(name: &str, location: Option<&str>, sku: &str) -> (User, Vec<AssignedLicense>) {
+        let mut body = json!({
+            "userPrincipalName": format!("{name}@contoso.example"),
+            "assignedLicenses": [{ "skuId": sku, "disabledPlans": [] }],
+        });
+        if let Some(location) = location {
+            body["usageLocation"] = json!(location);
+        }
+        user_import(body.to_string().as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn units_are_the_holders_even_beyond_capacity_and_a_holder_needs_no_usage_location() {
+        let prepared = prepare_replace(
+            vec![sku(E5, 1)],
+            vec![
+                holder("a", Some("US"), E5),
+                holder("b", None, E5),
+                holder("c", Some("DE"), E5),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            prepared.skus[0].consumed_units, 3,
+            "Graph's count, over 1 enabled"
+        );
+        assert_eq!(prepared.users.len(), 3);
+        assert!(
+            prepared.users[1].profile.usage_location.is_none(),
+            "not made up"
+        );
+        assert_eq!(prepared.users[1].assigned_licenses.len(), 1);
+    }
+
+    #[test]
+    fn a_license_of_a_sku_the_tenant_lacks_fails_the_whole_replacement() {
+        let refused = prepare_replace(
+            vec![sku(E5, 10)],
+            vec![holder("a", Some("US"), E5), holder("b", Some("US"), OTHER)],
+        );
+        let Err(DirectoryError::BadRequest(message)) = refused else {
+            panic!("refused");
+        };
+        assert!(message.contains("b@contoso.example"), "{message}");
+        assert!(message.contains(OTHER), "{message}");
+    }
+
+    #[test]
+    fn a_sku_listed_twice_fails() {
+        let refused = prepare_replace(vec![sku(E5, 1), sku(E5, 2)], Vec::new());
+        assert!(matches!(refused, Err(DirectoryError::BadRequest(_))));
+    }
 }

@@ -207,6 +207,27 @@ pub fn insert_user(dialect: Dialect) -> String {
     )
 }
 
+/// `INSERT` of `rows` users at once (PostgreSQL's bulk path): per row the tenant, then
+/// [`USER_COLUMNS`].
+pub fn insert_users(dialect: Dialect, rows: usize) -> String {
+    let width = USER_COLUMNS.len() + 1;
+    let tuples: Vec<String> = (0..rows)
+        .map(|row| {
+            let values: Vec<String> = std::iter::once("tenant_id")
+                .chain(USER_COLUMNS.iter().copied())
+                .enumerate()
+                .map(|(index, column)| placeholder(dialect, row * width + index + 1, column))
+                .collect();
+            format!("({})", values.join(", "))
+        })
+        .collect();
+    format!(
+        "INSERT INTO {USERS} (tenant_id, {}) VALUES {}",
+        USER_COLUMNS.join(", "),
+        tuples.join(", ")
+    )
+}
+
 /// `UPDATE` of every column of a user but its id, by tenant and id: parameters are
 /// [`USER_COLUMNS`] after id, then tenant, then id (so the row's values come first, as in
 /// [`super::rows::user_params`] without the id).

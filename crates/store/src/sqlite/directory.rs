@@ -14,7 +14,8 @@ use super::SqliteStore;
 use crate::directory::sql::{self, SKU_SELECT};
 use crate::directory::{
     check_capacity, check_unheld, decode_sku, decode_user, now_text, prepare_import, sku_body,
-    units_taken, DirectoryError, ImportOutcome, UserPage, UserQuery, EXISTS, UPN_TAKEN,
+    units_taken, DirectoryError, ImportOutcome, PreparedReplace, ReplaceOutcome, UserPage,
+    UserQuery, EXISTS, UPN_TAKEN,
 };
 use crate::sql::Dialect;
 use crate::{StoreError, TenantId};
@@ -322,6 +323,69 @@ impl SqliteStore {
         })
         .await
     }
+}
+
+impl SqliteStore {
+    /// One job of the writer: the tenant's rows deleted and the new ones inserted, in its
+    /// savepoint (a failure rolls all of it back).
+    pub(crate) async fn replace_directory(
+        &self,
+        tenant: TenantId,
+        prepared: PreparedReplace,
+    ) -> Outcome<ReplaceOutcome> {
+        self.job(move |connection| {
+            let tenant_text = tenant.to_string();
+            for table in [sql::HOLDERS, sql::USERS, sql::SKUS] {
+                connection.execute(
+                    &format!("DELETE FROM {table} WHERE tenant_id = ?"),
+                    [&tenant_text],
+                )?;
+            }
+            let mut insert_sku = connection.prepare_cached(
+                "INSERT INTO directory_skus (tenant_id, sku_id, body, capacity, consumed_units) \
+                 VALUES (?, ?, ?, ?, ?)",
+            )?;
+            for sku in &prepared.skus {
+                insert_sku.execute(rusqlite::params![
+                    tenant_text,
+                    sku.sku_id.to_string(),
+                    sku_body(sku),
+                    sku.prepaid_units.capacity(),
+                    sku.consumed_units
+                ])?;
+            }
+            let mut insert_user = connection.prepare_cached(&sql::insert_user(Dialect::Sqlite))?;
+            let mut insert_holder =
+                connection.prepare_cached(sql::holder_insert(Dialect::Sqlite))?;
+            for user in &prepared.users {
+                let mut params = vec![crate::sql::SqlParam::Text(tenant_text.clone())];
+                params.extend(crate::directory::rows::user_params(user));
+                insert_user
+                    .execute(params_from_iter(sqlite_params(params)))
+                    .map_err(|error| duplicate(error, user))?;
+                let id = user.id.to_string();
+                for license in &user.assigned_licenses {
+                    insert_holder.execute([&tenant_text, &license.sku_id.to_string(), &id])?;
+                }
+            }
+            Ok(ReplaceOutcome {
+                skus: prepared.skus.len(),
+                users: prepared.users.len(),
+            })
+        })
+        .await
+    }
+}
+
+/// A unique key broken by a user of a replacement: the user named.
+fn duplicate(error: rusqlite::Error, user: &User) -> DirectoryError {
+    if error.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) {
+        return DirectoryError::BadRequest(format!(
+            "user {} ({}): another user has the same id or userPrincipalName",
+            user.user_principal_name, user.id
+        ));
+    }
+    error.into()
 }
 
 /// Keeps the holders' index with a user's licenses.

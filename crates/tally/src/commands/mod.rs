@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod app;
+pub mod collect;
 pub mod dashboard;
 pub mod directory_io;
 pub mod export;

@@ -9,6 +9,7 @@ mod auth;
 mod batch;
 mod cancelled;
 mod cluster;
+mod collect;
 mod crash;
 mod directory;
 mod disk;

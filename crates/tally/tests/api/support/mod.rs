@@ -69,6 +69,15 @@ impl TestServer {
         Self::launch(data_dir, database_url, &[], false)
     }
 
+    /// [`TestServer::start_shared`] with extra `serve` flags.
+    pub fn start_shared_with_flags(
+        data_dir: &Path,
+        database_url: Option<&str>,
+        flags: &[&str],
+    ) -> Self {
+        Self::launch(data_dir, database_url, flags, false)
+    }
+
     /// [`TestServer::start_with`] with extra `serve` flags.
     pub fn start_with_and_flags(
         data_dir: &Path,
