@@ -1,253 +1,23 @@
-//! `tally collect` (SPEC §12.4): signs in with client credentials (a secret, or a certificate's
-//! client assertion), reads a tenant's `subscribedSkus` and `users` from Microsoft Graph (or any
-//! Graph-compatible service, such as another tally) following every `@odata.nextLink`, retrying
-//! 429 and 503 (and 5xx and broken connections) after their Retry-After or a backoff, a capped
-//! number of times; then replaces the tenant's directory in the store in one transaction
-//! ([`Store::replace_directory`]: a failed collect changes nothing), and takes the derived
-//! snapshot (`crate::snapshots::take`). Everything is read before the store is touched. One
-//! summary line on stdout, for cron's logs; errors are one line on stderr and a non-zero exit.
+//! `tally collect`'s client of Microsoft Graph: it signs in with client credentials (a secret,
+//! or a certificate's client assertion) and renews its token, sends the token only to Graph's
+//! origin, and retries 429, 5xx and broken connections after their Retry-After or a backoff,
+//! a capped number of times and for a capped time in all.
 
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use serde_json::{Map, Value};
-use tally_model::directory::body::{sku_create, user_import};
-use tally_model::directory::{AssignedLicense, Sku, User};
-use tally_odata::edm::DateTimeOffset;
-use tally_store::directory::{sql, DirectoryError};
-use tally_store::Store;
+use serde_json::Value;
 use ureq::http::Uri;
 
-use super::storage::open_store;
-use crate::cli::CollectArgs;
-use crate::snapshots::take;
-
-/// What a user page asks for: what the directory keeps of a user.
-const USER_SELECT: &str = "id,userPrincipalName,displayName,givenName,surname,jobTitle,mail,\
-mailNickname,accountEnabled,userType,usageLocation,assignedLicenses,signInActivity";
-/// Graph's error code for signInActivity asked of a tenant without Entra ID P1 or P2.
-const NON_PREMIUM: &str = "Authentication_RequestFromNonPremiumTenantOrB2CTenant";
-/// The properties of a user that tally keeps (anything else Graph adds is left out).
-const USER_PROPERTIES: &[&str] = &[
-    "id",
-    "userPrincipalName",
-    "displayName",
-    "givenName",
-    "surname",
-    "jobTitle",
-    "mail",
-    "mailNickname",
-    "accountEnabled",
-    "userType",
-    "usageLocation",
-    "assignedLicenses",
-];
-const SIGN_IN_PROPERTIES: &[&str] = &[
-    "lastSignInDateTime",
-    "lastNonInteractiveSignInDateTime",
-    "lastSuccessfulSignInDateTime",
-];
-/// The properties of a SKU that tally takes (`id` and `consumedUnits` are its own to compute).
-const SKU_PROPERTIES: &[&str] = &[
-    "skuId",
-    "skuPartNumber",
-    "appliesTo",
-    "capabilityStatus",
-    "prepaidUnits",
-    "servicePlans",
-    "accountId",
-    "accountName",
-    "subscriptionIds",
-];
 /// The longest single wait, whatever Retry-After says, and the most waiting in all.
 const LONGEST_WAIT: Duration = Duration::from_secs(120);
 const TOTAL_WAIT: Duration = Duration::from_secs(900);
 /// The largest response body read.
 const BODY_LIMIT: u64 = 256 << 20;
 
-pub fn run(args: CollectArgs) -> anyhow::Result<()> {
-    let started = Instant::now();
-    let authority = checked_url("--authority", &args.authority)?;
-    let graph = checked_url("--graph-url", &args.graph_url)?;
-    let credential = match (&args.client_secret, &args.certificate) {
-        (Some(secret), _) => Credential::Secret(secret.clone()),
-        (None, Some(path)) => {
-            let pem = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-            Credential::Certificate(
-                Certificate::from_pem(&pem).with_context(|| format!("{}", path.display()))?,
-            )
-        }
-        (None, None) => anyhow::bail!("--client-secret or --certificate is required"),
-    };
-    let tenant = args.tenant;
-    let mut client = Graph {
-        agent: ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(120)))
-            .timeout_connect(Some(Duration::from_secs(10)))
-            .max_redirects(0)
-            .build()
-            .into(),
-        token_url: format!("{authority}/{tenant}/oauth2/v2.0/token"),
-        scope: format!("{}/.default", scope_origin(&graph)),
-        origin: origin(&graph)?,
-        client_id: args.client_id.clone(),
-        credential,
-        token: None,
-        max_attempts: args.max_attempts.max(1),
-        retries: 0,
-        waited: Duration::ZERO,
-    };
-
-    let progress =
-        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
-    progress.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {pos} users {msg}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-    );
-    let read = read_tenant(&mut client, &graph, args.page_size.max(1), &progress);
-    progress.finish_and_clear();
-    let (skus, users) = read.context("reading the tenant from Graph (the store is unchanged)")?;
-
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let (stored, snapshot) = runtime.block_on(async {
-        let store = open_store(&args.data_dir, args.database_url.as_deref()).await?;
-        let result = store_tenant(&store, tenant, skus, users).await;
-        store.shutdown();
-        result
-    })?;
-    let snapshot = match snapshot {
-        Some(id) => format!("snapshot {id}"),
-        None => "a snapshot of this minute exists already; none taken".to_owned(),
-    };
-    println!(
-        "collected tenant {tenant}: {} SKUs, {} users in {:.1} s ({} retries); {snapshot}",
-        stored.skus,
-        stored.users,
-        started.elapsed().as_secs_f64(),
-        client.retries
-    );
-    Ok(())
-}
-
-async fn store_tenant(
-    store: &Store,
-    tenant: tally_store::TenantId,
-    skus: Vec<Sku>,
-    users: Vec<(User, Vec<AssignedLicense>)>,
-) -> anyhow::Result<(tally_store::directory::ReplaceOutcome, Option<uuid::Uuid>)> {
-    let stored = store
-        .replace_directory(tenant, skus, users)
-        .await
-        .map_err(|error| match error {
-            DirectoryError::NotFound => anyhow::anyhow!("not found"),
-            DirectoryError::BadRequest(message) => anyhow::anyhow!(message),
-            DirectoryError::Store(error) => anyhow::Error::new(error),
-        })
-        .context("storing the tenant's directory (the store is unchanged)")?;
-    store
-        .refresh_statistics(&[sql::SKUS, sql::USERS, sql::HOLDERS])
-        .await?;
-    let at = DateTimeOffset::parse(&tally_store::directory::now_text())
-        .map_err(|error| anyhow::anyhow!("now: {error}"))?;
-    let snapshot = take(store, tenant, &at)
-        .await
-        .context("taking the snapshot (the directory was stored)")?;
-    Ok((stored, snapshot))
-}
-
-type Records = (Vec<Sku>, Vec<(User, Vec<AssignedLicense>)>);
-
-fn read_tenant(
-    client: &mut Graph,
-    graph: &str,
-    page_size: u32,
-    progress: &indicatif::ProgressBar,
-) -> anyhow::Result<Records> {
-    let mut skus = Vec::new();
-    let mut next = Some(format!("{graph}/v1.0/subscribedSkus"));
-    while let Some(url) = next.take() {
-        let page = client.get(&url)?;
-        for item in items(&page)? {
-            let body = only(item, SKU_PROPERTIES)?;
-            let sku = sku_create(&serde_json::to_vec(&body)?)
-                .map_err(|message| anyhow::anyhow!("a SKU from Graph: {message}"))?;
-            skus.push(sku);
-        }
-        next = client.next_link(&page)?;
-    }
-    progress.set_message(format!("({} SKUs)", skus.len()));
-    let mut users = Vec::new();
-    let first = format!("{graph}/v1.0/users?$select={USER_SELECT}&$top={page_size}");
-    let mut next = Some(first.clone());
-    while let Some(url) = next.take() {
-        let page = match client.get(&url) {
-            // Graph answers signInActivity only in tenants with Entra ID P1 or P2: without,
-            // the users are read without it (and their sign-ins are unknown).
-            Err(error) if url == first && format!("{error}").contains(NON_PREMIUM) => {
-                progress.suspend(|| {
-                    eprintln!(
-                        "the tenant has no Entra ID P1 or P2: users are read without signInActivity"
-                    )
-                });
-                let select = USER_SELECT.replace(",signInActivity", "");
-                client.get(&format!(
-                    "{graph}/v1.0/users?$select={select}&$top={page_size}"
-                ))?
-            }
-            page => page?,
-        };
-        for item in items(&page)? {
-            let mut body = only(item, USER_PROPERTIES)?;
-            if let Some(Value::Object(activity)) = item.get("signInActivity") {
-                let dates: Map<String, Value> = activity
-                    .iter()
-                    .filter(|(name, value)| {
-                        SIGN_IN_PROPERTIES.contains(&name.as_str()) && !value.is_null()
-                    })
-                    .map(|(name, value)| (name.clone(), value.clone()))
-                    .collect();
-                body.insert("signInActivity".into(), Value::Object(dates));
-            }
-            let record = user_import(&serde_json::to_vec(&body)?).map_err(|message| {
-                let upn = item
-                    .get("userPrincipalName")
-                    .and_then(Value::as_str)
-                    .unwrap_or("?");
-                anyhow::anyhow!("the user {upn} from Graph: {message}")
-            })?;
-            users.push(record);
-        }
-        progress.set_position(users.len() as u64);
-        next = client.next_link(&page)?;
-    }
-    Ok((skus, users))
-}
-
-/// A page's `value` array.
-fn items(page: &Value) -> anyhow::Result<&Vec<Value>> {
-    page.get("value")
-        .and_then(Value::as_array)
-        .context("a Graph page without a 'value' array")
-}
-
-/// `item`'s properties among `names`, nulls left out.
-fn only(item: &Value, names: &[&str]) -> anyhow::Result<Map<String, Value>> {
-    let object = item
-        .as_object()
-        .context("a Graph item that is not an object")?;
-    Ok(object
-        .iter()
-        .filter(|(name, value)| names.contains(&name.as_str()) && !value.is_null())
-        .map(|(name, value)| (name.clone(), value.clone()))
-        .collect())
-}
-
 /// A base URL without its trailing slash: https, or http on a loopback address.
-fn checked_url(flag: &str, text: &str) -> anyhow::Result<String> {
+pub(super) fn checked_url(flag: &str, text: &str) -> anyhow::Result<String> {
     let text = text.trim_end_matches('/');
     let uri: Uri = text
         .parse()
@@ -289,25 +59,23 @@ fn origin(url: &str) -> anyhow::Result<String> {
     ))
 }
 
-/// The resource of the token's scope: Graph's own, whatever URL reaches it (another tally
-/// accepts Graph's audience).
-fn scope_origin(_graph: &str) -> &'static str {
-    "https://graph.microsoft.com"
-}
+/// The token's scope: Graph's own, whatever URL reaches it (another tally accepts Graph's
+/// audience).
+const SCOPE: &str = "https://graph.microsoft.com/.default";
 
-enum Credential {
+pub(super) enum Credential {
     Secret(String),
     Certificate(Certificate),
 }
 
 /// A certificate and its RSA key, for client assertions (RFC 7523, as Entra takes them).
-struct Certificate {
+pub(super) struct Certificate {
     x5t_s256: String,
     key: jsonwebtoken::EncodingKey,
 }
 
 impl Certificate {
-    fn from_pem(pem: &[u8]) -> anyhow::Result<Self> {
+    pub(super) fn from_pem(pem: &[u8]) -> anyhow::Result<Self> {
         let registered = tally_server::signin::certificate::registered(pem)?;
         let text = std::str::from_utf8(pem).context("not a PEM file")?;
         let begin = text
@@ -361,7 +129,7 @@ struct Token {
     renew_at: Instant,
 }
 
-struct Graph {
+pub(super) struct Graph {
     agent: ureq::Agent,
     token_url: String,
     scope: String,
@@ -370,7 +138,8 @@ struct Graph {
     credential: Credential,
     token: Option<Token>,
     max_attempts: u32,
-    retries: u32,
+    /// Attempts beyond the first, over the whole collect.
+    pub(super) retries: u32,
     waited: Duration,
 }
 
@@ -382,8 +151,36 @@ enum Attempt {
 }
 
 impl Graph {
+    pub(super) fn new(
+        authority: &str,
+        tenant: uuid::Uuid,
+        graph: &str,
+        client_id: String,
+        credential: Credential,
+        max_attempts: u32,
+    ) -> anyhow::Result<Self> {
+        Ok(Graph {
+            agent: ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .timeout_global(Some(Duration::from_secs(120)))
+                .timeout_connect(Some(Duration::from_secs(10)))
+                .max_redirects(0)
+                .build()
+                .into(),
+            token_url: format!("{authority}/{tenant}/oauth2/v2.0/token"),
+            scope: SCOPE.to_owned(),
+            origin: origin(graph)?,
+            client_id,
+            credential,
+            token: None,
+            max_attempts: max_attempts.max(1),
+            retries: 0,
+            waited: Duration::ZERO,
+        })
+    }
+
     /// The page's `@odata.nextLink`, checked to be on Graph's origin (the token goes there).
-    fn next_link(&self, page: &Value) -> anyhow::Result<Option<String>> {
+    pub(super) fn next_link(&self, page: &Value) -> anyhow::Result<Option<String>> {
         let Some(link) = page.get("@odata.nextLink") else {
             return Ok(None);
         };
@@ -400,7 +197,7 @@ impl Graph {
     }
 
     /// GETs `url` with the app's token, retrying what may pass.
-    fn get(&mut self, url: &str) -> anyhow::Result<Value> {
+    pub(super) fn get(&mut self, url: &str) -> anyhow::Result<Value> {
         self.with_retries(&format!("GET {url}"), |graph| {
             let token = graph.token()?;
             let response = graph
