@@ -1,5 +1,6 @@
-# Helpers shared by bench/run.sh and bench/directory.sh (sourced): starting and stopping servers,
-# recording figures, and running wrk. They read WORK, RAW and SECS, and add to the PIDS array.
+# Helpers shared by bench/run.sh and the benchmarks beside it (sourced): preparing a run, starting
+# and stopping servers, recording figures, and running wrk. They read WORK, RAW and SECS, and
+# add to the PIDS array.
 
 log() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
 
@@ -63,3 +64,21 @@ to_ms() {
          else if (v ~ /s$/) { sub(/s$/,"",v); v=v*1000 } printf "%.3f\n", v }'
 }
 
+
+# prepare_bench: a fresh $WORK and $RAW, the servers stopped on exit, wrk installed (apt-get),
+# and unless SKIP_BUILD is set, tally and the bench tools built in release.
+prepare_bench() {
+  rm -rf "$WORK"
+  mkdir -p "$WORK"
+  : >"$RAW"
+  PIDS=()
+  trap cleanup EXIT
+  if ! command -v wrk >/dev/null; then
+    log "installing wrk"
+    apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+  fi
+  if [ -z "${SKIP_BUILD:-}" ]; then
+    log "building release"
+    cargo build --release -q -p tally -p tally-bench
+  fi
+}

@@ -24,20 +24,7 @@ SKUS=20
 SPARE=20000
 RAW=$WORK/raw.tsv
 PG_URL=${TALLY_BENCH_DATABASE_URL:-${TALLY_TEST_DATABASE_URL:-}}
-rm -rf "$WORK"
-mkdir -p "$WORK"
-: >"$RAW"
-PIDS=()
-trap cleanup EXIT
-
-if ! command -v wrk >/dev/null; then
-  log "installing wrk"
-  apt-get update -qq && apt-get install -y -qq wrk >/dev/null
-fi
-if [ -z "${SKIP_BUILD:-}" ]; then
-  log "building release"
-  cargo build --release -q -p tally -p tally-bench
-fi
+prepare_bench
 TALLY=$PWD/target/release/tally
 SEED=$PWD/target/release/seed
 TENANT=00000000-0000-4000-8000-0000000d1e00
