@@ -27,15 +27,10 @@ self-signed certificate).
 from __future__ import annotations
 
 import asyncio
-import base64
-import json
 import os
 import sys
 import time
-import traceback
 import uuid
-from importlib.metadata import version
-from typing import Callable
 
 import httpx
 from azure.core.exceptions import ClientAuthenticationError
@@ -48,6 +43,7 @@ from msgraph import GraphRequestAdapter, GraphServiceClient
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.models.password_profile import PasswordProfile
 from msgraph.generated.models.user import User
+from harness import check, claims_of, finish, missing_environment, print_versions, run_checks
 
 REQUIRED = (
     "TALLY_URL",
@@ -96,23 +92,7 @@ def graph_client(cred: AsyncClientSecretCredential) -> GraphServiceClient:
     return GraphServiceClient(request_adapter=adapter)
 
 
-def claims(token: str) -> dict:
-    payload = token.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-
-
 # ---- The checks ---------------------------------------------------------------------------------
-
-CHECKS: list[tuple[str, Callable]] = []
-
-
-def check(name: str):
-    def register(function):
-        CHECKS.append((name, function))
-        return function
-
-    return register
-
 
 cred: AsyncClientSecretCredential
 client: GraphServiceClient
@@ -123,7 +103,7 @@ created: list[User] = []
 
 def assert_app_token(token, now: float) -> None:
     assert token.expires_on > now + 3000, (token.expires_on, now)
-    got = claims(token.token)
+    got = claims_of(token.token)
     assert got["tid"] == TENANT, got
     assert got["appid"] == CLIENT_ID and got["azp"] == CLIENT_ID, got
     assert got["idtyp"] == "app", got
@@ -223,7 +203,7 @@ async def limited_app():
     limited_id = os.environ["TALLY_LIMITED_CLIENT_ID"]
     async with async_credential(limited_id, os.environ["TALLY_LIMITED_CLIENT_SECRET"]) as limited:
         token = await limited.get_token(SCOPE)
-        assert claims(token.token)["roles"] == ["Reports.Read.All"], claims(token.token)
+        assert claims_of(token.token)["roles"] == ["Reports.Read.All"], claims_of(token.token)
         denied = graph_client(limited)
         for call in (denied.users.get(), denied.users.by_user_id(created[0].id).get()):
             try:
@@ -237,29 +217,16 @@ async def limited_app():
 
 async def main() -> int:
     global cred, client
-    for name in REQUIRED:
-        if not os.environ.get(name):
-            print(f"{name} is not set (run sdk-tests/run.sh)", file=sys.stderr)
-            return 2
-    packages = ", ".join(
-        f"{name} {version(name)}"
-        for name in ("azure-identity", "msal", "azure-core", "msgraph-sdk", "aiohttp")
+    if missing_environment(REQUIRED):
+        return 2
+    print_versions(
+        ("azure-identity", "msal", "azure-core", "msgraph-sdk", "aiohttp"),
+        BASE,
     )
-    print(f"{packages} on Python {sys.version.split()[0]}, against {BASE}")
-    passed = failed = 0
     async with async_credential() as cred:
         client = graph_client(cred)
-        for name, run in CHECKS:
-            try:
-                await run()
-                passed += 1
-                print(f"ok - {name}")
-            except Exception:  # a failed check, whatever it raised
-                failed += 1
-                print(f"not ok - {name}")
-                print("  " + traceback.format_exc().replace("\n", "\n  "))
-    print(f"{passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+        passed, failed = await run_checks()
+    return finish(passed, failed)
 
 
 if __name__ == "__main__":

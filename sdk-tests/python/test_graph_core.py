@@ -18,10 +18,8 @@ import asyncio
 import os
 import sys
 import time
-import traceback
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from importlib.metadata import version
 from typing import Any, Callable, Optional
 from urllib.parse import urlparse
 
@@ -52,6 +50,7 @@ from msgraph_core.middleware import GraphTelemetryHandler
 from msgraph_core.requests.batch_request_builder import BatchRequestBuilder
 from msgraph_core.requests.batch_request_content import BatchRequestContent
 from msgraph_core.requests.batch_request_item import BatchRequestItem
+from harness import check, finish, missing_environment, print_versions, run_checks
 
 BASE = os.environ.get("TALLY_URL", "")
 THROTTLED = os.environ.get("TALLY_THROTTLED_URL", "")
@@ -270,17 +269,6 @@ def days_ago(days: float) -> datetime:
 
 # ---- The checks ---------------------------------------------------------------------------------
 
-CHECKS: list[tuple[str, Callable]] = []
-
-
-def check(name: str):
-    def register(function):
-        CHECKS.append((name, function))
-        return function
-
-    return register
-
-
 recorder = Recorder()
 created: list[AzureADLicenseUsage] = []
 
@@ -471,35 +459,22 @@ async def throttled():
 
 
 async def main() -> int:
-    for name in ("TALLY_URL", "TALLY_THROTTLED_URL", "TALLY_TOKEN", "SSL_CERT_FILE"):
-        if not os.environ.get(name):
-            print(f"{name} is not set (run sdk-tests/run.sh)", file=sys.stderr)
-            return 2
-    packages = ", ".join(
-        f"{name} {version(name)}"
-        for name in (
+    if missing_environment(("TALLY_URL", "TALLY_THROTTLED_URL", "TALLY_TOKEN", "SSL_CERT_FILE")):
+        return 2
+    print_versions(
+        (
             "msgraph-core",
             "microsoft-kiota-abstractions",
             "microsoft-kiota-http",
             "microsoft-kiota-serialization-json",
             "httpx",
-        )
+        ),
+        BASE,
     )
-    print(f"{packages} on Python {sys.version.split()[0]}, against {BASE}")
-    passed = failed = 0
-    for name, run in CHECKS:
-        try:
-            await run()
-            passed += 1
-            print(f"ok - {name}")
-        except Exception:  # a failed check, whatever it raised
-            failed += 1
-            print(f"not ok - {name}")
-            print("  " + traceback.format_exc().replace("\n", "\n  "))
+    passed, failed = await run_checks()
     protocols = sorted({http for _, _, http in recorder.seen})
     print(f"HTTP versions used: {', '.join(protocols)}")
-    print(f"{passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    return finish(passed, failed)
 
 
 if __name__ == "__main__":

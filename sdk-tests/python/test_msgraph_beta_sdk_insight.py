@@ -21,19 +21,12 @@ SSL_CERT_FILE (tally's self-signed certificate: httpx trusts it).
 from __future__ import annotations
 
 import asyncio
-import base64
-import json
 import os
 import sys
-import time
-import traceback
 import uuid
 from datetime import datetime, timedelta, timezone
-from importlib.metadata import version
-from typing import Callable
 
 import httpx
-from azure.core.credentials import AccessToken
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from kiota_authentication_azure.azure_identity_authentication_provider import (
     AzureIdentityAuthenticationProvider,
@@ -61,6 +54,15 @@ from msgraph_beta.generated.models.private_access_feature_utilizations import (
 from msgraph_beta.generated.reports.azure_a_d_premium_license_insight.azure_a_d_premium_license_insight_request_builder import (
     AzureADPremiumLicenseInsightRequestBuilder,
 )
+from harness import (
+    check,
+    claims_of,
+    finish,
+    missing_environment,
+    print_versions,
+    run_checks,
+    StaticTokenCredential,
+)
 
 BASE = os.environ.get("TALLY_URL", "")
 TOKEN = os.environ.get("TALLY_TOKEN", "")
@@ -69,26 +71,6 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 
 
 # ---- The client, as a user builds it ------------------------------------------------------------
-
-
-class StaticTokenCredential:
-    """An azure-core AsyncTokenCredential (get_token/close) that answers with a fixed token, the
-    stand-in for azure-identity's ClientSecretCredential that a real tenant would use."""
-
-    def __init__(self, token: str) -> None:
-        self._token = token
-
-    async def get_token(self, *scopes: str, **kwargs) -> AccessToken:
-        return AccessToken(self._token, int(time.time()) + 3600)
-
-    async def close(self) -> None:
-        pass
-
-    async def __aenter__(self):
-        return self
-
-    async def __aexit__(self, *args) -> None:
-        pass
 
 
 def graph_client() -> GraphServiceClient:
@@ -102,23 +84,7 @@ def graph_client() -> GraphServiceClient:
     return GraphServiceClient(request_adapter=adapter)
 
 
-def tenant_of(token: str) -> str:
-    payload = token.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["tid"]
-
-
 # ---- The checks ---------------------------------------------------------------------------------
-
-CHECKS: list[tuple[str, Callable]] = []
-
-
-def check(name: str):
-    def register(function):
-        CHECKS.append((name, function))
-        return function
-
-    return register
-
 
 client: GraphServiceClient
 RUN = uuid.uuid4().hex[:8]
@@ -302,7 +268,7 @@ async def setup_feature_usage():
 async def read_insight():
     got = await insight().get()
     assert isinstance(got, AzureADPremiumLicenseInsight), type(got)
-    assert got.id == tenant_of(TOKEN), got.id
+    assert got.id == claims_of(TOKEN)["tid"], got.id
     assert got.entitled_p1_license_count == 5, got.entitled_p1_license_count
     assert got.entitled_p2_license_count == 12, got.entitled_p2_license_count
     assert got.entitled_total_license_count == 17, got.entitled_total_license_count
@@ -332,7 +298,7 @@ async def select():
     )
     got = await insight().get(RequestConfiguration(query_parameters=query))
     assert isinstance(got, AzureADPremiumLicenseInsight), type(got)
-    assert got.id == tenant_of(TOKEN), got.id
+    assert got.id == claims_of(TOKEN)["tid"], got.id
     assert got.entitled_p2_license_count == 12, got.entitled_p2_license_count
     p2 = got.p2_feature_utilizations
     assert p2.risk_based_conditional_access.user_count == 1, p2
@@ -359,35 +325,22 @@ async def select_unknown():
 
 async def main() -> int:
     global client
-    for name in ("TALLY_URL", "TALLY_TOKEN", "SSL_CERT_FILE"):
-        if not os.environ.get(name):
-            print(f"{name} is not set (run sdk-tests/run.sh)", file=sys.stderr)
-            return 2
-    packages = ", ".join(
-        f"{name} {version(name)}"
-        for name in (
+    if missing_environment(("TALLY_URL", "TALLY_TOKEN", "SSL_CERT_FILE")):
+        return 2
+    print_versions(
+        (
             "msgraph-beta-sdk",
             "msgraph-core",
             "microsoft-kiota-abstractions",
             "microsoft-kiota-serialization-json",
             "microsoft-kiota-http",
             "httpx",
-        )
+        ),
+        BASE,
     )
-    print(f"{packages} on Python {sys.version.split()[0]}, against {BASE}")
     client = graph_client()
-    passed = failed = 0
-    for name, run in CHECKS:
-        try:
-            await run()
-            passed += 1
-            print(f"ok - {name}")
-        except Exception:  # a failed check, whatever it raised
-            failed += 1
-            print(f"not ok - {name}")
-            print("  " + traceback.format_exc().replace("\n", "\n  "))
-    print(f"{passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    passed, failed = await run_checks()
+    return finish(passed, failed)
 
 
 if __name__ == "__main__":

@@ -20,19 +20,13 @@ SSL_CERT_FILE (tally's self-signed certificate: httpx trusts it).
 from __future__ import annotations
 
 import asyncio
-import base64
-import json
 import os
 import sys
-import time
-import traceback
 import uuid
 from datetime import datetime, timedelta, timezone
-from importlib.metadata import version
-from typing import Callable, Optional
+from typing import Optional
 
 import httpx
-from azure.core.credentials import AccessToken
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from kiota_authentication_azure.azure_identity_authentication_provider import (
     AzureIdentityAuthenticationProvider,
@@ -52,6 +46,15 @@ from msgraph.generated.users.item.assign_license.assign_license_post_request_bod
 from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
 from msgraph.generated.users.users_request_builder import UsersRequestBuilder
 from msgraph_core import PageIterator
+from harness import (
+    check,
+    claims_of,
+    finish,
+    missing_environment,
+    print_versions,
+    run_checks,
+    StaticTokenCredential,
+)
 
 BASE = os.environ.get("TALLY_URL", "")
 TOKEN = os.environ.get("TALLY_TOKEN", "")
@@ -60,26 +63,6 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 
 
 # ---- The client, as a user builds it ------------------------------------------------------------
-
-
-class StaticTokenCredential:
-    """An azure-core AsyncTokenCredential (get_token/close) that answers with a fixed token, the
-    stand-in for azure-identity's ClientSecretCredential that a real tenant would use."""
-
-    def __init__(self, token: str) -> None:
-        self._token = token
-
-    async def get_token(self, *scopes: str, **kwargs) -> AccessToken:
-        return AccessToken(self._token, int(time.time()) + 3600)
-
-    async def close(self) -> None:
-        pass
-
-    async def __aenter__(self):
-        return self
-
-    async def __aexit__(self, *args) -> None:
-        pass
 
 
 def graph_client() -> GraphServiceClient:
@@ -93,23 +76,7 @@ def graph_client() -> GraphServiceClient:
     return GraphServiceClient(request_adapter=adapter)
 
 
-def tenant_of(token: str) -> str:
-    payload = token.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["tid"]
-
-
 # ---- The checks ---------------------------------------------------------------------------------
-
-CHECKS: list[tuple[str, Callable]] = []
-
-
-def check(name: str):
-    def register(function):
-        CHECKS.append((name, function))
-        return function
-
-    return register
-
 
 client: GraphServiceClient
 # This run's fresh objects. SKU "big" has 4 enabled units and two service plans; SKU "one" has
@@ -160,7 +127,7 @@ def sku_id(name: str) -> uuid.UUID:
 
 
 def object_id(name: str) -> str:
-    return f"{tenant_of(TOKEN)}_{sku_id(name)}"
+    return f"{claims_of(TOKEN)['tid']}_{sku_id(name)}"
 
 
 async def consumed(name: str) -> Optional[int]:
@@ -453,35 +420,22 @@ async def sdk_writes_sku():
 
 async def main() -> int:
     global client
-    for name in ("TALLY_URL", "TALLY_TOKEN", "SSL_CERT_FILE"):
-        if not os.environ.get(name):
-            print(f"{name} is not set (run sdk-tests/run.sh)", file=sys.stderr)
-            return 2
-    packages = ", ".join(
-        f"{name} {version(name)}"
-        for name in (
+    if missing_environment(("TALLY_URL", "TALLY_TOKEN", "SSL_CERT_FILE")):
+        return 2
+    print_versions(
+        (
             "msgraph-sdk",
             "msgraph-core",
             "microsoft-kiota-abstractions",
             "microsoft-kiota-authentication-azure",
             "microsoft-kiota-http",
             "httpx",
-        )
+        ),
+        BASE,
     )
-    print(f"{packages} on Python {sys.version.split()[0]}, against {BASE}")
     client = graph_client()
-    passed = failed = 0
-    for name, run in CHECKS:
-        try:
-            await run()
-            passed += 1
-            print(f"ok - {name}")
-        except Exception:  # a failed check, whatever it raised
-            failed += 1
-            print(f"not ok - {name}")
-            print("  " + traceback.format_exc().replace("\n", "\n  "))
-    print(f"{passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    passed, failed = await run_checks()
+    return finish(passed, failed)
 
 
 if __name__ == "__main__":
