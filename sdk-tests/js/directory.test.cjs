@@ -13,6 +13,7 @@ const assert = require("node:assert/strict");
 const { randomUUID } = require("node:crypto");
 const graph = require("@microsoft/microsoft-graph-client");
 const { version } = require("@microsoft/microsoft-graph-client/package.json");
+const { check, runChecks } = require("./harness.cjs");
 
 const { Client, BatchRequestContent, BatchResponseContent } = graph;
 
@@ -58,11 +59,6 @@ const assignBody = (add, remove = []) => ({
   addLicenses: add.map((id) => ({ skuId: id, disabledPlans: [] })),
   removeLicenses: remove,
 });
-
-const checks = [];
-function check(name, run) {
-  checks.push({ name, run });
-}
 
 check("setup (tally only): a SKU with one unit through the client's POST /subscribedSkus", async () => {
   const sku = await api.api("/subscribedSkus").post({
@@ -171,21 +167,7 @@ check("batch: removeLicenses frees the unit and the other user gets it", async (
 
 async function main() {
   console.log(`@microsoft/microsoft-graph-client ${version} on node ${process.version}, against ${BASE} (directory)`);
-  let passed = 0;
-  let failed = 0;
-  for (const { name, run } of checks) {
-    try {
-      await run();
-      passed += 1;
-      console.log(`ok - ${name}`);
-    } catch (error) {
-      failed += 1;
-      console.log(`not ok - ${name}`);
-      console.log(`  ${String(error && error.stack ? error.stack : error).split("\n").join("\n  ")}`);
-    }
-  }
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exitCode = failed === 0 ? 0 : 1;
+  await runChecks();
 }
 
 main();

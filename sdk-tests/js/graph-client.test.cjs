@@ -11,6 +11,7 @@
 const assert = require("node:assert/strict");
 const graph = require("@microsoft/microsoft-graph-client");
 const { version } = require("@microsoft/microsoft-graph-client/package.json");
+const { check, runChecks } = require("./harness.cjs");
 
 const { Client, PageIterator, BatchRequestContent, BatchResponseContent, MiddlewareFactory } = graph;
 
@@ -61,11 +62,6 @@ const detail = (licenseType, total, assigned, used) => ({
   totalAssignedCount: assigned,
   totalUsageCount: used,
 });
-
-const checks = [];
-function check(name, run) {
-  checks.push({ name, run });
-}
 
 const recorder = new Recorder();
 const api = client(BASE, recorder);
@@ -205,21 +201,7 @@ check("a throttled call (429 Retry-After) is retried by RetryHandler and succeed
 
 async function main() {
   console.log(`@microsoft/microsoft-graph-client ${version} on node ${process.version}, against ${BASE}`);
-  let passed = 0;
-  let failed = 0;
-  for (const { name, run } of checks) {
-    try {
-      await run();
-      passed += 1;
-      console.log(`ok - ${name}`);
-    } catch (error) {
-      failed += 1;
-      console.log(`not ok - ${name}`);
-      console.log(`  ${String(error && error.stack ? error.stack : error).split("\n").join("\n  ")}`);
-    }
-  }
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exitCode = failed === 0 ? 0 : 1;
+  await runChecks();
 }
 
 main();

@@ -24,6 +24,7 @@ const { TokenCredentialAuthenticationProvider } = require("@microsoft/microsoft-
 const graphVersion = require("@microsoft/microsoft-graph-client/package.json").version;
 const identityVersion = require("@azure/identity/package.json").version;
 const msalVersion = require("@azure/msal-node/package.json").version;
+const { check, runChecks } = require("./harness.cjs");
 
 const BASE = required("TALLY_URL");
 const TENANT = required("TALLY_TENANT");
@@ -71,11 +72,6 @@ const refusedWith = (code) => (error) => {
   assert.match(error.message, new RegExp(code));
   return true;
 };
-
-const checks = [];
-function check(name, run) {
-  checks.push({ name, run });
-}
 
 check("ClientSecretCredential.getToken answers the app's token, expiring in about an hour", async () => {
   const now = Date.now();
@@ -157,21 +153,7 @@ async function main() {
   console.log(
     `@azure/identity ${identityVersion} (@azure/msal-node ${msalVersion}), @microsoft/microsoft-graph-client ${graphVersion} on node ${process.version}, against ${BASE} (sign-in)`,
   );
-  let passed = 0;
-  let failed = 0;
-  for (const { name, run } of checks) {
-    try {
-      await run();
-      passed += 1;
-      console.log(`ok - ${name}`);
-    } catch (error) {
-      failed += 1;
-      console.log(`not ok - ${name}`);
-      console.log(`  ${String(error && error.stack ? error.stack : error).split("\n").join("\n  ")}`);
-    }
-  }
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exitCode = failed === 0 ? 0 : 1;
+  await runChecks();
 }
 
 main();
