@@ -24,11 +24,13 @@ fn check_type(body: &Map<String, Json>, ty: &str) -> Result<(), BodyError> {
     }
 }
 
+/// The body as a JSON object, parsed by the same strict parser as the reports' bodies (a
+/// duplicate key, a lone surrogate or nesting past serde_json's depth limit is a 400).
 fn object(body: &[u8]) -> Result<Map<String, Json>, BodyError> {
-    match serde_json::from_slice::<Json>(body) {
+    match crate::json::parse_strict(body) {
         Ok(Json::Object(map)) => Ok(map),
         Ok(_) => Err("The request body must be a JSON object.".into()),
-        Err(error) => Err(format!("The request body is not valid JSON: {error}.")),
+        Err(error) => Err(error.to_string()),
     }
 }
 
@@ -43,11 +45,39 @@ fn read_only(name: &str) -> BodyError {
     format!("Property '{name}' is read-only and cannot be set.")
 }
 
+/// The longest string tally keeps in a directory property without a cap of Graph's own: long
+/// enough for any real value, short enough that a page of objects stays small.
+pub const MAX_STRING: usize = 256;
+
+/// Graph's caps on a user's strings, in characters (its `maxLength`s, as Entra enforces them).
+pub const USER_STRING_CAPS: [(&str, usize); 7] = [
+    ("displayName", 256),
+    ("givenName", 64),
+    ("surname", 64),
+    ("jobTitle", 128),
+    ("mail", 254),
+    ("mailNickname", 64),
+    ("userPrincipalName", 113),
+];
+
+/// The most items tally keeps in a directory collection (a SKU's servicePlans, its
+/// subscriptionIds, the licenses of one assignLicense): real ones hold at most a few dozen.
+pub const MAX_ITEMS: usize = 256;
+
+/// A string property: at most `MAX_STRING` characters unless the name has a cap of Graph's
+/// own, and no NUL.
 fn string(name: &str, value: &Json) -> Result<Option<String>, BodyError> {
+    let cap = USER_STRING_CAPS
+        .iter()
+        .find(|(property, _)| *property == name)
+        .map_or(MAX_STRING, |(_, cap)| *cap);
     match value {
         Json::Null => Ok(None),
         Json::String(text) if text.contains('\0') => Err(format!(
             "Property '{name}' cannot contain the NUL character."
+        )),
+        Json::String(text) if text.chars().count() > cap => Err(format!(
+            "Property '{name}' is longer than its limit of {cap} characters."
         )),
         Json::String(text) => Ok(Some(text.clone())),
         other => Err(format!("Property '{name}' must be a string, not {other}.")),
@@ -56,6 +86,18 @@ fn string(name: &str, value: &Json) -> Result<Option<String>, BodyError> {
 
 fn required_string(name: &str, value: &Json) -> Result<String, BodyError> {
     string(name, value)?.ok_or_else(|| format!("Property '{name}' cannot be null."))
+}
+
+/// The items of a collection property, at most [`MAX_ITEMS`] of them.
+fn items<'a>(name: &str, value: &'a Json, what: &str) -> Result<&'a [Json], BodyError> {
+    match value {
+        Json::Array(items) if items.len() > MAX_ITEMS => Err(format!(
+            "Property '{name}' has {} items; tally keeps at most {MAX_ITEMS}.",
+            items.len()
+        )),
+        Json::Array(items) => Ok(items),
+        other => Err(format!("Property '{name}' must be {what}, not {other}.")),
+    }
 }
 
 fn guid(name: &str, value: &Json) -> Result<Uuid, BodyError> {
@@ -67,22 +109,18 @@ fn guid(name: &str, value: &Json) -> Result<Uuid, BodyError> {
 }
 
 fn guids(name: &str, value: &Json) -> Result<Vec<Uuid>, BodyError> {
-    match value {
-        Json::Null => Ok(Vec::new()),
-        Json::Array(items) => {
-            let mut ids: Vec<Uuid> = Vec::with_capacity(items.len());
-            for item in items {
-                let id = guid(name, item)?;
-                if !ids.contains(&id) {
-                    ids.push(id);
-                }
-            }
-            Ok(ids)
-        }
-        other => Err(format!(
-            "Property '{name}' must be an array of GUIDs, not {other}."
-        )),
+    if value.is_null() {
+        return Ok(Vec::new());
     }
+    let items = items(name, value, "an array of GUIDs")?;
+    let mut ids: Vec<Uuid> = Vec::with_capacity(items.len());
+    for item in items {
+        let id = guid(name, item)?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
 }
 
 fn units(name: &str, value: &Json) -> Result<i32, BodyError> {
@@ -193,10 +231,7 @@ fn apply_sku(sku: &mut Sku, body: &Map<String, Json>, create: bool) -> Result<()
             "prepaidUnits" => sku.prepaid_units = prepaid_units(value)?,
             "servicePlans" => sku.service_plans = service_plans(value)?,
             "subscriptionIds" => {
-                let Json::Array(items) = value else {
-                    return Err(format!("Property '{name}' must be an array of strings."));
-                };
-                sku.subscription_ids = items
+                sku.subscription_ids = items(name, value, "an array of strings")?
                     .iter()
                     .map(|item| required_string(name, item))
                     .collect::<Result<_, _>>()?;
@@ -232,11 +267,7 @@ fn prepaid_units(value: &Json) -> Result<PrepaidUnits, BodyError> {
 }
 
 fn service_plans(value: &Json) -> Result<Vec<ServicePlan>, BodyError> {
-    let Json::Array(items) = value else {
-        return Err(format!(
-            "Property 'servicePlans' must be an array, not {value}."
-        ));
-    };
+    let items = items("servicePlans", value, "an array")?;
     let mut plans: Vec<ServicePlan> = Vec::with_capacity(items.len());
     for item in items {
         let Json::Object(fields) = item else {
@@ -291,13 +322,17 @@ pub fn user_create(body: &[u8], id: Uuid) -> Result<User, BodyError> {
     new_user(&object(body)?, id)
 }
 
-/// A new user `id` from a body's properties.
+/// A new user `id` from a body's properties. Without `accountEnabled` or `userType` it is an
+/// enabled member (SPEC §12.2: Graph requires the first and defaults the second), so the
+/// derived numbers count it.
 fn new_user(body: &Map<String, Json>, id: Uuid) -> Result<User, BodyError> {
     check_type(body, USER_TYPE)?;
     if !body.contains_key("userPrincipalName") {
         return Err("Property 'userPrincipalName' is required.".into());
     }
     let mut user = blank_user(id);
+    user.account_enabled = Some(true);
+    user.profile.user_type = Some("Member".into());
     apply_user(&mut user, body)?;
     Ok(user)
 }
@@ -422,18 +457,28 @@ fn apply_user(user: &mut User, body: &Map<String, Json>) -> Result<(), BodyError
     Ok(())
 }
 
+/// `alias@domain` with the characters Entra allows: in the alias letters, digits and
+/// `' . - _ ! # ^ ~` (no `.` just before the `@`), in the domain letters, digits, `-` and `.`;
+/// so no control character, space or second `@` is ever stored (or printed by `tally collect`).
 fn user_principal_name(value: &Json) -> Result<String, BodyError> {
     let upn = required_string("userPrincipalName", value)?;
-    let valid = upn.split_once('@').is_some_and(|(local, domain)| {
-        !local.is_empty() && !domain.is_empty() && !domain.contains('@')
-    }) && !upn.chars().any(char::is_whitespace)
-        && upn.len() <= 113;
+    let alias_char = |c: char| c.is_ascii_alphanumeric() || "'.-_!#^~".contains(c);
+    let domain_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '.';
+    let valid = upn.split_once('@').is_some_and(|(alias, domain)| {
+        !alias.is_empty()
+            && !domain.is_empty()
+            && !alias.ends_with('.')
+            && alias.chars().all(alias_char)
+            && domain.chars().all(domain_char)
+    });
     if valid {
         Ok(upn)
     } else {
         Err(format!(
             "Invalid value specified for property 'userPrincipalName' of resource 'User': \
-             '{upn}' is not of the form alias@domain."
+             {:?} is not of the form alias@domain (the alias may hold letters, digits and \
+             ' . - _ ! # ^ ~, the domain letters, digits, - and .).",
+            upn
         ))
     }
 }
@@ -480,10 +525,7 @@ fn assign_license_fields(body: &Map<String, Json>) -> Result<AssignLicense, Body
     for (name, value) in body {
         match name.as_str() {
             "addLicenses" => {
-                let Json::Array(items) = value else {
-                    return Err("Parameter 'addLicenses' must be an array.".into());
-                };
-                for item in items {
+                for item in items(name, value, "an array")? {
                     let Json::Object(fields) = item else {
                         return Err("Each of 'addLicenses' must be an object.".into());
                     };

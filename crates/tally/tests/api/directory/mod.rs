@@ -3,6 +3,7 @@
 
 mod assign;
 mod insight;
+mod limits;
 mod queries;
 mod race;
 mod reclaim;
