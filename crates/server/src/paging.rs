@@ -61,6 +61,7 @@ enum WireValue {
     T(i64),
     S(String),
     I(Uuid),
+    N,
 }
 
 impl PageToken {
@@ -77,6 +78,7 @@ impl PageToken {
                     CursorValue::Int(number) => WireValue::T(*number),
                     CursorValue::Text(text) => WireValue::S(text.clone()),
                     CursorValue::Id(id) => WireValue::I(*id),
+                    CursorValue::Null => WireValue::N,
                 })
                 .collect(),
         };
@@ -122,6 +124,7 @@ impl PageToken {
                         WireValue::T(number) => CursorValue::Int(number),
                         WireValue::S(text) => CursorValue::Text(text),
                         WireValue::I(id) => CursorValue::Id(id),
+                        WireValue::N => CursorValue::Null,
                     })
                     .collect(),
             ),

@@ -15,6 +15,8 @@ pub enum CursorValue {
     Int(i64),
     Text(String),
     Id(Uuid),
+    /// A nullable key's null (it sorts before every value).
+    Null,
 }
 
 /// The order-key values of the last object of a page; the next page starts after it.

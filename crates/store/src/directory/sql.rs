@@ -22,6 +22,17 @@ pub fn create_tables(dialect: Dialect) -> String {
         Dialect::Sqlite => ("TEXT", "INTEGER", "INTEGER", "TEXT", " WITHOUT ROWID"),
         Dialect::Postgres => ("TEXT COLLATE \"C\"", "BIGINT", "BOOLEAN", "JSONB", ""),
     };
+    // `$orderby=displayName` puts nulls first: SQLite's order already; PostgreSQL's index says
+    // so (it replaces one of earlier versions that sorted them last).
+    let by_name = match dialect {
+        Dialect::Sqlite => format!(
+            "CREATE INDEX IF NOT EXISTS directory_users_by_name ON {USERS} (tenant_id, display_name, id);"
+        ),
+        Dialect::Postgres => format!(
+            "CREATE INDEX IF NOT EXISTS directory_users_by_name_nulls_first ON {USERS} (tenant_id, display_name NULLS FIRST, id);\n\
+             DROP INDEX IF EXISTS directory_users_by_name;"
+        ),
+    };
     format!(
         "CREATE TABLE IF NOT EXISTS directory_skus (
     tenant_id TEXT NOT NULL,
@@ -56,7 +67,7 @@ CREATE TABLE IF NOT EXISTS {USERS} (
     PRIMARY KEY (tenant_id, id)
 ){rowid};
 CREATE UNIQUE INDEX IF NOT EXISTS directory_users_by_upn ON {USERS} (tenant_id, upn_key);
-CREATE INDEX IF NOT EXISTS directory_users_by_name ON {USERS} (tenant_id, display_name, id);
+{by_name}
 CREATE INDEX IF NOT EXISTS directory_users_by_sign_in ON {USERS} (tenant_id, id, sign_in_last_ticks, sign_in_non_interactive_ticks);
 CREATE TABLE IF NOT EXISTS {HOLDERS} (
     tenant_id TEXT NOT NULL,
@@ -246,14 +257,62 @@ pub fn update_user(dialect: Dialect) -> String {
     )
 }
 
-/// The sort key of a listing: a nullable string as `''` so that keyset paging sees values.
+/// The sort column of a listing and its direction. Nulls come first in ascending order and last
+/// in descending, as OData orders them; both dialects are told so (PostgreSQL's default is the
+/// opposite), and keyset paging treats a null as a value before every string.
 fn sort_key(query: &UserQuery) -> Option<(String, SortDirection)> {
     query.order.map(|order| {
         (
-            format!("COALESCE({USERS}.{}, '')", order.property.column),
+            format!("{USERS}.{}", order.property.column),
             order.direction,
         )
     })
+}
+
+/// `ORDER BY` of a sort column in `direction`, nulls first when ascending.
+fn order_by(key: &str, direction: SortDirection) -> String {
+    match direction {
+        SortDirection::Asc => format!(" ORDER BY {key} ASC NULLS FIRST, {USERS}.id ASC"),
+        SortDirection::Desc => format!(" ORDER BY {key} DESC NULLS LAST, {USERS}.id DESC"),
+    }
+}
+
+/// The keyset condition: rows after (`value`, `id`) in [`order_by`]'s order.
+fn after_key(
+    sql: &mut SqlBuilder,
+    key: &str,
+    direction: SortDirection,
+    value: Option<String>,
+    id: String,
+) {
+    let op = match direction {
+        SortDirection::Asc => ">",
+        SortDirection::Desc => "<",
+    };
+    match (direction, value) {
+        (SortDirection::Asc, None) => {
+            sql.push(&format!(" AND (({key} IS NULL AND {USERS}.id > "));
+            sql.param(SqlParam::Text(id));
+            sql.push(&format!(") OR {key} IS NOT NULL)"));
+        }
+        (SortDirection::Desc, None) => {
+            sql.push(&format!(" AND {key} IS NULL AND {USERS}.id < "));
+            sql.param(SqlParam::Text(id));
+        }
+        (direction, Some(value)) => {
+            let nulls = match direction {
+                SortDirection::Asc => String::new(),
+                SortDirection::Desc => format!("{key} IS NULL OR "),
+            };
+            sql.push(&format!(" AND ({nulls}{key} {op} "));
+            sql.param(SqlParam::Text(value.clone()));
+            sql.push(&format!(" OR ({key} = "));
+            sql.param(SqlParam::Text(value));
+            sql.push(&format!(" AND {USERS}.id {op} "));
+            sql.param(SqlParam::Text(id));
+            sql.push("))");
+        }
+    }
 }
 
 fn scoped(
@@ -302,31 +361,16 @@ pub fn list_users(dialect: Dialect, tenant: TenantId, query: &UserQuery) -> SqlB
         }
         (Some((key, direction)), Some(after)) => {
             let value = match after.0.first() {
-                Some(CursorValue::Text(text)) => text.clone(),
-                _ => String::new(),
+                Some(CursorValue::Text(text)) => Some(text.clone()),
+                _ => None,
             };
-            let op = match direction {
-                SortDirection::Asc => ">",
-                SortDirection::Desc => "<",
-            };
-            sql.push(&format!(" AND ({key} {op} "));
-            sql.param(SqlParam::Text(value.clone()));
-            sql.push(&format!(" OR ({key} = "));
-            sql.param(SqlParam::Text(value));
-            sql.push(&format!(" AND {USERS}.id {op} "));
-            sql.param(SqlParam::Text(id(after)));
-            sql.push("))");
+            after_key(&mut sql, &key, direction, value, id(after));
         }
         (_, None) => {}
     }
     match sort_key(query) {
         None => sql.push(&format!(" ORDER BY {USERS}.id")),
-        Some((key, direction)) => {
-            let direction = direction.as_str();
-            sql.push(&format!(
-                " ORDER BY {key} {direction}, {USERS}.id {direction}"
-            ));
-        }
+        Some((key, direction)) => sql.push(&order_by(&key, direction)),
     }
     sql.push(" LIMIT ");
     sql.param(SqlParam::Int(query.page_size as i64 + 1));
@@ -368,7 +412,7 @@ pub fn cursor_after(query: &UserQuery, user: &tally_model::directory::User) -> C
             "userPrincipalName" => Some(user.user_principal_name.clone()),
             _ => Some(user.id.to_string()),
         };
-        values.push(CursorValue::Text(value.unwrap_or_default()));
+        values.push(value.map_or(CursorValue::Null, CursorValue::Text));
     }
     values.push(CursorValue::Id(user.id));
     Cursor(values)

@@ -102,5 +102,6 @@ fn param(value: &CursorValue) -> SqlParam {
         CursorValue::Int(number) => SqlParam::Int(*number),
         CursorValue::Text(text) => SqlParam::Text(text.clone()),
         CursorValue::Id(id) => SqlParam::Text(id.to_string()),
+        CursorValue::Null => SqlParam::NullText,
     }
 }

@@ -58,9 +58,11 @@ async fn directory(server: &TestServer, tenant: &Tenant) {
         ("Zoë", "Member", true, "FR", None, vec![E5]),
     ];
     for (name, kind, enabled, location, signed_in, licenses) in people {
+        // A userPrincipalName is ASCII, as Entra requires: Zoë signs in as zoe.
+        let alias: String = name.to_lowercase().replace('ë', "e");
         let body = json!({
             "displayName": name,
-            "userPrincipalName": format!("{}@contoso.example", name.to_lowercase()),
+            "userPrincipalName": format!("{alias}@contoso.example"),
             "userType": kind,
             "accountEnabled": enabled,
             "usageLocation": location,
@@ -249,4 +251,73 @@ async fn a_sku_holders_pages_follow_each_other_in_id_order() {
     sorted.sort();
     assert_eq!(seen, sorted);
     assert_eq!(expected, sorted);
+}
+
+#[tokio::test]
+async fn ordered_by_display_name_a_user_without_one_comes_first_and_desc_mirrors_it() {
+    let server = TestServer::start();
+    let tenant = Tenant::new(&server);
+    let mut named = Vec::new();
+    for (upn, name) in [
+        ("b@contoso.example", json!("b")),
+        ("empty@contoso.example", json!("")),
+        ("none1@contoso.example", json!(null)),
+        ("a@contoso.example", json!("a")),
+        ("none2@contoso.example", json!(null)),
+    ] {
+        let body = json!({ "userPrincipalName": upn, "displayName": name });
+        let reply = server.post("/v1.0/users", &tenant.token, &body).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+        named.push((reply.json["id"].as_str().unwrap().to_owned(), upn));
+    }
+    let mut nameless: Vec<&String> = named
+        .iter()
+        .filter(|(_, upn)| upn.starts_with("none"))
+        .map(|(id, _)| id)
+        .collect();
+    nameless.sort();
+    // One user a page, so every keyset step crosses a null or the empty name.
+    let walk = |order: &'static str| {
+        let server = &server;
+        let tenant = &tenant;
+        async move {
+            let mut page = server
+                .get(
+                    &format!("/v1.0/users?$orderby=displayName{order}&$top=1&$select=userPrincipalName,displayName"),
+                    &tenant.token,
+                )
+                .await;
+            let mut seen = Vec::new();
+            loop {
+                for user in page.json["value"].as_array().unwrap() {
+                    seen.push((
+                        user["id"].as_str().unwrap().to_owned(),
+                        user["displayName"].clone(),
+                    ));
+                }
+                match page.json["@odata.nextLink"].as_str() {
+                    Some(next) => page = server.follow(next, &tenant.token).await,
+                    None => break seen,
+                }
+            }
+        }
+    };
+    let ascending = walk("").await;
+    let names: Vec<&serde_json::Value> = ascending.iter().map(|(_, name)| name).collect();
+    assert_eq!(
+        names,
+        [
+            &json!(null),
+            &json!(null),
+            &json!(""),
+            &json!("a"),
+            &json!("b")
+        ],
+        "nulls first, then the empty name"
+    );
+    let null_ids: Vec<&String> = ascending[..2].iter().map(|(id, _)| id).collect();
+    assert_eq!(null_ids, nameless, "ties by id");
+    let mut descending = walk(" desc").await;
+    descending.reverse();
+    assert_eq!(descending, ascending, "desc is the mirror image");
 }
