@@ -672,6 +672,15 @@ async function main() {
           id: '1', displayName: '=HYPERLINK("http://x.example","go")', userPrincipalName: '@bad@contoso.example',
           accountEnabled: true, userType: 'Member', lastSignInDateTime: null,
           licenses: [{ skuId: '2b9c8e7c-319c-43a2-a2a0-48c5c6161de7', skuPartNumber: '-AAD,BASIC' }],
+        }, {
+          // Full-width signs, and signs behind white space or a line break, run too.
+          id: '2', displayName: '\uFF1D1+1', userPrincipalName: ' @x@contoso.example',
+          accountEnabled: true, userType: 'Member', lastSignInDateTime: null,
+          licenses: [{ skuId: '2b9c8e7c-319c-43a2-a2a0-48c5c6161de7', skuPartNumber: '\uFF20P' }],
+        }, {
+          id: '3', displayName: '\n-2', userPrincipalName: '\uFF0Dy@contoso.example',
+          accountEnabled: true, userType: 'Member', lastSignInDateTime: null,
+          licenses: [{ skuId: '2b9c8e7c-319c-43a2-a2a0-48c5c6161de7', skuPartNumber: '\t+T' }],
         }] : [];
         route.fulfill({ status: 200, contentType: 'application/json',
           body: JSON.stringify({ '@odata.count': value.length, '@tally.unitCount': value.length, value }) });
@@ -685,7 +694,9 @@ async function main() {
       const [download] = await Promise.all([sidePage.waitForEvent('download'), sidePage.click('#reclaim-download')]);
       const text = readFileSync(await download.path(), 'utf8');
       expectEqual(text, 'licenseType,userPrincipalName,displayName,lastSignInDateTime,licenses,units\r\n' +
-        'basic,\'@bad@contoso.example,"\'=HYPERLINK(""http://x.example"",""go"")",,"\'-AAD,BASIC",1\r\n', 'CSV text');
+        'basic,\'@bad@contoso.example,"\'=HYPERLINK(""http://x.example"",""go"")",,"\'-AAD,BASIC",1\r\n' +
+        'basic,\' @x@contoso.example,\'\uFF1D1+1,,\'\uFF20P,1\r\n' +
+        'basic,\'\uFF0Dy@contoso.example,"\'\n-2",,\'\t+T,1\r\n', 'CSV text');
       await side.close();
     });
 

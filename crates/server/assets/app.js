@@ -443,17 +443,12 @@
 
   // ---- CSV -----------------------------------------------------------------------------
 
-  function csvField(value) {
-    var text = value == null ? '' : String(value);
-    return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
-  }
-
   function csv(snapshots) {
     var lines = ['snapshotDateTime,id,licenseType,totalLicenseCount,totalAssignedCount,totalUsageCount'];
     snapshots.forEach(function (s) {
       (s.licenseInfoDetails || []).forEach(function (d) {
         lines.push([s.snapshotDateTime, s.id, d.licenseType, d.totalLicenseCount, d.totalAssignedCount, d.totalUsageCount]
-          .map(csvField).join(','));
+          .map(window.TallyCsv.field).join(','));
       });
     });
     return lines.join('\r\n') + '\r\n';
@@ -594,7 +589,8 @@
 
   function start() {
     var missing = !window.Chart ? 'The chart library' : !window.TallyLicenses ? 'The Licenses view' :
-      !window.TallyInsight ? 'The Insight view' : !window.TallyReclaim ? 'The Reclaim view' : null;
+      !window.TallyInsight ? 'The Insight view' : !window.TallyReclaim ? 'The Reclaim view' :
+      !window.TallyCsv ? 'The CSV downloads' : null;
     if (missing) {
       showAlert(missing + ' did not load.');
       return;

@@ -25,14 +25,6 @@
 
   function plural(n, one, many) { return n === 1 ? one : many; }
 
-  /** A CSV cell: quoted when it holds a quote, comma or line break; a cell a spreadsheet would
-   * run as a formula (starting with = + - @, tab or carriage return) gets a leading '. */
-  function csvField(value) {
-    var text = value == null ? '' : String(value);
-    if (/^[=+\-@\t\r]/.test(text)) text = "'" + text;
-    return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
-  }
-
   function partNumbers(user) {
     return (user.licenses || []).map(function (l) { return l.skuPartNumber || l.skuId; });
   }
@@ -181,7 +173,7 @@
           users.forEach(function (user) {
             var parts = partNumbers(user);
             lines.push([TYPES[i].type, user.userPrincipalName, user.displayName, user.lastSignInDateTime,
-              parts.join(' '), parts.length].map(csvField).join(','));
+              parts.join(' '), parts.length].map(window.TallyCsv.field).join(','));
           });
         }
         if (mine !== seq) return;
@@ -209,5 +201,5 @@
     return { load: load, reset: reset };
   }
 
-  window.TallyReclaim = { create: create, csvField: csvField };
+  window.TallyReclaim = { create: create };
 }());

@@ -20,7 +20,7 @@ pub struct Asset {
 }
 
 /// Every file of the dashboard.
-pub static ASSETS: [Asset; 7] = [
+pub static ASSETS: [Asset; 8] = [
     Asset {
         path: "/",
         content_type: "text/html; charset=utf-8",
@@ -30,6 +30,11 @@ pub static ASSETS: [Asset; 7] = [
         path: "/dashboard/app.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../assets/app.js"),
+    },
+    Asset {
+        path: "/dashboard/csv.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/csv.js"),
     },
     Asset {
         path: "/dashboard/licenses.js",

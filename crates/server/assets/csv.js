@@ -1,0 +1,20 @@
+/*
+ * tally dashboard: one CSV cell, the same for every download (the Usage tab's snapshots and the
+ * Reclaim tab's holders). Quoted when it holds a quote, comma or line break; a cell a spreadsheet
+ * would run as a formula gets a leading ' (OWASP's CSV injection advice): one that starts with
+ * = + - @ or their full-width forms ＝ ＋ － ＠, after any leading white space or line break, or
+ * that starts with a tab, carriage return or line feed.
+ */
+(function () {
+  'use strict';
+
+  var FORMULA = /^(?:[\s\u3000]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]|[\t\r\n])/;
+
+  function field(value) {
+    var text = value == null ? '' : String(value);
+    if (FORMULA.test(text)) text = "'" + text;
+    return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
+  }
+
+  window.TallyCsv = { field: field };
+})();
