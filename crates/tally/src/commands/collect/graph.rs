@@ -1,20 +1,29 @@
 //! `tally collect`'s client of Microsoft Graph: it signs in with client credentials (a secret,
 //! or a certificate's client assertion) and renews its token, sends the token only to Graph's
-//! origin, and retries 429, 5xx and broken connections after their Retry-After or a backoff,
-//! a capped number of times and for a capped time in all.
+//! origin, streams each page into its records ([`page`](super::page)), and retries 429, 5xx
+//! and broken connections after their Retry-After or a backoff, a capped number of times and
+//! for a capped time in all.
 
+use std::io::Read;
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use ureq::http::Uri;
+
+use super::page::{self, Page, PageError};
 
 /// The longest single wait, whatever Retry-After says, and the most waiting in all.
 const LONGEST_WAIT: Duration = Duration::from_secs(120);
 const TOTAL_WAIT: Duration = Duration::from_secs(900);
-/// The largest response body read.
-const BODY_LIMIT: u64 = 256 << 20;
+/// The largest page read.
+const PAGE_LIMIT: u64 = 256 << 20;
+/// The largest token response read.
+const TOKEN_LIMIT: u64 = 1 << 20;
+/// How much of an error's body is read for its message.
+const ERROR_BODY_LIMIT: u64 = 64 << 10;
 
 /// A base URL without its trailing slash: https, or http on a loopback address.
 pub(super) fn checked_url(flag: &str, text: &str) -> anyhow::Result<String> {
@@ -144,8 +153,8 @@ pub(super) struct Graph {
 }
 
 /// What one attempt of a request came to.
-enum Attempt {
-    Done(Value),
+enum Attempt<T> {
+    Done(T),
     /// Worth another try, after Retry-After if it said.
     Retry(String, Option<Duration>),
 }
@@ -179,25 +188,27 @@ impl Graph {
         })
     }
 
-    /// The page's `@odata.nextLink`, checked to be on Graph's origin (the token goes there).
-    pub(super) fn next_link(&self, page: &Value) -> anyhow::Result<Option<String>> {
-        let Some(link) = page.get("@odata.nextLink") else {
+    /// A page's `@odata.nextLink`, checked to be on Graph's origin (the token goes there).
+    pub(super) fn next_link(&self, link: Option<String>) -> anyhow::Result<Option<String>> {
+        let Some(link) = link else {
             return Ok(None);
         };
-        let link = link
-            .as_str()
-            .context("an @odata.nextLink that is not a string")?;
-        if origin(link)? != self.origin {
+        if origin(&link)? != self.origin {
             anyhow::bail!(
                 "an @odata.nextLink '{link}' leaves {} (the token is not sent elsewhere)",
                 self.origin
             );
         }
-        Ok(Some(link.to_owned()))
+        Ok(Some(link))
     }
 
-    /// GETs `url` with the app's token, retrying what may pass.
-    pub(super) fn get(&mut self, url: &str) -> anyhow::Result<Value> {
+    /// GETs the page at `url` with the app's token, retrying what may pass: each item a `T`,
+    /// made a record by `convert` as it arrives. A retry reads the page again from its start.
+    pub(super) fn get_page<T: DeserializeOwned, R>(
+        &mut self,
+        url: &str,
+        mut convert: impl FnMut(T) -> anyhow::Result<R>,
+    ) -> anyhow::Result<Page<R>> {
         self.with_retries(&format!("GET {url}"), |graph| {
             let token = graph.token()?;
             let response = graph
@@ -206,7 +217,14 @@ impl Graph {
                 .header("Authorization", format!("Bearer {token}"))
                 .header("Accept", "application/json")
                 .call();
-            graph.answer(response, true)
+            graph.answer(response, true, |body| {
+                let body = body.into_with_config().limit(PAGE_LIMIT).reader();
+                match page::read(body, &mut convert) {
+                    Ok(page) => Ok(Attempt::Done(page)),
+                    Err(PageError::Item(error)) => Err(error),
+                    Err(PageError::Json(error)) => unreadable(error),
+                }
+            })
         })
     }
 
@@ -241,7 +259,22 @@ impl Graph {
                 .agent
                 .post(&url)
                 .send_form(form.iter().map(|(name, value)| (*name, value.as_str())));
-            graph.answer(response, false)
+            graph.answer(response, false, |body| {
+                let body = body.into_with_config().limit(TOKEN_LIMIT).read_to_vec();
+                match body {
+                    Ok(body) => Ok(Attempt::Done(
+                        serde_json::from_slice::<Value>(&body)
+                            .context("a token response that is not JSON")?,
+                    )),
+                    Err(ureq::Error::BodyExceedsLimit(limit)) => {
+                        anyhow::bail!("a token response larger than {limit} bytes")
+                    }
+                    Err(error) => Ok(Attempt::Retry(
+                        format!("reading the response: {error}"),
+                        None,
+                    )),
+                }
+            })
         })?;
         let value = answer
             .get("access_token")
@@ -262,11 +295,11 @@ impl Graph {
     }
 
     /// Runs `attempt` until it is done, fails, or has been tried `max_attempts` times.
-    fn with_retries(
+    fn with_retries<T>(
         &mut self,
         what: &str,
-        mut attempt: impl FnMut(&mut Self) -> anyhow::Result<Attempt>,
-    ) -> anyhow::Result<Value> {
+        mut attempt: impl FnMut(&mut Self) -> anyhow::Result<Attempt<T>>,
+    ) -> anyhow::Result<T> {
         let mut tries = 0;
         loop {
             tries += 1;
@@ -293,14 +326,15 @@ impl Graph {
         }
     }
 
-    /// A response read: done on 200, retried on 429, 5xx and transport errors (and once on 401
-    /// of Graph, with a new token), else the error Graph said.
-    fn answer(
+    /// A response read: done on 200 (its body read by `on_ok`), retried on 429, 5xx and
+    /// transport errors (and once on 401 of Graph, with a new token), else the error Graph said.
+    fn answer<T>(
         &mut self,
         response: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
         graph_call: bool,
-    ) -> anyhow::Result<Attempt> {
-        let mut response = match response {
+        on_ok: impl FnOnce(ureq::Body) -> anyhow::Result<Attempt<T>>,
+    ) -> anyhow::Result<Attempt<T>> {
+        let response = match response {
             Ok(response) => response,
             Err(error) => return Ok(Attempt::Retry(error.to_string(), None)),
         };
@@ -311,26 +345,23 @@ impl Graph {
             .and_then(|value| value.to_str().ok())
             .and_then(|text| text.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        let body = match response
-            .body_mut()
-            .with_config()
-            .limit(BODY_LIMIT)
-            .read_to_vec()
-        {
-            Ok(body) => body,
-            Err(error) => {
-                return Ok(Attempt::Retry(
-                    format!("reading the response: {error}"),
-                    None,
-                ))
-            }
-        };
+        let body = response.into_body();
         if status == 200 {
-            let value: Value =
-                serde_json::from_slice(&body).context("a response that is not JSON")?;
-            return Ok(Attempt::Done(value));
+            return on_ok(body);
         }
-        let message = error_message(status, &body);
+        // The start of an error's body is enough for its message.
+        let mut start = Vec::new();
+        if let Err(error) = body
+            .into_reader()
+            .take(ERROR_BODY_LIMIT)
+            .read_to_end(&mut start)
+        {
+            return Ok(Attempt::Retry(
+                format!("reading the response: {error}"),
+                None,
+            ));
+        }
+        let message = error_message(status, &start);
         if status == 429 || status >= 500 {
             return Ok(Attempt::Retry(message, retry_after));
         }
@@ -340,6 +371,21 @@ impl Graph {
             return Ok(Attempt::Retry(message, Some(Duration::ZERO)));
         }
         anyhow::bail!(message)
+    }
+}
+
+/// A page that could not be read: too large, or a broken connection (retried), or a body that
+/// is not a page (an error).
+fn unreadable<T>(error: serde_json::Error) -> anyhow::Result<Attempt<T>> {
+    if !error.is_io() {
+        anyhow::bail!("a response that is not a Graph page: {error}");
+    }
+    match ureq::Error::from(std::io::Error::from(error)) {
+        ureq::Error::BodyExceedsLimit(limit) => anyhow::bail!("a page larger than {limit} bytes"),
+        error => Ok(Attempt::Retry(
+            format!("reading the response: {error}"),
+            None,
+        )),
     }
 }
 
