@@ -8,7 +8,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -21,6 +22,8 @@ use crate::import_export::{database_url, stderr};
 enum Reply {
     /// Status, headers and a JSON body.
     Json(u16, Vec<(&'static str, String)>, String),
+    /// Nothing, ever (the connection stays open).
+    Stall,
 }
 
 /// A page of `users`, with a nextLink when `next` says.
@@ -78,6 +81,10 @@ async fn stand_in(
             }
             match users(&own, &path, served.fetch_add(1, Ordering::SeqCst)) {
                 Reply::Json(status, headers, body) => json(status, headers, body),
+                Reply::Stall => {
+                    tokio::time::sleep(Duration::from_secs(3600)).await;
+                    json(500, Vec::new(), String::new())
+                }
             }
         }
     });
@@ -121,6 +128,173 @@ async fn collect(target: &Path, tenant: Uuid, base: &str, extra: &[&str]) -> Out
     tokio::task::spawn_blocking(move || command.output().expect("tally runs"))
         .await
         .unwrap()
+}
+
+/// A collect that failed with one line on stderr (exit status 1): that line.
+fn one_error_line(output: &Output) -> String {
+    let error = stderr(output);
+    assert_eq!(output.status.code(), Some(1), "exit status 1: {error}");
+    assert_eq!(error.lines().count(), 1, "one line: {error}");
+    assert!(output.stdout.is_empty(), "no summary line");
+    error
+}
+
+/// The stand-in's users answer once collect has asked this often: it should have stopped.
+const TOO_MANY: usize = 200;
+
+fn stop_here() -> Reply {
+    Reply::Json(
+        400,
+        Vec::new(),
+        r#"{"error":{"code":"standIn","message":"collect did not stop"}}"#.into(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_next_link_back_to_a_page_read_is_a_loop_and_fails_at_once() {
+    let graph = stand_in("3599", |base, _, served| {
+        if served >= TOO_MANY {
+            return stop_here();
+        }
+        page(
+            &[user(0)],
+            Some(format!("{base}/v1.0/users?$skiptoken=same")),
+        )
+    })
+    .await;
+    let target = tempfile::tempdir().unwrap();
+
+    let output = collect(target.path(), Uuid::new_v4(), &graph, &[]).await;
+    let error = one_error_line(&output);
+    assert!(
+        error.contains("an @odata.nextLink goes back to a page already read (a loop)")
+            && error.contains("$skiptoken=same"),
+        "{error}"
+    );
+    assert!(error.contains("the store is unchanged"), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_next_link_that_never_ends_stops_at_max_pages() {
+    let graph = stand_in("3599", |base, path, served| {
+        if served >= TOO_MANY {
+            return stop_here();
+        }
+        let next = path
+            .split_once("$skiptoken=")
+            .map_or(1, |(_, n)| n.parse::<u64>().unwrap() + 1);
+        page(
+            &[user(0)],
+            Some(format!("{base}/v1.0/users?$skiptoken={next}")),
+        )
+    })
+    .await;
+    let target = tempfile::tempdir().unwrap();
+
+    let output = collect(
+        target.path(),
+        Uuid::new_v4(),
+        &graph,
+        &["--max-pages", "20"],
+    )
+    .await;
+    let error = one_error_line(&output);
+    assert!(
+        error.contains("past --max-pages 20 pages (raise --max-pages")
+            && error.contains("$skiptoken=19"),
+        "the SKUs' page and 19 of users: {error}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_larger_than_max_page_bytes_fails_naming_the_flag() {
+    // 40 MiB of a member collect does not read: over the default of 32 MiB.
+    let padding = Arc::new("x".repeat(40 << 20));
+    let graph = stand_in("3599", move |_, _, _| {
+        let body = format!(r#"{{"value":[{}],"padding":"{padding}"}}"#, user(0));
+        Reply::Json(200, Vec::new(), body)
+    })
+    .await;
+    let target = tempfile::tempdir().unwrap();
+    let tenant = Uuid::new_v4();
+
+    let output = collect(target.path(), tenant, &graph, &[]).await;
+    let error = one_error_line(&output);
+    assert!(
+        error.contains("larger than --max-page-bytes 33554432 bytes (raise --max-page-bytes"),
+        "{error}"
+    );
+    assert!(error.contains("/v1.0/users"), "{error}");
+
+    // Raised, the page is read (its padding skipped).
+    let output = collect(target.path(), tenant, &graph, &["--max-page-bytes", "64M"]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains(": 1 SKUs, 1 users in "),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_graph_that_never_answers_is_given_up_at_timeout() {
+    let graph = stand_in("3599", |_, _, _| Reply::Stall).await;
+    let target = tempfile::tempdir().unwrap();
+
+    let output = collect(target.path(), Uuid::new_v4(), &graph, &["--timeout", "2s"]).await;
+    let error = one_error_line(&output);
+    assert!(
+        error.contains("took longer than --timeout 2s (raise --timeout"),
+        "{error}"
+    );
+    assert!(error.contains("/v1.0/users"), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_absurd_expires_in_is_held_to_a_day_not_a_panic() {
+    let graph = stand_in("18446744073709551615", |_, _, _| {
+        page(&[user(0), user(1)], None)
+    })
+    .await;
+    let target = tempfile::tempdir().unwrap();
+
+    let output = collect(target.path(), Uuid::new_v4(), &graph, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let summary = String::from_utf8_lossy(&output.stdout);
+    assert!(summary.contains(": 1 SKUs, 2 users in "), "{summary}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decimal_retry_after_is_waited_out() {
+    // Graph's documented throttling answer: Retry-After 2.128. Like Graph, the stand-in keeps
+    // throttling a client that comes back sooner.
+    let throttled_at: Arc<Mutex<Option<Instant>>> = Arc::default();
+    let graph = stand_in("3599", move |_, _, _| {
+        let mut throttled_at = throttled_at.lock().unwrap();
+        let waited = throttled_at.is_some_and(|at| at.elapsed() >= Duration::from_millis(2128));
+        if waited {
+            return page(&[user(0)], None);
+        }
+        *throttled_at = Some(Instant::now());
+        Reply::Json(
+            429,
+            vec![("retry-after", "2.128".into())],
+            r#"{"error":{"code":"TooManyRequests","message":"Too many requests"}}"#.into(),
+        )
+    })
+    .await;
+    let target = tempfile::tempdir().unwrap();
+
+    let output = collect(
+        target.path(),
+        Uuid::new_v4(),
+        &graph,
+        &["--max-attempts", "2"],
+    )
+    .await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let summary = String::from_utf8_lossy(&output.stdout);
+    assert!(summary.contains("(1 retries)"), "{summary}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,11 +4,13 @@
 //! 429 and 503 (and 5xx and broken connections) after their Retry-After or a backoff, a capped
 //! number of times; then replaces the tenant's directory in the store in one transaction
 //! ([`Store::replace_directory`]: a failed collect changes nothing), and takes the derived
-//! snapshot (`crate::snapshots::take`). Everything is read before the store is touched, each
-//! page streamed into typed records ([`page`], [`records`]). One summary line on stdout, for
-//! cron's logs; errors are one line on stderr and a non-zero exit.
+//! snapshot (`crate::snapshots::take`). Everything is read before the store is touched, within
+//! bounds ([`limits`]: pages, bytes a page, time), each page streamed into typed records
+//! ([`page`], [`records`]). One summary line on stdout, for cron's logs; errors are one line on
+//! stderr and a non-zero exit.
 
 mod graph;
+mod limits;
 mod page;
 mod records;
 
@@ -24,6 +26,7 @@ use super::storage::open_store;
 use crate::cli::CollectArgs;
 use crate::snapshots::take;
 use graph::{checked_url, Certificate, Credential, Graph};
+use limits::{Limits, Pages};
 use records::{GraphSku, GraphUser, UnparsableDates};
 
 /// What a user page asks for: what the directory keeps of a user.
@@ -34,6 +37,7 @@ const NON_PREMIUM: &str = "Authentication_RequestFromNonPremiumTenantOrB2CTenant
 
 pub fn run(args: CollectArgs) -> anyhow::Result<()> {
     let started = Instant::now();
+    let limits = Limits::new(args.max_pages, args.max_page_bytes, args.timeout);
     let authority = checked_url("--authority", &args.authority)?;
     let graph = checked_url("--graph-url", &args.graph_url)?;
     let credential = match (&args.client_secret, &args.certificate) {
@@ -54,6 +58,7 @@ pub fn run(args: CollectArgs) -> anyhow::Result<()> {
         args.client_id.clone(),
         credential,
         args.max_attempts,
+        limits,
     )?;
 
     let progress =
@@ -62,7 +67,13 @@ pub fn run(args: CollectArgs) -> anyhow::Result<()> {
         indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {pos} users {msg}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
     );
-    let read = read_tenant(&mut client, &graph, args.page_size.max(1), &progress);
+    let read = read_tenant(
+        &mut client,
+        &graph,
+        args.page_size.max(1),
+        &limits,
+        &progress,
+    );
     progress.finish_and_clear();
     let Tenant {
         skus,
@@ -129,16 +140,20 @@ struct Tenant {
     unparsable_dates: UnparsableDates,
 }
 
-/// Reads the tenant's SKUs, then its users, page by page.
+/// Reads the tenant's SKUs, then its users, page by page: at most `--max-pages` pages in all,
+/// and none twice.
 fn read_tenant(
     client: &mut Graph,
     graph: &str,
     page_size: u32,
+    limits: &Limits,
     progress: &indicatif::ProgressBar,
 ) -> anyhow::Result<Tenant> {
+    let mut pages = Pages::new(limits.max_pages);
     let mut skus = Vec::new();
     let mut next = Some(format!("{graph}/v1.0/subscribedSkus"));
     while let Some(url) = next.take() {
+        pages.admit(&url)?;
         let page = client.get_page(&url, GraphSku::into_sku)?;
         skus.extend(page.records);
         next = client.next_link(page.next_link)?;
@@ -149,6 +164,7 @@ fn read_tenant(
     let first = format!("{graph}/v1.0/users?$select={USER_SELECT}&$top={page_size}");
     let mut next = Some(first.clone());
     while let Some(url) = next.take() {
+        pages.admit(&url)?;
         let page = match client.get_page(&url, GraphUser::into_record) {
             // Graph answers signInActivity only in tenants with Entra ID P1 or P2: without,
             // the users are read without it (and their sign-ins are unknown).
@@ -160,6 +176,7 @@ fn read_tenant(
                 });
                 let select = USER_SELECT.replace(",signInActivity", "");
                 let url = format!("{graph}/v1.0/users?$select={select}&$top={page_size}");
+                pages.admit(&url)?;
                 client.get_page(&url, GraphUser::into_record)?
             }
             page => page?,
