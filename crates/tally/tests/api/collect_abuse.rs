@@ -344,3 +344,72 @@ async fn an_unparsable_sign_in_date_is_kept_as_null_with_one_warning_line() {
     assert!(sign_ins("user2@contoso.example")["lastSignInDateTime"].is_null());
     assert!(sign_ins("user3@contoso.example")["lastNonInteractiveSignInDateTime"].is_null());
 }
+
+/// Neither ESC nor BEL nor a line break reaches the terminal raw.
+fn assert_escaped(text: &str) {
+    assert!(
+        !text.contains(['\u{1b}', '\u{7}']),
+        "raw control characters: {text:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn control_characters_from_graph_are_shown_escaped() {
+    const UPN: &str = "ev\u{1b}[2Jil\u{7}@contoso.example";
+    const SHOWN: &str = r"ev\u{1b}[2Jil\u{7}@contoso.example";
+    let target = tempfile::tempdir().unwrap();
+    let tenant = Uuid::new_v4();
+
+    // In an error: a user Graph sends that tally refuses.
+    let graph = stand_in("3599", |_, _, _| {
+        let mut bad = user(0);
+        bad["userPrincipalName"] = json!(UPN);
+        bad["usageLocation"] = json!("Narnia");
+        page(&[bad], None)
+    })
+    .await;
+    let output = collect(target.path(), tenant, &graph, &[]).await;
+    let error = one_error_line(&output);
+    assert_escaped(&error);
+    assert!(
+        error.contains(&format!("the user {SHOWN} from Graph")),
+        "{error}"
+    );
+
+    // In a warning: the user with an unparsable date.
+    let graph = stand_in("3599", |_, _, _| {
+        let mut odd = user(0);
+        odd["userPrincipalName"] = json!(UPN);
+        odd["signInActivity"]["lastSignInDateTime"] = json!("");
+        page(&[odd], None)
+    })
+    .await;
+    let output = collect(target.path(), tenant, &graph, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let warning = stderr(&output);
+    assert_escaped(&warning);
+    assert_eq!(warning.lines().count(), 1, "one line: {warning}");
+    assert!(
+        warning.contains(&format!("(the first: {SHOWN}'s ")),
+        "{warning}"
+    );
+
+    // In Graph's own error message, with a line break.
+    let graph = stand_in("3599", |_, _, _| {
+        Reply::Json(
+            403,
+            Vec::new(),
+            json!({ "error": { "code": "Authorization_RequestDenied",
+                "message": "denied\u{1b}]0;owned\u{7}\nsecond line" } })
+            .to_string(),
+        )
+    })
+    .await;
+    let output = collect(target.path(), tenant, &graph, &[]).await;
+    let error = one_error_line(&output);
+    assert_escaped(&error);
+    assert!(
+        error.contains(r"denied\u{1b}]0;owned\u{7}\u{a}second line"),
+        "{error}"
+    );
+}

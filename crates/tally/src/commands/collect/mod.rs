@@ -7,12 +7,14 @@
 //! snapshot (`crate::snapshots::take`). Everything is read before the store is touched, within
 //! bounds ([`limits`]: pages, bytes a page, time), each page streamed into typed records
 //! ([`page`], [`records`]). One summary line on stdout, for cron's logs; errors are one line on
-//! stderr and a non-zero exit.
+//! stderr and a non-zero exit; whatever is printed has its control characters escaped
+//! ([`terminal`]).
 
 mod graph;
 mod limits;
 mod page;
 mod records;
+mod terminal;
 
 use std::time::Instant;
 
@@ -36,6 +38,12 @@ mailNickname,accountEnabled,userType,usageLocation,assignedLicenses,signInActivi
 const NON_PREMIUM: &str = "Authentication_RequestFromNonPremiumTenantOrB2CTenant";
 
 pub fn run(args: CollectArgs) -> anyhow::Result<()> {
+    // Its error may quote Graph (a userPrincipalName, Graph's message): shown escaped, on one
+    // line.
+    collect(args).map_err(|error| anyhow::anyhow!(terminal::escape(&format!("{error:#}"))))
+}
+
+fn collect(args: CollectArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let limits = Limits::new(args.max_pages, args.max_page_bytes, args.timeout);
     let authority = checked_url("--authority", &args.authority)?;
@@ -81,7 +89,7 @@ pub fn run(args: CollectArgs) -> anyhow::Result<()> {
         unparsable_dates,
     } = read.context("reading the tenant from Graph (the store is unchanged)")?;
     if let Some(warning) = unparsable_dates.warning() {
-        eprintln!("{warning}");
+        eprintln!("{}", terminal::escape(&warning));
     }
 
     let runtime = tokio::runtime::Builder::new_current_thread()
