@@ -295,6 +295,19 @@ pub struct CollectArgs {
     /// Attempts per request before the collect gives up (throttling, outages).
     #[arg(long, default_value_t = 8, hide = true)]
     pub max_attempts: u32,
+    /// Pages read from Graph at most, SKUs and users together (999 users a page: the default
+    /// reads tenants of millions); a nextLink that never ends fails the collect here.
+    #[arg(long, env = "TALLY_COLLECT_MAX_PAGES", default_value_t = 50_000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_pages: u64,
+    /// The largest page read from Graph, in bytes, or with K, M or G (KiB, MiB, GiB); a page
+    /// of 999 users is a few MiB.
+    #[arg(long, env = "TALLY_COLLECT_MAX_PAGE_BYTES", default_value = "32M", value_parser = parse_size)]
+    pub max_page_bytes: u64,
+    /// Reading the tenant from Graph (sign-in, every page, the waits of retries) must be done
+    /// within this (such as 6h), so that a daily run never piles up on the next.
+    #[arg(long, env = "TALLY_COLLECT_TIMEOUT", default_value = "6h", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
     /// The server's data directory (embedded store).
     #[arg(long, env = "TALLY_DATA_DIR", default_value = "./tally-data")]
     pub data_dir: PathBuf,
@@ -414,6 +427,33 @@ fn parse_collection(name: &str) -> Result<Collection, String> {
         })
 }
 
+/// A size in bytes: a number, optionally followed by K, M or G (or KiB, MiB, GiB: 1024-based).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("'{text}' is not a size such as 32M or 1048576"))?;
+    let shift = match unit.trim() {
+        "" => 0,
+        "K" | "k" | "KiB" => 10,
+        "M" | "MiB" => 20,
+        "G" | "GiB" => 30,
+        other => {
+            return Err(format!(
+                "unknown unit '{other}' in '{text}'; use K, M or G (1024-based)"
+            ))
+        }
+    };
+    number
+        .checked_mul(1 << shift)
+        .filter(|bytes| *bytes > 0)
+        .ok_or_else(|| format!("'{text}' must be at least 1 byte and fit in 64 bits"))
+}
+
 /// `90s`, `30m`, `1h`, `7d`, or plain seconds.
 fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     let text = text.trim();
@@ -436,4 +476,20 @@ fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
         }
     };
     Ok(std::time::Duration::from_secs(number * seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_are_bytes_or_1024_based_multiples() {
+        assert_eq!(parse_size("1048576"), Ok(1 << 20));
+        assert_eq!(parse_size("32M"), Ok(32 << 20));
+        assert_eq!(parse_size("64 KiB"), Ok(64 << 10));
+        assert_eq!(parse_size("2G"), Ok(2 << 30));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("12MB").is_err());
+        assert!(parse_size("99999999999G").is_err());
+    }
 }

@@ -168,7 +168,7 @@ fn import(dir: &Path, tenant: Uuid, resource: &str, records: &[Value]) {
 }
 
 /// `tally export` of the tenant's SKUs and users (JSON lines, users by id).
-fn export(dir: &Path, tenant: Uuid) -> (String, String) {
+pub(crate) fn export(dir: &Path, tenant: Uuid) -> (String, String) {
     let tenant = tenant.to_string();
     let one = |resource: &str| {
         let output = tally(

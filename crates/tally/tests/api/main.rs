@@ -10,6 +10,7 @@ mod batch;
 mod cancelled;
 mod cluster;
 mod collect;
+mod collect_abuse;
 mod crash;
 mod directory;
 mod disk;

@@ -1,20 +1,33 @@
 //! `tally collect`'s client of Microsoft Graph: it signs in with client credentials (a secret,
 //! or a certificate's client assertion) and renews its token, sends the token only to Graph's
-//! origin, and retries 429, 5xx and broken connections after their Retry-After or a backoff,
-//! a capped number of times and for a capped time in all.
+//! origin, streams each page into its records ([`page`](super::page)) within
+//! `--max-page-bytes`, and retries 429, 5xx and broken connections after their Retry-After
+//! (decimal seconds too) or a backoff, a capped number of times, for a capped time of waiting,
+//! and never past `--timeout`.
 
+use std::io::Read;
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use ureq::http::Uri;
+
+use super::limits::Limits;
+use super::page::{self, Page, PageError};
 
 /// The longest single wait, whatever Retry-After says, and the most waiting in all.
 const LONGEST_WAIT: Duration = Duration::from_secs(120);
 const TOTAL_WAIT: Duration = Duration::from_secs(900);
-/// The largest response body read.
-const BODY_LIMIT: u64 = 256 << 20;
+/// The longest a single request may take, body included (less when `--timeout` is nearer).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+/// The largest token response read.
+const TOKEN_LIMIT: u64 = 1 << 20;
+/// How much of an error's body is read for its message.
+const ERROR_BODY_LIMIT: u64 = 64 << 10;
+/// The longest a token is trusted, whatever `expires_in` says (Entra's last 60 to 90 minutes).
+const LONGEST_TOKEN_LIFETIME: u64 = 86_400;
 
 /// A base URL without its trailing slash: https, or http on a loopback address.
 pub(super) fn checked_url(flag: &str, text: &str) -> anyhow::Result<String> {
@@ -138,14 +151,15 @@ pub(super) struct Graph {
     credential: Credential,
     token: Option<Token>,
     max_attempts: u32,
+    limits: Limits,
     /// Attempts beyond the first, over the whole collect.
     pub(super) retries: u32,
     waited: Duration,
 }
 
 /// What one attempt of a request came to.
-enum Attempt {
-    Done(Value),
+enum Attempt<T> {
+    Done(T),
     /// Worth another try, after Retry-After if it said.
     Retry(String, Option<Duration>),
 }
@@ -158,11 +172,12 @@ impl Graph {
         client_id: String,
         credential: Credential,
         max_attempts: u32,
+        limits: Limits,
     ) -> anyhow::Result<Self> {
         Ok(Graph {
             agent: ureq::Agent::config_builder()
                 .http_status_as_error(false)
-                .timeout_global(Some(Duration::from_secs(120)))
+                .timeout_global(Some(REQUEST_TIMEOUT))
                 .timeout_connect(Some(Duration::from_secs(10)))
                 .max_redirects(0)
                 .build()
@@ -174,40 +189,63 @@ impl Graph {
             credential,
             token: None,
             max_attempts: max_attempts.max(1),
+            limits,
             retries: 0,
             waited: Duration::ZERO,
         })
     }
 
-    /// The page's `@odata.nextLink`, checked to be on Graph's origin (the token goes there).
-    pub(super) fn next_link(&self, page: &Value) -> anyhow::Result<Option<String>> {
-        let Some(link) = page.get("@odata.nextLink") else {
+    /// A page's `@odata.nextLink`, checked to be on Graph's origin (the token goes there).
+    pub(super) fn next_link(&self, link: Option<String>) -> anyhow::Result<Option<String>> {
+        let Some(link) = link else {
             return Ok(None);
         };
-        let link = link
-            .as_str()
-            .context("an @odata.nextLink that is not a string")?;
-        if origin(link)? != self.origin {
+        if origin(&link)? != self.origin {
             anyhow::bail!(
                 "an @odata.nextLink '{link}' leaves {} (the token is not sent elsewhere)",
                 self.origin
             );
         }
-        Ok(Some(link.to_owned()))
+        Ok(Some(link))
     }
 
-    /// GETs `url` with the app's token, retrying what may pass.
-    pub(super) fn get(&mut self, url: &str) -> anyhow::Result<Value> {
-        self.with_retries(&format!("GET {url}"), |graph| {
+    /// GETs the page at `url` with the app's token, retrying what may pass: each item a `T`,
+    /// made a record by `convert` as it arrives. A retry reads the page again from its start.
+    pub(super) fn get_page<T: DeserializeOwned, R>(
+        &mut self,
+        url: &str,
+        mut convert: impl FnMut(T) -> anyhow::Result<R>,
+    ) -> anyhow::Result<Page<R>> {
+        let what = format!("GET {url}");
+        self.with_retries(&what, |graph| {
             let token = graph.token()?;
             let response = graph
                 .agent
                 .get(url)
                 .header("Authorization", format!("Bearer {token}"))
                 .header("Accept", "application/json")
+                .config()
+                .timeout_global(Some(graph.request_timeout()))
+                .build()
                 .call();
-            graph.answer(response, true)
+            let limits = graph.limits;
+            graph.answer(response, true, |body| {
+                let body = body
+                    .into_with_config()
+                    .limit(limits.max_page_bytes)
+                    .reader();
+                match page::read(body, &mut convert) {
+                    Ok(page) => Ok(Attempt::Done(page)),
+                    Err(PageError::Item(error)) => Err(error),
+                    Err(PageError::Json(error)) => unreadable(error, &limits, &what),
+                }
+            })
         })
+    }
+
+    /// A request's time: its own limit, or what is left of `--timeout` when that is less.
+    fn request_timeout(&self) -> Duration {
+        REQUEST_TIMEOUT.min(self.limits.remaining())
     }
 
     /// A valid access token: the one held, or a new one from the token endpoint.
@@ -240,8 +278,26 @@ impl Graph {
             let response = graph
                 .agent
                 .post(&url)
+                .config()
+                .timeout_global(Some(graph.request_timeout()))
+                .build()
                 .send_form(form.iter().map(|(name, value)| (*name, value.as_str())));
-            graph.answer(response, false)
+            graph.answer(response, false, |body| {
+                let body = body.into_with_config().limit(TOKEN_LIMIT).read_to_vec();
+                match body {
+                    Ok(body) => Ok(Attempt::Done(
+                        serde_json::from_slice::<Value>(&body)
+                            .context("a token response that is not JSON")?,
+                    )),
+                    Err(ureq::Error::BodyExceedsLimit(limit)) => {
+                        anyhow::bail!("a token response larger than {limit} bytes")
+                    }
+                    Err(error) => Ok(Attempt::Retry(
+                        format!("reading the response: {error}"),
+                        None,
+                    )),
+                }
+            })
         })?;
         let value = answer
             .get("access_token")
@@ -251,35 +307,54 @@ impl Graph {
         let lifetime = answer
             .get("expires_in")
             .and_then(|value| value.as_u64().or_else(|| value.as_str()?.parse().ok()))
-            .unwrap_or(3600);
+            .unwrap_or(3600)
+            // An absurd lifetime (`u64::MAX`) is held to a day: renewing sooner costs a sign-in.
+            .min(LONGEST_TOKEN_LIFETIME);
+        let now = Instant::now();
         self.token = Some(Token {
             value: value.clone(),
             // Renewed five minutes early, or at half its life when that is shorter.
-            renew_at: Instant::now()
-                + Duration::from_secs(lifetime.saturating_sub(300).max(lifetime / 2)),
+            renew_at: now
+                .checked_add(Duration::from_secs(
+                    lifetime.saturating_sub(300).max(lifetime / 2),
+                ))
+                .unwrap_or(now),
         });
         Ok(value)
     }
 
-    /// Runs `attempt` until it is done, fails, or has been tried `max_attempts` times.
-    fn with_retries(
+    /// Runs `attempt` until it is done, fails, has been tried `max_attempts` times, or
+    /// `--timeout` is reached.
+    fn with_retries<T>(
         &mut self,
         what: &str,
-        mut attempt: impl FnMut(&mut Self) -> anyhow::Result<Attempt>,
-    ) -> anyhow::Result<Value> {
+        mut attempt: impl FnMut(&mut Self) -> anyhow::Result<Attempt<T>>,
+    ) -> anyhow::Result<T> {
         let mut tries = 0;
         loop {
+            if self.limits.remaining().is_zero() {
+                return Err(self.limits.timed_out(what));
+            }
             tries += 1;
             let (why, retry_after) = match attempt(self)? {
                 Attempt::Done(value) => return Ok(value),
                 Attempt::Retry(why, retry_after) => (why, retry_after),
             };
+            if self.limits.remaining().is_zero() {
+                return Err(self.limits.timed_out(&format!("{what}: {why}")));
+            }
             if tries >= self.max_attempts {
                 anyhow::bail!("{what}: {why} (gave up after {tries} attempts)");
             }
             let wait = retry_after
                 .unwrap_or_else(|| backoff(tries))
                 .min(LONGEST_WAIT);
+            if wait >= self.limits.remaining() {
+                return Err(self.limits.timed_out(&format!(
+                    "{what}: {why} (a wait of {:.1} s would pass it)",
+                    wait.as_secs_f64()
+                )));
+            }
             if self.waited + wait > TOTAL_WAIT {
                 anyhow::bail!(
                     "{what}: {why} (gave up after waiting {} s in all)",
@@ -293,14 +368,15 @@ impl Graph {
         }
     }
 
-    /// A response read: done on 200, retried on 429, 5xx and transport errors (and once on 401
-    /// of Graph, with a new token), else the error Graph said.
-    fn answer(
+    /// A response read: done on 200 (its body read by `on_ok`), retried on 429, 5xx and
+    /// transport errors (and once on 401 of Graph, with a new token), else the error Graph said.
+    fn answer<T>(
         &mut self,
         response: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
         graph_call: bool,
-    ) -> anyhow::Result<Attempt> {
-        let mut response = match response {
+        on_ok: impl FnOnce(ureq::Body) -> anyhow::Result<Attempt<T>>,
+    ) -> anyhow::Result<Attempt<T>> {
+        let response = match response {
             Ok(response) => response,
             Err(error) => return Ok(Attempt::Retry(error.to_string(), None)),
         };
@@ -309,28 +385,24 @@ impl Graph {
             .headers()
             .get("retry-after")
             .and_then(|value| value.to_str().ok())
-            .and_then(|text| text.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        let body = match response
-            .body_mut()
-            .with_config()
-            .limit(BODY_LIMIT)
-            .read_to_vec()
-        {
-            Ok(body) => body,
-            Err(error) => {
-                return Ok(Attempt::Retry(
-                    format!("reading the response: {error}"),
-                    None,
-                ))
-            }
-        };
+            .and_then(retry_after);
+        let body = response.into_body();
         if status == 200 {
-            let value: Value =
-                serde_json::from_slice(&body).context("a response that is not JSON")?;
-            return Ok(Attempt::Done(value));
+            return on_ok(body);
         }
-        let message = error_message(status, &body);
+        // The start of an error's body is enough for its message.
+        let mut start = Vec::new();
+        if let Err(error) = body
+            .into_reader()
+            .take(ERROR_BODY_LIMIT)
+            .read_to_end(&mut start)
+        {
+            return Ok(Attempt::Retry(
+                format!("reading the response: {error}"),
+                None,
+            ));
+        }
+        let message = error_message(status, &start);
         if status == 429 || status >= 500 {
             return Ok(Attempt::Retry(message, retry_after));
         }
@@ -340,6 +412,37 @@ impl Graph {
             return Ok(Attempt::Retry(message, Some(Duration::ZERO)));
         }
         anyhow::bail!(message)
+    }
+}
+
+/// A Retry-After in seconds, whole or decimal as Graph's throttling sample sends (`2.128`),
+/// rounded up to the millisecond and held to [`LONGEST_WAIT`]; `None` for what is not a
+/// number of seconds (then the backoff applies).
+fn retry_after(text: &str) -> Option<Duration> {
+    let seconds: f64 = text.trim().parse().ok()?;
+    if !seconds.is_finite() || seconds < 0.0 {
+        return None;
+    }
+    let millis = (seconds.min(LONGEST_WAIT.as_secs_f64()) * 1000.0).ceil() as u64;
+    Some(Duration::from_millis(millis))
+}
+
+/// A page that could not be read: a limit, or a broken connection (retried), or a body that
+/// is not a page (an error).
+fn unreadable<T>(
+    error: serde_json::Error,
+    limits: &Limits,
+    what: &str,
+) -> anyhow::Result<Attempt<T>> {
+    if !error.is_io() {
+        anyhow::bail!("a response that is not a Graph page: {error}");
+    }
+    match ureq::Error::from(std::io::Error::from(error)) {
+        ureq::Error::BodyExceedsLimit(_) => Err(limits.too_large(what)),
+        error => Ok(Attempt::Retry(
+            format!("reading the response: {error}"),
+            None,
+        )),
     }
 }
 
@@ -374,4 +477,22 @@ fn error_message(status: u16, body: &[u8]) -> String {
             .to_owned()
     });
     format!("HTTP {status}: {said}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::retry_after;
+    use std::time::Duration;
+
+    #[test]
+    fn retry_after_takes_decimal_seconds_rounded_up_and_capped() {
+        assert_eq!(retry_after("2.128"), Some(Duration::from_millis(2128)));
+        assert_eq!(retry_after(" 3 "), Some(Duration::from_secs(3)));
+        assert_eq!(retry_after("0.0001"), Some(Duration::from_millis(1)));
+        assert_eq!(retry_after("1e9"), Some(Duration::from_secs(120)));
+        assert_eq!(retry_after("-1"), None);
+        assert_eq!(retry_after("NaN"), None);
+        assert_eq!(retry_after("inf"), None);
+        assert_eq!(retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+    }
 }

@@ -4,16 +4,21 @@
 //! 429 and 503 (and 5xx and broken connections) after their Retry-After or a backoff, a capped
 //! number of times; then replaces the tenant's directory in the store in one transaction
 //! ([`Store::replace_directory`]: a failed collect changes nothing), and takes the derived
-//! snapshot (`crate::snapshots::take`). Everything is read before the store is touched. One
-//! summary line on stdout, for cron's logs; errors are one line on stderr and a non-zero exit.
+//! snapshot (`crate::snapshots::take`). Everything is read before the store is touched, within
+//! bounds ([`limits`]: pages, bytes a page, time), each page streamed into typed records
+//! ([`page`], [`records`]). One summary line on stdout, for cron's logs; errors are one line on
+//! stderr and a non-zero exit; whatever is printed has its control characters escaped
+//! ([`terminal`]).
 
 mod graph;
+mod limits;
+mod page;
+mod records;
+mod terminal;
 
 use std::time::Instant;
 
 use anyhow::Context;
-use serde_json::{Map, Value};
-use tally_model::directory::body::{sku_create, user_import};
 use tally_model::directory::{AssignedLicense, Sku, User};
 use tally_odata::edm::DateTimeOffset;
 use tally_store::directory::{sql, DirectoryError};
@@ -23,46 +28,24 @@ use super::storage::open_store;
 use crate::cli::CollectArgs;
 use crate::snapshots::take;
 use graph::{checked_url, Certificate, Credential, Graph};
+use limits::{Limits, Pages};
+use records::{GraphSku, GraphUser, UnparsableDates};
 
 /// What a user page asks for: what the directory keeps of a user.
 const USER_SELECT: &str = "id,userPrincipalName,displayName,givenName,surname,jobTitle,mail,\
 mailNickname,accountEnabled,userType,usageLocation,assignedLicenses,signInActivity";
 /// Graph's error code for signInActivity asked of a tenant without Entra ID P1 or P2.
 const NON_PREMIUM: &str = "Authentication_RequestFromNonPremiumTenantOrB2CTenant";
-/// The properties of a user that tally keeps (anything else Graph adds is left out).
-const USER_PROPERTIES: &[&str] = &[
-    "id",
-    "userPrincipalName",
-    "displayName",
-    "givenName",
-    "surname",
-    "jobTitle",
-    "mail",
-    "mailNickname",
-    "accountEnabled",
-    "userType",
-    "usageLocation",
-    "assignedLicenses",
-];
-const SIGN_IN_PROPERTIES: &[&str] = &[
-    "lastSignInDateTime",
-    "lastNonInteractiveSignInDateTime",
-    "lastSuccessfulSignInDateTime",
-];
-/// The properties of a SKU that tally takes (`id` and `consumedUnits` are its own to compute).
-const SKU_PROPERTIES: &[&str] = &[
-    "skuId",
-    "skuPartNumber",
-    "appliesTo",
-    "capabilityStatus",
-    "prepaidUnits",
-    "servicePlans",
-    "accountId",
-    "accountName",
-    "subscriptionIds",
-];
+
 pub fn run(args: CollectArgs) -> anyhow::Result<()> {
+    // Its error may quote Graph (a userPrincipalName, Graph's message): shown escaped, on one
+    // line.
+    collect(args).map_err(|error| anyhow::anyhow!(terminal::escape(&format!("{error:#}"))))
+}
+
+fn collect(args: CollectArgs) -> anyhow::Result<()> {
     let started = Instant::now();
+    let limits = Limits::new(args.max_pages, args.max_page_bytes, args.timeout);
     let authority = checked_url("--authority", &args.authority)?;
     let graph = checked_url("--graph-url", &args.graph_url)?;
     let credential = match (&args.client_secret, &args.certificate) {
@@ -83,6 +66,7 @@ pub fn run(args: CollectArgs) -> anyhow::Result<()> {
         args.client_id.clone(),
         credential,
         args.max_attempts,
+        limits,
     )?;
 
     let progress =
@@ -91,9 +75,22 @@ pub fn run(args: CollectArgs) -> anyhow::Result<()> {
         indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {pos} users {msg}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
     );
-    let read = read_tenant(&mut client, &graph, args.page_size.max(1), &progress);
+    let read = read_tenant(
+        &mut client,
+        &graph,
+        args.page_size.max(1),
+        &limits,
+        &progress,
+    );
     progress.finish_and_clear();
-    let (skus, users) = read.context("reading the tenant from Graph (the store is unchanged)")?;
+    let Tenant {
+        skus,
+        users,
+        unparsable_dates,
+    } = read.context("reading the tenant from Graph (the store is unchanged)")?;
+    if let Some(warning) = unparsable_dates.warning() {
+        eprintln!("{}", terminal::escape(&warning));
+    }
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -144,32 +141,39 @@ async fn store_tenant(
     Ok((stored, snapshot))
 }
 
-type Records = (Vec<Sku>, Vec<(User, Vec<AssignedLicense>)>);
+/// What collect read of a tenant.
+struct Tenant {
+    skus: Vec<Sku>,
+    users: Vec<(User, Vec<AssignedLicense>)>,
+    unparsable_dates: UnparsableDates,
+}
 
+/// Reads the tenant's SKUs, then its users, page by page: at most `--max-pages` pages in all,
+/// and none twice.
 fn read_tenant(
     client: &mut Graph,
     graph: &str,
     page_size: u32,
+    limits: &Limits,
     progress: &indicatif::ProgressBar,
-) -> anyhow::Result<Records> {
+) -> anyhow::Result<Tenant> {
+    let mut pages = Pages::new(limits.max_pages);
     let mut skus = Vec::new();
     let mut next = Some(format!("{graph}/v1.0/subscribedSkus"));
     while let Some(url) = next.take() {
-        let page = client.get(&url)?;
-        for item in items(&page)? {
-            let body = only(item, SKU_PROPERTIES)?;
-            let sku = sku_create(&serde_json::to_vec(&body)?)
-                .map_err(|message| anyhow::anyhow!("a SKU from Graph: {message}"))?;
-            skus.push(sku);
-        }
-        next = client.next_link(&page)?;
+        pages.admit(&url)?;
+        let page = client.get_page(&url, GraphSku::into_sku)?;
+        skus.extend(page.records);
+        next = client.next_link(page.next_link)?;
     }
     progress.set_message(format!("({} SKUs)", skus.len()));
     let mut users = Vec::new();
+    let mut unparsable_dates = UnparsableDates::default();
     let first = format!("{graph}/v1.0/users?$select={USER_SELECT}&$top={page_size}");
     let mut next = Some(first.clone());
     while let Some(url) = next.take() {
-        let page = match client.get(&url) {
+        pages.admit(&url)?;
+        let page = match client.get_page(&url, GraphUser::into_record) {
             // Graph answers signInActivity only in tenants with Entra ID P1 or P2: without,
             // the users are read without it (and their sign-ins are unknown).
             Err(error) if url == first && format!("{error}").contains(NON_PREMIUM) => {
@@ -179,54 +183,22 @@ fn read_tenant(
                     )
                 });
                 let select = USER_SELECT.replace(",signInActivity", "");
-                client.get(&format!(
-                    "{graph}/v1.0/users?$select={select}&$top={page_size}"
-                ))?
+                let url = format!("{graph}/v1.0/users?$select={select}&$top={page_size}");
+                pages.admit(&url)?;
+                client.get_page(&url, GraphUser::into_record)?
             }
             page => page?,
         };
-        for item in items(&page)? {
-            let mut body = only(item, USER_PROPERTIES)?;
-            if let Some(Value::Object(activity)) = item.get("signInActivity") {
-                let dates: Map<String, Value> = activity
-                    .iter()
-                    .filter(|(name, value)| {
-                        SIGN_IN_PROPERTIES.contains(&name.as_str()) && !value.is_null()
-                    })
-                    .map(|(name, value)| (name.clone(), value.clone()))
-                    .collect();
-                body.insert("signInActivity".into(), Value::Object(dates));
-            }
-            let record = user_import(&serde_json::to_vec(&body)?).map_err(|message| {
-                let upn = item
-                    .get("userPrincipalName")
-                    .and_then(Value::as_str)
-                    .unwrap_or("?");
-                anyhow::anyhow!("the user {upn} from Graph: {message}")
-            })?;
-            users.push(record);
+        for record in page.records {
+            unparsable_dates.count(record.unparsable_date);
+            users.push((record.user, record.licenses));
         }
         progress.set_position(users.len() as u64);
-        next = client.next_link(&page)?;
+        next = client.next_link(page.next_link)?;
     }
-    Ok((skus, users))
-}
-
-/// A page's `value` array.
-fn items(page: &Value) -> anyhow::Result<&Vec<Value>> {
-    page.get("value")
-        .and_then(Value::as_array)
-        .context("a Graph page without a 'value' array")
-}
-
-/// `item`'s properties among `names`, nulls left out.
-fn only(item: &Value, names: &[&str]) -> anyhow::Result<Map<String, Value>> {
-    let object = item
-        .as_object()
-        .context("a Graph item that is not an object")?;
-    Ok(object
-        .iter()
-        .filter(|(name, value)| names.contains(&name.as_str()) && !value.is_null())
-        .map(|(name, value)| (name.clone(), value.clone()))
-        .collect())
+    Ok(Tenant {
+        skus,
+        users,
+        unparsable_dates,
+    })
 }
