@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::error::ApiError;
-use crate::resource::{self, Derived, Directory, ResolvedPath, Resource};
+use crate::resource::{self, ResolvedPath};
 
 /// Requests answered, by `route`, `method` and `status`.
 pub const REQUESTS: &str = "tally_http_requests_total";
@@ -136,27 +136,8 @@ pub fn route_label(path: &str, resolved: Option<&Result<ResolvedPath, ApiError>>
             _ => crate::signin::route_label(path).unwrap_or("other"),
         };
     };
-    match resolved.as_ref().map(|resolved| &resolved.resource) {
-        Ok(Resource::ServiceDocument) => "service",
-        Ok(Resource::Metadata) => "metadata",
-        Ok(Resource::Batch) => "batch",
-        Ok(Resource::Reports) => "reports",
-        Ok(Resource::Collection(_)) => "collection",
-        Ok(Resource::CollectionCount(_)) => "collection_count",
-        Ok(Resource::Entity(..)) => "entity",
-        Ok(Resource::Function(..)) => "function",
-        Ok(Resource::FunctionCount(..)) => "function_count",
-        Ok(Resource::Derived(Derived::PremiumLicenseInsight)) => "premium_license_insight",
-        Ok(Resource::Derived(Derived::LicenseReclaim)) => "license_reclaim",
-        Ok(Resource::Directory(path)) => match path {
-            Directory::Skus => "subscribed_skus",
-            Directory::Sku(_) => "subscribed_sku",
-            Directory::Users => "users",
-            Directory::UsersCount => "users_count",
-            Directory::User(_) => "user",
-            Directory::AssignLicense(_) => "assign_license",
-            Directory::LicenseDetails(_) => "license_details",
-        },
+    match resolved {
+        Ok(resolved) => resolved.resource.label(),
         Err(_) => "unknown",
     }
 }

@@ -6,6 +6,7 @@
 use tally_model::ResourceDef;
 
 use crate::error::ApiError;
+use crate::routes::endpoints::{self, unquote, Endpoint, Found, Keys};
 
 /// The API versions; both serve the same behaviour.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,13 +34,10 @@ impl ApiVersion {
     }
 }
 
-/// What a resource path names.
+/// What a resource path names: a path of a report's collection (one generic family, written
+/// from the reports' descriptions), or an endpoint of the route table.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Resource {
-    ServiceDocument,
-    Metadata,
-    Batch,
-    Reports,
     Collection(&'static ResourceDef),
     CollectionCount(&'static ResourceDef),
     /// One object by its key, unquoted (validated later: a key that is no GUID is a 404).
@@ -47,42 +45,21 @@ pub enum Resource {
     /// The resource's function with its raw argument (validated later: InvalidArgument).
     Function(&'static ResourceDef, FunctionArgument),
     FunctionCount(&'static ResourceDef, FunctionArgument),
-    /// The directory (SPEC §12.2): `/subscribedSkus[/{id}]`, `/users[/$count]`,
-    /// `/users/{id or userPrincipalName}[/assignLicense | /licenseDetails]`.
-    Directory(Directory),
-    /// Numbers derived from the directory (SPEC §12.3), beta only:
-    /// `/reports/azureADPremiumLicenseInsight` and tally's `/reports/licenseReclaim`.
-    Derived(Derived),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Derived {
-    PremiumLicenseInsight,
-    LicenseReclaim,
-}
-
-/// A directory path; keys are as written (checked by the handlers: a bad one is a 404).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Directory {
-    Skus,
-    Sku(String),
-    Users,
-    UsersCount,
-    User(String),
-    AssignLicense(String),
-    LicenseDetails(String),
+    /// An endpoint of [`ENDPOINTS`](crate::routes::endpoints::ENDPOINTS), with the keys its
+    /// path held.
+    Endpoint(&'static Endpoint, Keys),
 }
 
 impl Resource {
-    /// The resource an API path is about, if it names one.
-    pub fn def(&self) -> Option<&'static ResourceDef> {
+    /// Its label in `/metrics`: fixed, never an id.
+    pub fn label(&self) -> &'static str {
         match self {
-            Resource::Collection(def)
-            | Resource::CollectionCount(def)
-            | Resource::Entity(def, _)
-            | Resource::Function(def, _)
-            | Resource::FunctionCount(def, _) => Some(def),
-            _ => None,
+            Resource::Collection(_) => "collection",
+            Resource::CollectionCount(_) => "collection_count",
+            Resource::Entity(..) => "entity",
+            Resource::Function(..) => "function",
+            Resource::FunctionCount(..) => "function_count",
+            Resource::Endpoint(endpoint, _) => endpoint.label,
         }
     }
 }
@@ -126,78 +103,54 @@ pub fn resolve(path: &str) -> Option<Result<ResolvedPath, ApiError>> {
         .collect::<Result<Vec<_>, _>>();
     Some(decoded.and_then(|segments| {
         let resource = parse(&segments)?;
-        if matches!(resource, Resource::Derived(_)) && version == ApiVersion::V1 {
-            // Graph has these on beta only.
-            return Err(ApiError::segment_not_found(&segments[1]));
+        if let Resource::Endpoint(endpoint, _) = &resource {
+            if endpoint.beta_only && version == ApiVersion::V1 {
+                // Graph has these on beta only.
+                return Err(ApiError::segment_not_found(
+                    segments.last().map_or("", String::as_str),
+                ));
+            }
         }
         Ok(ResolvedPath { version, resource })
     }))
 }
 
-/// Parses the decoded segments after the version segment.
+/// Parses the decoded segments after the version segment: an endpoint of the route table, else
+/// a report's path, else the first segment that names nothing.
 pub fn parse(segments: &[String]) -> Result<Resource, ApiError> {
-    let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
-    match segments.as_slice() {
-        [] | [""] => Ok(Resource::ServiceDocument),
-        [meta] if meta.eq_ignore_ascii_case("$metadata") => Ok(Resource::Metadata),
-        [batch] if batch.eq_ignore_ascii_case("$batch") => Ok(Resource::Batch),
-        [reports, rest @ ..] if reports.eq_ignore_ascii_case("reports") => parse_reports(rest),
-        [users, rest @ ..] if users.eq_ignore_ascii_case("users") => parse_users(rest),
-        [skus, rest @ ..] if skus.eq_ignore_ascii_case("subscribedSkus") => match rest {
-            [] => Ok(Resource::Directory(Directory::Skus)),
-            [key] if !key.is_empty() => Ok(Resource::Directory(Directory::Sku(
-                unquote_key(key).to_owned(),
-            ))),
-            [_, next, ..] => Err(ApiError::segment_not_found(next)),
-            _ => Err(ApiError::segment_not_found(skus)),
+    let segments: Vec<&str> = segments
+        .iter()
+        .map(String::as_str)
+        .filter(|segment| !segment.is_empty())
+        .collect();
+    match endpoints::find(&segments) {
+        Found::Endpoint(endpoint, keys) => Ok(Resource::Endpoint(endpoint, keys)),
+        Found::Nothing { known } => match segments.split_first() {
+            Some((reports, rest))
+                if reports.eq_ignore_ascii_case("reports") && !rest.is_empty() =>
+            {
+                parse_reports(rest)
+            }
+            _ => {
+                let unknown = segments.get(known).or(segments.last());
+                Err(ApiError::segment_not_found(
+                    unknown.copied().unwrap_or_default(),
+                ))
+            }
         },
-        [first, ..] => Err(ApiError::segment_not_found(first)),
     }
 }
 
-fn parse_users(rest: &[&str]) -> Result<Resource, ApiError> {
-    let directory = match rest {
-        [] => Directory::Users,
-        [count] if count.eq_ignore_ascii_case("$count") => Directory::UsersCount,
-        [key] if !key.is_empty() => Directory::User(unquote_key(key).to_owned()),
-        [key, action] if is_named(action, "assignLicense") => {
-            Directory::AssignLicense(unquote_key(key).to_owned())
-        }
-        [key, details] if details.eq_ignore_ascii_case("licenseDetails") => {
-            Directory::LicenseDetails(unquote_key(key).to_owned())
-        }
-        [_, next, ..] => return Err(ApiError::segment_not_found(next)),
-        _ => return Err(ApiError::segment_not_found("users")),
-    };
-    Ok(Resource::Directory(directory))
-}
-
-/// Whether a segment names the action `name`, plain or `microsoft.graph.`-qualified.
-fn is_named(segment: &str, name: &str) -> bool {
-    let plain = segment
-        .get(..16)
-        .filter(|prefix| prefix.eq_ignore_ascii_case("microsoft.graph."))
-        .map_or(segment, |_| &segment[16..]);
-    plain.eq_ignore_ascii_case(name)
-}
-
+/// A report's path after `reports/` (not empty).
 fn parse_reports(rest: &[&str]) -> Result<Resource, ApiError> {
     let Some((first, rest)) = rest.split_first() else {
-        return Ok(Resource::Reports);
+        return Err(ApiError::segment_not_found("reports"));
     };
-    if rest.is_empty() {
-        if first.eq_ignore_ascii_case("azureADPremiumLicenseInsight") {
-            return Ok(Resource::Derived(Derived::PremiumLicenseInsight));
-        }
-        if first.eq_ignore_ascii_case("licenseReclaim") {
-            return Ok(Resource::Derived(Derived::LicenseReclaim));
-        }
-    }
     if let Some(def) = ResourceDef::by_collection(first) {
         return match rest {
             [] => Ok(Resource::Collection(def)),
             [count] if count.eq_ignore_ascii_case("$count") => Ok(Resource::CollectionCount(def)),
-            [key] if !key.is_empty() => Ok(Resource::Entity(def, unquote_key(key).to_owned())),
+            [key] if !key.is_empty() => Ok(Resource::Entity(def, unquote(key).to_owned())),
             [key, next, ..] if !key.is_empty() => Err(ApiError::segment_not_found(next)),
             _ => Err(ApiError::segment_not_found(first)),
         };
@@ -227,14 +180,6 @@ fn parse_reports(rest: &[&str]) -> Result<Resource, ApiError> {
         };
     }
     Err(ApiError::segment_not_found(first))
-}
-
-/// `'abc'` → `abc` in a path segment (`/azureADLicenseUsage/{id}`); keys may be written bare or
-/// quoted there.
-fn unquote_key(key: &str) -> &str {
-    key.strip_prefix('\'')
-        .and_then(|inner| inner.strip_suffix('\''))
-        .unwrap_or(key)
 }
 
 /// The key in an OData key predicate, `('…')` or `(id='…')`: a string literal, whose quotes
@@ -305,8 +250,25 @@ mod tests {
 
     #[test]
     fn every_route_of_the_spec_parses() {
-        assert_eq!(parse_path(""), Ok(Resource::ServiceDocument));
-        assert_eq!(parse_path("$metadata"), Ok(Resource::Metadata));
+        let label = |path: &str| parse_path(path).map(|resource| resource.label());
+        assert_eq!(label(""), Ok("service"));
+        assert_eq!(label("$metadata"), Ok("metadata"));
+        assert_eq!(label("reports"), Ok("reports"));
+        assert_eq!(label("users/$count"), Ok("users_count"));
+        assert_eq!(label("users/a@b.example"), Ok("user"));
+        assert_eq!(
+            label("users/'x'/microsoft.graph.assignLicense"),
+            Ok("assign_license")
+        );
+        assert_eq!(label("Users/x/AssignLicense"), Ok("assign_license"));
+        assert_eq!(
+            label("reports/azureADPremiumLicenseInsight"),
+            Ok("premium_license_insight")
+        );
+        let Ok(Resource::Endpoint(_, keys)) = parse_path("users/'O''x'/licenseDetails") else {
+            panic!("an endpoint");
+        };
+        assert_eq!(keys.first(), "O''x", "keys are unquoted, not unescaped");
         assert_eq!(
             parse_path("reports/azureADLicenseUsage"),
             Ok(Resource::Collection(&LICENSE_USAGE))

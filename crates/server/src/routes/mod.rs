@@ -6,6 +6,7 @@ mod collection;
 mod context;
 pub mod derived;
 mod directory;
+pub mod endpoints;
 mod entity;
 mod function;
 mod listing;
@@ -14,16 +15,17 @@ mod service;
 
 use axum::body::Bytes;
 use axum::extract::{Request, State};
-use axum::http::{header, Method};
+use axum::http::{header, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
-use tally_model::resources::{Permissions, REPORTS};
+use tally_model::resources::Permissions;
 
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::resource::{self, ResolvedPath, Resource};
 use crate::state::AppState;
 pub use context::ApiRequest;
+use endpoints::Guard;
 
 /// Serves every request under `/v1.0` and `/beta`.
 pub async fn api(State(state): State<AppState>, request: Request) -> Response {
@@ -61,22 +63,22 @@ async fn handle(state: AppState, request: Request) -> Result<Response, ApiError>
         })?,
     };
     let method = request.method().clone();
-    let write = match allowed(&resource, &method) {
-        Some(write) => write,
-        None => {
-            return Err(ApiError::method_not_allowed(&method)
-                .with_header(header::ALLOW, allowed_methods(&resource)))
+    let access = access(&resource, &method).ok_or_else(|| {
+        let allow = HeaderValue::from_str(&allowed_methods(&resource));
+        let refused = ApiError::method_not_allowed(&method);
+        match allow {
+            Ok(allow) => refused.with_header_value(header::ALLOW, allow),
+            Err(_) => refused,
         }
-    };
-    let in_batch = request.extensions().get::<batch::InBatch>().is_some();
-    if resource == Resource::Batch {
-        if in_batch {
+    })?;
+    match access.guard {
+        Guard::Permissions(permissions) => authorize(&principal, permissions, access.writes)?,
+        Guard::EachItem if request.extensions().get::<batch::InBatch>().is_some() => {
             return Err(ApiError::bad_request(
                 "A $batch request cannot contain another $batch request.",
             ));
         }
-    } else {
-        authorize(&principal, permissions(&resource), write)?;
+        Guard::EachItem => {}
     }
 
     let (parts, body) = request.into_parts();
@@ -89,66 +91,71 @@ async fn handle(state: AppState, request: Request) -> Result<Response, ApiError>
     if method == Method::POST || method == Method::PATCH {
         request.require_json_body()?;
     }
-    match (resource, method) {
-        (Resource::ServiceDocument, _) => service::service_document(&request),
-        (Resource::Metadata, _) => Ok(service::metadata()),
-        (Resource::Batch, _) => batch::run(&state, &request).await,
-        (Resource::Reports, _) => service::reports(&request),
-        (Resource::Collection(def), Method::POST) => {
+    match resource {
+        Resource::Endpoint(endpoint, keys) => match endpoint.operation(&method) {
+            Some(operation) => (operation.handler)(&state, &request, &keys).await,
+            None => Err(ApiError::method_not_allowed(&method)),
+        },
+        Resource::Collection(def) if method == Method::POST => {
             collection::create(&state, &request, def).await
         }
-        (Resource::Collection(def), _) => collection::list(&state, &request, def).await,
-        (Resource::CollectionCount(def), _) => collection::count(&state, &request, def).await,
-        (Resource::Entity(def, key), Method::PATCH) => {
+        Resource::Collection(def) => collection::list(&state, &request, def).await,
+        Resource::CollectionCount(def) => collection::count(&state, &request, def).await,
+        Resource::Entity(def, key) if method == Method::PATCH => {
             entity::update(&state, &request, def, &key).await
         }
-        (Resource::Entity(def, key), Method::DELETE) => {
+        Resource::Entity(def, key) if method == Method::DELETE => {
             entity::delete(&state, &request, def, &key).await
         }
-        (Resource::Entity(def, key), _) => entity::get(&state, &request, def, &key).await,
-        (Resource::Function(def, argument), _) => {
-            function::list(&state, &request, def, &argument).await
-        }
-        (Resource::FunctionCount(def, argument), _) => {
+        Resource::Entity(def, key) => entity::get(&state, &request, def, &key).await,
+        Resource::Function(def, argument) => function::list(&state, &request, def, &argument).await,
+        Resource::FunctionCount(def, argument) => {
             function::count(&state, &request, def, &argument).await
         }
-        (Resource::Directory(path), method) => {
-            directory::handle(&state, &request, path, &method).await
+    }
+}
+
+/// Whether a method writes, and who may call it.
+struct Access {
+    writes: bool,
+    guard: Guard,
+}
+
+/// What `method` may do on `resource` (`None`: 405). An endpoint says it in the table; a
+/// report's paths are one generic family: its collection takes GET and POST, an object GET,
+/// PATCH and DELETE, the rest GET, each guarded by the report's own permissions.
+fn access(resource: &Resource, method: &Method) -> Option<Access> {
+    let def = match resource {
+        Resource::Endpoint(endpoint, _) => {
+            return endpoint.operation(method).map(|operation| Access {
+                writes: operation.writes,
+                guard: operation.guard,
+            })
         }
-        (Resource::Derived(path), _) => derived::handle(&state, &request, path).await,
-    }
-}
-
-/// What guards `resource`.
-fn permissions(resource: &Resource) -> &'static Permissions {
-    match resource {
-        Resource::Directory(path) => directory::permissions(path),
-        Resource::Derived(path) => derived::permissions(path),
-        other => other.def().map_or(&REPORTS, |def| def.permissions),
-    }
-}
-
-/// Whether `method` is allowed on `resource` (`None`: 405), and if so whether it writes.
-fn allowed(resource: &Resource, method: &Method) -> Option<bool> {
-    let reads = *method == Method::GET;
-    let write = match resource {
-        Resource::Batch => return (*method == Method::POST).then_some(false),
-        Resource::Directory(path) => return directory::allowed(path, method),
+        Resource::Collection(def)
+        | Resource::CollectionCount(def)
+        | Resource::Entity(def, _)
+        | Resource::Function(def, _)
+        | Resource::FunctionCount(def, _) => def,
+    };
+    let writes = match resource {
         Resource::Collection(_) => *method == Method::POST,
         Resource::Entity(..) => *method == Method::PATCH || *method == Method::DELETE,
         _ => false,
     };
-    (reads || write).then_some(write)
+    (writes || *method == Method::GET).then_some(Access {
+        writes,
+        guard: Guard::Permissions(def.permissions),
+    })
 }
 
 /// The methods `resource` answers, for the `Allow` header that a 405 must carry (RFC 9110).
-fn allowed_methods(resource: &Resource) -> &'static str {
+fn allowed_methods(resource: &Resource) -> String {
     match resource {
-        Resource::Batch => "POST",
-        Resource::Directory(path) => directory::allowed_methods(path),
-        Resource::Collection(_) => "GET, POST",
-        Resource::Entity(..) => "GET, PATCH, DELETE",
-        _ => "GET",
+        Resource::Endpoint(endpoint, _) => endpoint.allow(),
+        Resource::Collection(_) => "GET, POST".into(),
+        Resource::Entity(..) => "GET, PATCH, DELETE".into(),
+        _ => "GET".into(),
     }
 }
 

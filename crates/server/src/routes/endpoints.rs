@@ -1,0 +1,374 @@
+//! The route table: every endpoint under `/v1.0` and `/beta` but the reports' collections (those
+//! are one generic family, written from their descriptions: `resource::parse_reports`). An
+//! entry is the endpoint's path, the versions it exists in, its metrics label, and per method
+//! whether it writes, who may call it and its handler. Path resolution, the 405 and its
+//! `Allow`, authorization, metrics and dispatch all read this table: a new endpoint is one
+//! entry here.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use axum::http::Method;
+use axum::response::Response;
+use tally_model::directory::insight::INSIGHT;
+use tally_model::directory::{ASSIGN_LICENSE, SKUS, USERS};
+use tally_model::resources::{Permissions, REPORTS};
+
+use super::{batch, derived, directory, service, ApiRequest};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// One endpoint: a path and what each of its methods does.
+pub struct Endpoint {
+    /// The segments after the version, `/`-separated: a literal matches case-insensitively,
+    /// `{key}` matches any segment (quoted or not), and `microsoft.graph.name` matches `name`
+    /// with or without the qualifier (bound actions, as SDKs write them).
+    pub path: &'static str,
+    /// The endpoint in `/metrics` (a fixed label, never an id).
+    pub label: &'static str,
+    /// Only under `/beta`, as on Graph; under `/v1.0` its last segment is unknown (a 400).
+    pub beta_only: bool,
+    pub operations: &'static [Operation],
+}
+
+/// What one method of an endpoint does.
+pub struct Operation {
+    pub method: Method,
+    /// Whether it changes data (the write permissions apply).
+    pub writes: bool,
+    pub guard: Guard,
+    pub handler: Handler,
+}
+
+/// Who may call an operation.
+#[derive(Clone, Copy)]
+pub enum Guard {
+    /// A caller with one of these permissions (and a delegated caller one of their roles).
+    Permissions(&'static Permissions),
+    /// `$batch`: each item is authorized on its own, and a batch may not hold another.
+    EachItem,
+}
+
+/// A handler: the request, and the keys its path held (in order).
+pub type Handler =
+    for<'a> fn(&'a AppState, &'a ApiRequest, &'a Keys) -> Pin<Box<dyn HandlerFuture + 'a>>;
+
+/// What a handler returns.
+pub trait HandlerFuture: Future<Output = Result<Response, ApiError>> + Send {}
+
+impl<T: Future<Output = Result<Response, ApiError>> + Send> HandlerFuture for T {}
+
+/// The keys a path held, as written (unquoted; the handler checks them: a bad one is a 404).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Keys(pub Vec<String>);
+
+impl Keys {
+    /// The first key (every keyed endpoint has one).
+    pub fn first(&self) -> &str {
+        self.0.first().map_or("", String::as_str)
+    }
+}
+
+impl Endpoint {
+    /// The operation for `method`, if the endpoint answers it.
+    pub fn operation(&self, method: &Method) -> Option<&'static Operation> {
+        // Endpoints are statics: their operations live as long.
+        self.operations.iter().find(|op| op.method == *method)
+    }
+
+    /// Its methods, for a 405's `Allow`.
+    pub fn allow(&self) -> String {
+        let methods: Vec<&str> = self
+            .operations
+            .iter()
+            .map(|op| op.method.as_str())
+            .collect();
+        methods.join(", ")
+    }
+
+    /// How many of `segments` (from the start) the path accepts, and the keys if it accepts
+    /// exactly all of them.
+    fn accepts(&self, segments: &[&str]) -> (usize, Option<Keys>) {
+        let pattern: Vec<&str> = self.path.split('/').filter(|s| !s.is_empty()).collect();
+        let mut keys = Vec::new();
+        let mut matched = 0;
+        for (written, expected) in segments.iter().zip(&pattern) {
+            let fits = match *expected {
+                "{key}" => {
+                    keys.push(unquote(written).to_owned());
+                    true
+                }
+                literal => match literal.strip_prefix(QUALIFIER) {
+                    Some(name) => is_named(written, name),
+                    None => written.eq_ignore_ascii_case(literal),
+                },
+            };
+            if !fits {
+                break;
+            }
+            matched += 1;
+        }
+        let whole = matched == segments.len() && matched == pattern.len();
+        (matched, whole.then_some(Keys(keys)))
+    }
+}
+
+/// Two endpoints are the same only if they are one entry of the table.
+impl PartialEq for Endpoint {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl Eq for Endpoint {}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Endpoint({})", self.path)
+    }
+}
+
+const QUALIFIER: &str = "microsoft.graph.";
+
+/// Whether a segment names `name`, plain or `microsoft.graph.`-qualified.
+fn is_named(segment: &str, name: &str) -> bool {
+    let plain = segment
+        .get(..QUALIFIER.len())
+        .filter(|prefix| prefix.eq_ignore_ascii_case(QUALIFIER))
+        .map_or(segment, |_| &segment[QUALIFIER.len()..]);
+    plain.eq_ignore_ascii_case(name)
+}
+
+/// `'abc'` → `abc`: keys may be written bare or quoted in a path segment.
+pub fn unquote(key: &str) -> &str {
+    key.strip_prefix('\'')
+        .and_then(|inner| inner.strip_suffix('\''))
+        .unwrap_or(key)
+}
+
+/// What the table says of a path.
+pub enum Found {
+    Endpoint(&'static Endpoint, Keys),
+    /// No endpoint has this path; this many leading segments are a prefix of one's.
+    Nothing {
+        known: usize,
+    },
+}
+
+/// The endpoint whose path is `segments` (the first in the table's order).
+pub fn find(segments: &[&str]) -> Found {
+    let mut known = 0;
+    for endpoint in ENDPOINTS {
+        match endpoint.accepts(segments) {
+            (_, Some(keys)) => return Found::Endpoint(endpoint, keys),
+            (matched, None) => known = known.max(matched),
+        }
+    }
+    Found::Nothing { known }
+}
+
+/// Boxes a handler's future (the table holds plain function pointers).
+macro_rules! handler {
+    (|$state:ident, $request:ident, $keys:ident| $body:expr) => {
+        |$state, $request, $keys| Box::pin(async move { $body })
+    };
+}
+
+const fn get(guard: &'static Permissions, handler: Handler) -> Operation {
+    Operation {
+        method: Method::GET,
+        writes: false,
+        guard: Guard::Permissions(guard),
+        handler,
+    }
+}
+
+const fn write(method: Method, guard: &'static Permissions, handler: Handler) -> Operation {
+    Operation {
+        method,
+        writes: true,
+        guard: Guard::Permissions(guard),
+        handler,
+    }
+}
+
+/// Every endpoint; where two paths could match one request (`users/$count`, `users/{key}`),
+/// the first listed wins.
+pub static ENDPOINTS: &[Endpoint] = &[
+    Endpoint {
+        path: "",
+        label: "service",
+        beta_only: false,
+        operations: &[get(
+            &REPORTS,
+            handler!(|_state, request, _keys| service::service_document(request)),
+        )],
+    },
+    Endpoint {
+        path: "$metadata",
+        label: "metadata",
+        beta_only: false,
+        operations: &[get(
+            &REPORTS,
+            handler!(|_state, _request, _keys| Ok(service::metadata())),
+        )],
+    },
+    Endpoint {
+        path: "$batch",
+        label: "batch",
+        beta_only: false,
+        operations: &[Operation {
+            method: Method::POST,
+            writes: false,
+            guard: Guard::EachItem,
+            handler: handler!(|state, request, _keys| batch::run(state, request).await),
+        }],
+    },
+    Endpoint {
+        path: "reports",
+        label: "reports",
+        beta_only: false,
+        operations: &[get(
+            &REPORTS,
+            handler!(|_state, request, _keys| service::reports(request)),
+        )],
+    },
+    Endpoint {
+        path: "reports/azureADPremiumLicenseInsight",
+        label: "premium_license_insight",
+        beta_only: true,
+        operations: &[get(
+            &INSIGHT,
+            handler!(|state, request, _keys| derived::insight::get(state, request).await),
+        )],
+    },
+    Endpoint {
+        path: "reports/licenseReclaim",
+        label: "license_reclaim",
+        beta_only: true,
+        // The list reads users; it also checks the sign-in permission, as
+        // `$select=signInActivity` does.
+        operations: &[get(
+            &USERS,
+            handler!(|state, request, _keys| derived::reclaim::get(state, request).await),
+        )],
+    },
+    Endpoint {
+        path: "subscribedSkus",
+        label: "subscribed_skus",
+        beta_only: false,
+        operations: &[
+            get(
+                &SKUS,
+                handler!(|state, request, _keys| directory::skus::list(state, request).await),
+            ),
+            write(
+                Method::POST,
+                &SKUS,
+                handler!(|state, request, _keys| directory::skus::create(state, request).await),
+            ),
+        ],
+    },
+    Endpoint {
+        path: "subscribedSkus/{key}",
+        label: "subscribed_sku",
+        beta_only: false,
+        operations: &[
+            get(
+                &SKUS,
+                handler!(|state, request, keys| {
+                    directory::skus::get(state, request, keys.first()).await
+                }),
+            ),
+            write(
+                Method::PATCH,
+                &SKUS,
+                handler!(|state, request, keys| {
+                    directory::skus::update(state, request, keys.first()).await
+                }),
+            ),
+            write(
+                Method::DELETE,
+                &SKUS,
+                handler!(|state, request, keys| {
+                    directory::skus::delete(state, request, keys.first()).await
+                }),
+            ),
+        ],
+    },
+    Endpoint {
+        path: "users",
+        label: "users",
+        beta_only: false,
+        operations: &[
+            get(
+                &USERS,
+                handler!(|state, request, _keys| directory::users::list(state, request).await),
+            ),
+            write(
+                Method::POST,
+                &USERS,
+                handler!(|state, request, _keys| directory::users::create(state, request).await),
+            ),
+        ],
+    },
+    Endpoint {
+        path: "users/$count",
+        label: "users_count",
+        beta_only: false,
+        operations: &[get(
+            &USERS,
+            handler!(|state, request, _keys| directory::users::count(state, request).await),
+        )],
+    },
+    Endpoint {
+        path: "users/{key}",
+        label: "user",
+        beta_only: false,
+        operations: &[
+            get(
+                &USERS,
+                handler!(|state, request, keys| {
+                    directory::users::get(state, request, keys.first()).await
+                }),
+            ),
+            write(
+                Method::PATCH,
+                &USERS,
+                handler!(|state, request, keys| {
+                    directory::users::update(state, request, keys.first()).await
+                }),
+            ),
+            write(
+                Method::DELETE,
+                &USERS,
+                handler!(|state, request, keys| {
+                    directory::users::delete(state, request, keys.first()).await
+                }),
+            ),
+        ],
+    },
+    Endpoint {
+        path: "users/{key}/microsoft.graph.assignLicense",
+        label: "assign_license",
+        beta_only: false,
+        operations: &[write(
+            Method::POST,
+            &ASSIGN_LICENSE,
+            handler!(|state, request, keys| {
+                directory::licenses::assign(state, request, keys.first()).await
+            }),
+        )],
+    },
+    Endpoint {
+        path: "users/{key}/licenseDetails",
+        label: "license_details",
+        beta_only: false,
+        operations: &[get(
+            &USERS,
+            handler!(|state, request, keys| {
+                directory::licenses::details(state, request, keys.first()).await
+            }),
+        )],
+    },
+];
