@@ -1,8 +1,13 @@
 //! Differential test: for random datasets and random well-formed `$filter`/`$orderby`, each
 //! store backend answers exactly what an in-memory reference evaluator of OData's rules does.
-//! One kind of collection per module: the reports ([`reports`]: every resource of
-//! `tally_model::resources::ALL`, objects, filters and orders built from the resources'
-//! descriptions, so a new resource is covered as soon as it is registered).
+//! One kind of collection per module, each with its own datasets, filters and reference:
+//! - the reports ([`reports`]: every resource of `tally_model::resources::ALL`, objects, filters
+//!   and orders built from the resources' descriptions, so a new resource is covered as soon as
+//!   it is registered);
+//! - the directory's users ([`users`]: not `ResourceDef`s; their filters are built from the user
+//!   type and `filterable`, their licenses given through assignLicense). Another directory
+//!   collection (groups, subscriptions) is a module of the same shape (`cases()`, `check()`,
+//!   its defaults) and one more `run` in [`differential`].
 //!
 //! Each case fills a fresh tenant (and a decoy tenant) of one store, then for each of its reads
 //! prints the random filter tree as OData text, parses and binds it again (text → parser →
@@ -15,6 +20,7 @@ mod reference;
 mod reports;
 mod strategies;
 mod targeted;
+mod users;
 mod values;
 
 use std::cell::{Cell, RefCell};
@@ -120,6 +126,14 @@ fn differential(
         Ok(()) => targeted::check(&runtime, &store),
         Err(error) => failures.push(error),
     }
+    let users = Defaults {
+        embedded: users::DEFAULT_CASES,
+        postgres: users::DEFAULT_POSTGRES_CASES,
+    };
+    let checked = run(backend, cases(users), users::cases(), |case| {
+        users::check(&runtime, &store, case)
+    });
+    failures.extend(checked.err());
     store.shutdown();
     if !failures.is_empty() {
         panic!("{backend}: {}", failures.join("\n\n"));
