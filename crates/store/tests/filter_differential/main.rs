@@ -1,48 +1,42 @@
-//! Differential test: for every resource of `tally_model::resources::ALL`, random datasets and
-//! random well-formed `$filter`/`$orderby`, each store backend answers exactly what an in-memory
-//! reference evaluator of OData's rules does. Objects, filters and orders are built from the
-//! resources' descriptions, so a new resource is covered as soon as it is registered.
+//! Differential test: for random datasets and random well-formed `$filter`/`$orderby`, each
+//! store backend answers exactly what an in-memory reference evaluator of OData's rules does.
+//! One kind of collection per module, each with its own datasets, filters and reference:
+//! - the reports ([`reports`]: every resource of `tally_model::resources::ALL`, objects, filters
+//!   and orders built from the resources' descriptions, so a new resource is covered as soon as
+//!   it is registered);
+//! - the directory's users ([`users`]: not `ResourceDef`s; their filters are built from the user
+//!   type and `filterable`, their licenses given through assignLicense). Another directory
+//!   collection (groups, subscriptions) is a module of the same shape (`cases()`, `check()`,
+//!   its defaults) and one more `run` in [`differential`].
 //!
-//! Each case picks a resource, inserts 0–10 objects into a fresh tenant (and a decoy into
-//! another tenant) of one store, then for each of its reads prints the random filter tree as
-//! OData text, parses and binds it again (text → parser → binder → SQL), reads every page
-//! through keyset paging, and compares the ids, their order and the count with the reference's.
-//! `TALLY_DIFF_CASES` sets the number of datasets (defaults: [`DEFAULT_CASES`] embedded,
-//! [`DEFAULT_POSTGRES_CASES`] on PostgreSQL, which runs only with `TALLY_TEST_DATABASE_URL`).
+//! Each case fills a fresh tenant (and a decoy tenant) of one store, then for each of its reads
+//! prints the random filter tree as OData text, parses and binds it again (text → parser →
+//! binder → SQL), reads every page through keyset paging, and compares the ids, their order and
+//! the count with the reference's. `TALLY_DIFF_CASES` sets the number of datasets of each kind
+//! (else each kind's defaults, fewer on PostgreSQL, which runs only with
+//! `TALLY_TEST_DATABASE_URL`).
 
 mod reference;
+mod reports;
 mod strategies;
 mod targeted;
+mod users;
 mod values;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use tally_model::collection_json;
-use tally_model::resources::ResourceDef;
-use tally_model::{Collection, Entity, NewEntity, Value};
-use tally_odata::query::{filter, orderby, OrderBy};
-use tally_odata::schema::{EnumType, Type};
-use tally_store::{ListQuery, Store};
-use tokio::task::JoinSet;
+use tally_store::Store;
 use uuid::Uuid;
-
-use strategies::{Case, Read};
-
-/// Datasets per run in CI (a debug build) on the embedded store, over all resources; each
-/// carries 1–[`MAX_READS`] reads. PostgreSQL commits each insert on its own, so it gets fewer.
-const DEFAULT_CASES: u32 = 2_000;
-const DEFAULT_POSTGRES_CASES: u32 = 500;
-const MAX_READS: usize = 6;
 
 #[test]
 fn the_embedded_store_filters_and_orders_like_the_reference() {
     let directory = tempfile::tempdir().expect("a temporary directory");
-    differential("embedded", DEFAULT_CASES, |_| {
+    differential("embedded", false, |_| {
         Store::open_embedded(directory.path()).expect("the store opens")
     });
 }
@@ -72,7 +66,7 @@ fn the_postgres_store_filters_and_orders_like_the_reference() {
             let _ = connection.await;
         })
     };
-    differential("postgres", DEFAULT_POSTGRES_CASES, |runtime| {
+    differential("postgres", true, |runtime| {
         admin(runtime, format!("CREATE SCHEMA {schema}"));
         let store = runtime.block_on(Store::open_postgres(&store_url));
         store.expect("the PostgreSQL store opens")
@@ -81,43 +75,93 @@ fn the_postgres_store_filters_and_orders_like_the_reference() {
     admin(&runtime, format!("DROP SCHEMA {schema} CASCADE"));
 }
 
-/// Runs the cases (`TALLY_DIFF_CASES` of them if set, else `default_cases`) on one store.
+/// The default number of datasets of a kind on each backend.
+#[derive(Clone, Copy)]
+struct Defaults {
+    embedded: u32,
+    postgres: u32,
+}
+
+/// What checking one dataset found: its collection, its reads, and how many of them matched
+/// some but not all of its objects.
+pub struct Checked {
+    pub collection: &'static str,
+    pub reads: u64,
+    pub splitting: u64,
+}
+
+/// Runs every kind's cases on one store (`TALLY_DIFF_CASES` datasets of each kind if set, else
+/// its defaults for `backend`), then the targeted checks; fails with every kind's first failure.
 fn differential(
     backend: &str,
-    default_cases: u32,
+    postgres: bool,
     open: impl FnOnce(&tokio::runtime::Runtime) -> Store,
 ) {
-    let cases = std::env::var("TALLY_DIFF_CASES")
-        .ok()
-        .and_then(|text| text.parse().ok())
-        .unwrap_or(default_cases);
+    let cases = |defaults: Defaults| {
+        let default = if postgres {
+            defaults.postgres
+        } else {
+            defaults.embedded
+        };
+        std::env::var("TALLY_DIFF_CASES")
+            .ok()
+            .and_then(|text| text.parse().ok())
+            .unwrap_or(default)
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("a Tokio runtime");
     let store = Arc::new(open(&runtime));
+    let reports = Defaults {
+        embedded: reports::DEFAULT_CASES,
+        postgres: reports::DEFAULT_POSTGRES_CASES,
+    };
+    let mut failures = Vec::new();
+    let checked = run(backend, cases(reports), reports::cases(), |case| {
+        reports::check(&runtime, &store, case)
+    });
+    match checked {
+        Ok(()) => targeted::check(&runtime, &store),
+        Err(error) => failures.push(error),
+    }
+    let users = Defaults {
+        embedded: users::DEFAULT_CASES,
+        postgres: users::DEFAULT_POSTGRES_CASES,
+    };
+    let checked = run(backend, cases(users), users::cases(), |case| {
+        users::check(&runtime, &store, case)
+    });
+    failures.extend(checked.err());
+    store.shutdown();
+    if !failures.is_empty() {
+        panic!("{backend}: {}", failures.join("\n\n"));
+    }
+}
+
+/// Checks `cases` datasets drawn from `strategy` with `check`, and says what it ran.
+fn run<S: Strategy>(
+    backend: &str,
+    cases: u32,
+    strategy: S,
+    check: impl Fn(S::Value) -> Result<Checked, TestCaseError>,
+) -> Result<(), String> {
     let config = Config {
         cases,
         failure_persistence: None,
         ..Config::default()
     };
     let (reads, splitting) = (Cell::new(0_u64), Cell::new(0_u64));
-    let datasets = Cell::new(BTreeMap::<&str, u64>::new());
+    let datasets = RefCell::new(BTreeMap::<&str, u64>::new());
     let started = Instant::now();
-    let result = TestRunner::new(config).run(&strategies::case(MAX_READS), |case| {
-        let mut counts = datasets.take();
-        *counts.entry(case.def.collection).or_default() += 1;
-        datasets.set(counts);
-        reads.set(reads.get() + case.reads.len() as u64);
-        let split = runtime.block_on(check(&store, case))?;
-        splitting.set(splitting.get() + split);
+    let result = TestRunner::new(config).run(&strategy, |case| {
+        let checked = check(case)?;
+        *datasets.borrow_mut().entry(checked.collection).or_default() += 1;
+        reads.set(reads.get() + checked.reads);
+        splitting.set(splitting.get() + checked.splitting);
         Ok(())
     });
-    if result.is_ok() {
-        targeted::check(&runtime, &store);
-    }
-    store.shutdown();
     let datasets = datasets.take();
     eprintln!(
         "filter_differential ({backend}): {} datasets ({datasets:?}) × {} reads (filter, orderby, \
@@ -127,235 +171,7 @@ fn differential(
         splitting.get(),
         started.elapsed()
     );
-    if let Err(error) = result {
-        panic!("{backend}: {error}");
-    }
-}
-
-/// Inserts the case's objects concurrently (one group commit), then checks each read; answers
-/// how many reads matched some but not all objects.
-async fn check(store: &Arc<Store>, case: Case) -> Result<u64, TestCaseError> {
-    let def = case.def;
-    let (tenant, decoy_tenant) = (Uuid::new_v4(), Uuid::new_v4());
-    let mut inserts = JoinSet::new();
-    let sent: Vec<NewEntity> = case.objects.into_iter().chain([case.decoy]).collect();
-    let decoy_index = sent.len() - 1;
-    for (index, object) in sent.iter().cloned().enumerate() {
-        let store = Arc::clone(store);
-        let owner = if index == decoy_index {
-            decoy_tenant
-        } else {
-            tenant
-        };
-        inserts.spawn(async move { (index, store.create(def, owner, object).await) });
-    }
-    let mut stored: Vec<Option<Entity>> = vec![None; sent.len()];
-    while let Some(joined) = inserts.join_next().await {
-        let (index, created) = joined.map_err(fail)?;
-        let created = created.map_err(fail)?.entity;
-        prop_assert!(same(def, &sent[index], &created), "{created:?} changed");
-        stored[index] = Some(sent[index].clone().with_id(created.id));
-    }
-    let mut stored: Vec<Entity> = stored
-        .into_iter()
-        .map(|entity| entity.expect("every insert answered"))
-        .collect();
-    let decoy = stored.pop().expect("the decoy");
-    // Placeholders resolve to the tenant's ids and, last, the decoy's.
-    let ids: Vec<String> = stored
-        .iter()
-        .chain([&decoy])
-        .map(|entity| entity.id.to_string())
-        .collect();
-    let mut splitting = 0;
-    for read in case.reads {
-        let matching = check_read(store, def, tenant, &stored, decoy.id, &ids, read).await?;
-        splitting += u64::from(0 < matching && matching < stored.len());
-    }
-    Ok(splitting)
-}
-
-async fn check_read(
-    store: &Store,
-    def: &'static ResourceDef,
-    tenant: Uuid,
-    stored: &[Entity],
-    decoy: Uuid,
-    ids: &[String],
-    read: Read,
-) -> Result<usize, TestCaseError> {
-    let generated = read.filter.map(|mut expr| {
-        strategies::resolve_ids(&mut expr, ids);
-        expr
-    });
-    // Through the text: what a client sends is what the store gets.
-    let mut text = generated.as_ref().map(ToString::to_string);
-    if read.plain_enums {
-        // `'free'` for `microsoft.graph.azureADLicenseType'free'`: the same condition, though
-        // where no enum property is compared the binder keeps a string (`'free' eq null`).
-        for ty in enum_types(def) {
-            text = text.map(|text| text.replace(&format!("{}'", ty.name), "'"));
-        }
-    }
-    let bound = match &text {
-        Some(text) => Some(filter(def.entity, text).map_err(|e| fail(format!("{text}: {e}")))?),
-        None => None,
-    };
-    if !read.plain_enums {
-        prop_assert_eq!(&bound, &generated, "Display → filter() changed the tree");
-    }
-    let order = order_keys(def, &read.orderby)?;
-
-    let mut expected: Vec<&Entity> = stored
-        .iter()
-        .filter(|entity| {
-            reference::in_scope(def, read.scope, entity, stored)
-                && bound
-                    .as_ref()
-                    .is_none_or(|expr| reference::matches(def, expr, entity))
-        })
-        .collect();
-    let matching = expected.len();
-    reference::sort(def, &mut expected, &order);
-    let expected: Vec<Uuid> = expected
-        .iter()
-        .skip(read.skip as usize)
-        .map(|entity| entity.id)
-        .collect();
-
-    let mut query = ListQuery {
-        scope: read.scope,
-        filter: bound,
-        order,
-        skip: read.skip,
-        page_size: read.page_size,
-        ..ListQuery::default()
-    };
-    let count = store
-        .count(def, tenant, query.clone())
-        .await
-        .map_err(fail)?;
-    let mut actual = Vec::new();
-    for _ in 0..=stored.len() + 1 {
-        let page = store.list(def, tenant, query.clone()).await.map_err(fail)?;
-        prop_assert!(page.items.len() <= read.page_size, "a page over its size");
-        for item in page.items {
-            let item = item.entity;
-            let sent = stored.iter().find(|entity| entity.id == item.id);
-            let unchanged = sent.is_some_and(|sent| same_values(def, sent.values(), &item));
-            prop_assert!(unchanged || item.id == decoy, "{item:?} changed");
-            actual.push(item.id);
-        }
-        query.skip = 0;
-        query.after = page.next;
-        if query.after.is_none() {
-            break;
-        }
-    }
-    prop_assert!(query.after.is_none(), "paging did not end");
-    let context = || {
-        format!(
-            "\nresource {}\n$filter={}\n$orderby={}\npage size {}, skip {}, scope {:?}\n\
-             dataset:\n{}",
-            def.collection,
-            text.as_deref().unwrap_or("(none)"),
-            read.orderby,
-            read.page_size,
-            read.skip,
-            read.scope,
-            describe(def, stored)
-        )
-    };
-    prop_assert!(
-        !actual.contains(&decoy),
-        "another tenant's object{}",
-        context()
-    );
-    prop_assert_eq!(
-        &actual,
-        &expected,
-        "list differs from the reference{}",
-        context()
-    );
-    prop_assert_eq!(
-        count,
-        matching as u64,
-        "count differs from the reference{}",
-        context()
-    );
-    Ok(matching)
-}
-
-/// Whether `got` is what was sent as `sent`, spelling included.
-fn same(def: &'static ResourceDef, sent: &NewEntity, got: &Entity) -> bool {
-    same_values(def, &sent.0, got)
-}
-
-/// Whether `got` holds `sent`, spelling included; a collection it keeps in the store's own JSON
-/// is decoded first.
-fn same_values(def: &'static ResourceDef, sent: &[Value], got: &Entity) -> bool {
-    let properties = &def.entity.properties[1..];
-    sent.len() == got.values().len()
-        && properties.iter().zip(sent.iter().zip(got.values())).all(
-            |(property, (sent, got))| match (property.ty, got) {
-                (Type::Collection(ty), Value::Collection(Collection::Stored(json))) => {
-                    collection_json::decode(ty, json).is_ok_and(|items| {
-                        sent.same_as(&Value::Collection(Collection::Items(items)))
-                    })
-                }
-                _ => sent.same_as(got),
-            },
-        )
-}
-
-/// The enum types `def`'s properties and their items' properties have.
-fn enum_types(def: &ResourceDef) -> Vec<&'static EnumType> {
-    let mut types: Vec<&'static EnumType> = Vec::new();
-    let items = strategies::collections(def)
-        .into_iter()
-        .flat_map(|(_, t)| t.properties);
-    for property in def.entity.properties.iter().chain(items) {
-        if let Type::Enum(ty) = property.ty {
-            if !types.contains(&ty) {
-                types.push(ty);
-            }
-        }
-    }
-    types
-}
-
-/// `$orderby` text through the parser and binder.
-fn order_keys(def: &'static ResourceDef, text: &str) -> Result<Vec<OrderBy>, TestCaseError> {
-    if text.is_empty() {
-        return Ok(Vec::new());
-    }
-    orderby(def.entity, text).map_err(|e| fail(format!("$orderby={text}: {e}")))
-}
-
-fn describe(def: &'static ResourceDef, stored: &[Entity]) -> String {
-    let lines: Vec<String> = stored
-        .iter()
-        .map(|entity| {
-            let values = def.entity.properties[1..].iter().zip(entity.values());
-            let values: Vec<String> = values
-                .map(|(property, value)| {
-                    let text = match (property.ty, value) {
-                        (Type::Collection(ty), Value::Collection(Collection::Items(items))) => {
-                            collection_json::encode(ty, items)
-                        }
-                        (_, Value::DateTimeOffset(at)) => format!("{at} ({} ticks)", at.ticks()),
-                        (_, Value::String(text)) => format!("{text:?}"),
-                        (_, Value::Int(n)) => n.to_string(),
-                        (_, Value::Enum(member)) => (*member).to_owned(),
-                        (_, other) => format!("{other:?}"),
-                    };
-                    format!("{}={text}", property.name)
-                })
-                .collect();
-            format!("  {} {}", entity.id, values.join(" "))
-        })
-        .collect();
-    lines.join("\n")
+    result.map_err(|error| error.to_string())
 }
 
 fn fail(error: impl std::fmt::Display) -> TestCaseError {

@@ -19,7 +19,7 @@ use tally_store::Scope;
 use crate::values::{instant, object, string, FRACTIONS, TICKS_PER_SECOND};
 
 /// Starts a string literal that [`resolve_ids`] replaces with (a variant of) a stored id.
-const ID_PLACEHOLDER: char = '\u{1}';
+pub const ID_PLACEHOLDER: char = '\u{1}';
 const INTS: [i64; 15] = [
     -1,
     0,
@@ -286,7 +286,7 @@ fn enum_test(item: &'static ComplexType) -> Option<BoxedStrategy<TypedExpr>> {
 }
 
 /// `and`, `or` and `not` over `leaf`.
-fn logic(leaf: BoxedStrategy<TypedExpr>) -> BoxedStrategy<TypedExpr> {
+pub fn logic(leaf: BoxedStrategy<TypedExpr>) -> BoxedStrategy<TypedExpr> {
     leaf.prop_recursive(3, 16, 3, |inner| {
         prop_oneof![
             vec(inner.clone(), 2..=3).prop_map(TypedExpr::And),
@@ -344,8 +344,7 @@ pub fn filter(def: &'static ResourceDef, pool: &[i64]) -> BoxedStrategy<TypedExp
 /// Replaces id placeholders: `{k}e` is the id of object `k` (modulo the number of ids), `u` the
 /// same upper-cased, `p` its first 8 characters, `x` it followed by `0`.
 pub fn resolve_ids(expr: &mut TypedExpr, ids: &[String]) {
-    let constant = |c: &mut Constant| {
-        let Constant::String(text) = c else { return };
+    map_strings(expr, &mut |text| {
         let Some(code) = text.strip_prefix(ID_PLACEHOLDER) else {
             return;
         };
@@ -357,23 +356,32 @@ pub fn resolve_ids(expr: &mut TypedExpr, ids: &[String]) {
             "x" => format!("{id}0"),
             _ => id.clone(),
         };
-    };
-    let operand = |o: &mut Operand| {
-        if let Operand::Constant(c) = o {
-            constant(c);
+    });
+}
+
+/// Calls `change` on every string literal of `expr` (and `startswith`'s prefix).
+pub fn map_strings(expr: &mut TypedExpr, change: &mut impl FnMut(&mut String)) {
+    let mut constant = |c: &mut Constant| {
+        if let Constant::String(text) = c {
+            change(text);
         }
     };
     match expr {
         TypedExpr::Compare { left, right, .. } => {
-            operand(left);
-            operand(right);
+            for operand in [left, right] {
+                if let Operand::Constant(c) = operand {
+                    constant(c);
+                }
+            }
         }
-        TypedExpr::In { operand: o, values } => {
-            operand(o);
+        TypedExpr::In { operand, values } => {
+            if let Operand::Constant(c) = operand {
+                constant(c);
+            }
             values.iter_mut().for_each(constant);
         }
         TypedExpr::And(items) | TypedExpr::Or(items) => {
-            items.iter_mut().for_each(|item| resolve_ids(item, ids));
+            items.iter_mut().for_each(|item| map_strings(item, change));
         }
         TypedExpr::Not(inner)
         | TypedExpr::Any {
@@ -382,9 +390,9 @@ pub fn resolve_ids(expr: &mut TypedExpr, ids: &[String]) {
         }
         | TypedExpr::All {
             predicate: inner, ..
-        } => resolve_ids(inner, ids),
+        } => map_strings(inner, change),
+        TypedExpr::StartsWith { prefix, .. } => change(prefix),
         TypedExpr::Constant(_)
-        | TypedExpr::StartsWith { .. }
         | TypedExpr::Any {
             predicate: None, ..
         } => {}
