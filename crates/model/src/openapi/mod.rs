@@ -19,7 +19,7 @@ use serde_json::{json, Map, Value};
 use crate::resources::{ResourceDef, ALL};
 
 /// A JSON object.
-type Object = Map<String, Value>;
+pub type Object = Map<String, Value>;
 
 /// The parts of the document that describe no resource.
 const BASE: &str = include_str!("base.json");
@@ -35,11 +35,27 @@ const TOP_LEVEL: [&str; 7] = [
     "components",
 ];
 
-/// The whole document, as JSON text.
+/// The document of the reports and what `base.json` describes, as JSON text.
 pub fn document() -> &'static str {
     static DOCUMENT: OnceLock<String> = OnceLock::new();
     DOCUMENT.get_or_init(|| render(&build(ALL)))
 }
+
+/// The document with what `extend` adds to its `paths` and `components.schemas` (the server's
+/// route table describes its other endpoints this way), as JSON text.
+pub fn document_with(extend: impl FnOnce(&mut Object, &mut Object)) -> String {
+    let mut document = build(ALL);
+    let mut paths = take_object(&mut document, "paths");
+    let mut components = take_object(&mut document, "components");
+    let mut schemas = take_object(&mut components, "schemas");
+    extend(&mut paths, &mut schemas);
+    components.insert("schemas".into(), Value::Object(schemas));
+    document.insert("paths".into(), Value::Object(paths));
+    document.insert("components".into(), Value::Object(components));
+    render(&document)
+}
+
+pub use schemas::{add_entity_type, entity_input};
 
 /// The document describing `resources`.
 fn build(resources: &[&ResourceDef]) -> Object {
@@ -113,7 +129,7 @@ fn render(document: &Object) -> String {
 }
 
 /// A reference to the schema `name`.
-fn schema_ref(name: &str) -> Value {
+pub fn schema_ref(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
 }
 

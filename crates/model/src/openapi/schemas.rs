@@ -2,7 +2,7 @@
 //! `XCollection`, and those of the types it uses: `Y` and `YInput` per complex type, one per enum.
 
 use serde_json::{json, Map, Value};
-use tally_odata::schema::{ComplexType, EnumType, Property, Type};
+use tally_odata::schema::{ComplexType, EntityType, EnumType, Property, Type};
 
 use super::words::{self, noun, schema_name};
 use super::{schema_ref, Object};
@@ -49,6 +49,64 @@ fn add_types(schemas: &mut Object, property: &Property) {
         | Type::Guid
         | Type::Primitives(_) => {}
     }
+}
+
+/// Adds the schema of an entity type that is not a report's (the directory's) as returned, its
+/// name the type's short name (`SubscribedSku`), and those of the types it uses. Its key is a
+/// string (a subscribedSku's is `{tenantId}_{skuId}`); with `$select` only it is sure to be
+/// there, and as Graph's directory may grow, other properties are allowed.
+pub fn add_entity_type(schemas: &mut Object, ty: &'static EntityType) {
+    let mut properties = Map::new();
+    properties.insert("@odata.context".into(), json!({ "type": "string" }));
+    properties.insert(
+        "@odata.type".into(),
+        json!({ "type": "string", "const": format!("#{}", ty.name) }),
+    );
+    properties.insert(
+        ty.key().name.into(),
+        json!({ "type": "string", "readOnly": true }),
+    );
+    for property in &ty.properties[1..] {
+        properties.insert(
+            property.name.into(),
+            property_schema(property, Body::Response),
+        );
+        add_types(schemas, property);
+    }
+    schemas.insert(
+        schema_name(ty.short_name()),
+        json!({
+            "type": "object",
+            "description": format!(
+                "{} as returned. With $select only the selected properties (and the key) are present.",
+                ty.name
+            ),
+            "properties": properties,
+            "required": [ty.key().name],
+        }),
+    );
+}
+
+/// A request body that sets some of `ty`'s properties: every property but those `read_only`
+/// names, `required` ones required. Other members are refused by the server with a 400 that
+/// names them, so the schema lists only what is kept.
+pub fn entity_input(ty: &'static EntityType, read_only: &[&str], required: &[&str]) -> Value {
+    let mut properties = Map::new();
+    properties.insert("@odata.type".into(), odata_type_input(ty.name));
+    for property in ty.properties {
+        if !read_only.contains(&property.name) {
+            properties.insert(
+                property.name.into(),
+                property_schema(property, Body::Request),
+            );
+        }
+    }
+    without_empty_required(json!({
+        "type": "object",
+        "description": format!("{} in a request body.", ty.name),
+        "properties": properties,
+        "required": required,
+    }))
 }
 
 /// An object as returned; with `$select` only `id` is sure to be there.

@@ -38,6 +38,34 @@ pub struct Operation {
     pub writes: bool,
     pub guard: Guard,
     pub handler: Handler,
+    /// How `/openapi.json` describes it (`None`: `openapi/base.json` does).
+    pub doc: Option<Doc>,
+}
+
+/// An operation in the OpenAPI document's words.
+pub struct Doc {
+    pub summary: &'static str,
+    /// The request body: a schema of `components.schemas`.
+    pub body: Option<&'static str>,
+    pub answer: Answer,
+    /// The query options it takes: parameters of `components.parameters`.
+    pub query: &'static [&'static str],
+}
+
+/// What an operation answers on success.
+pub enum Answer {
+    /// 200 with an object of this schema.
+    Object(&'static str),
+    /// 201 with the created object, and `Location`.
+    Created(&'static str),
+    /// 202 with an object (Graph's answer to a group's assignLicense).
+    Accepted(&'static str),
+    /// 200 with a page of objects of this schema (`value`, `@odata.nextLink`, `@odata.count`).
+    Page(&'static str),
+    /// 200 with a number as `text/plain`.
+    Count,
+    /// 204.
+    NoContent,
 }
 
 /// Who may call an operation.
@@ -174,23 +202,74 @@ macro_rules! handler {
     };
 }
 
-const fn get(guard: &'static Permissions, handler: Handler) -> Operation {
+const fn get(guard: &'static Permissions, doc: Doc, handler: Handler) -> Operation {
     Operation {
         method: Method::GET,
         writes: false,
         guard: Guard::Permissions(guard),
         handler,
+        doc: Some(doc),
     }
 }
 
-const fn write(method: Method, guard: &'static Permissions, handler: Handler) -> Operation {
+const fn write(
+    method: Method,
+    guard: &'static Permissions,
+    doc: Doc,
+    handler: Handler,
+) -> Operation {
     Operation {
         method,
         writes: true,
         guard: Guard::Permissions(guard),
         handler,
+        doc: Some(doc),
     }
 }
+
+/// A read that `openapi/base.json` describes (the service document, `$metadata`).
+const fn in_base(handler: Handler) -> Operation {
+    Operation {
+        method: Method::GET,
+        writes: false,
+        guard: Guard::Permissions(&REPORTS),
+        handler,
+        doc: None,
+    }
+}
+
+/// A read's [`Doc`].
+const fn reads(summary: &'static str, answer: Answer, query: &'static [&'static str]) -> Doc {
+    Doc {
+        summary,
+        body: None,
+        answer,
+        query,
+    }
+}
+
+/// A write's [`Doc`].
+const fn writes(summary: &'static str, body: Option<&'static str>, answer: Answer) -> Doc {
+    Doc {
+        summary,
+        body,
+        answer,
+        query: &[],
+    }
+}
+
+/// The options of a directory listing.
+const LISTING: &[&str] = &[
+    "filter",
+    "select",
+    "orderby",
+    "top",
+    "skip",
+    "count",
+    "skiptoken",
+];
+/// `$select` alone.
+const SELECT: &[&str] = &["select"];
 
 /// Every endpoint; where two paths could match one request (`users/$count`, `users/{key}`),
 /// the first listed wins.
@@ -199,19 +278,13 @@ pub static ENDPOINTS: &[Endpoint] = &[
         path: "",
         label: "service",
         beta_only: false,
-        operations: &[get(
-            &REPORTS,
-            handler!(|_state, request, _keys| service::service_document(request)),
-        )],
+        operations: &[in_base(handler!(|_state, request, _keys| service::service_document(request)))],
     },
     Endpoint {
         path: "$metadata",
         label: "metadata",
         beta_only: false,
-        operations: &[get(
-            &REPORTS,
-            handler!(|_state, _request, _keys| Ok(service::metadata())),
-        )],
+        operations: &[in_base(handler!(|_state, _request, _keys| Ok(service::metadata())))],
     },
     Endpoint {
         path: "$batch",
@@ -222,6 +295,7 @@ pub static ENDPOINTS: &[Endpoint] = &[
             writes: false,
             guard: Guard::EachItem,
             handler: handler!(|state, request, _keys| batch::run(state, request).await),
+            doc: None,
         }],
     },
     Endpoint {
@@ -230,6 +304,7 @@ pub static ENDPOINTS: &[Endpoint] = &[
         beta_only: false,
         operations: &[get(
             &REPORTS,
+            reads("The reportRoot singleton.", Answer::Object("ReportRoot"), &[]),
             handler!(|_state, request, _keys| service::reports(request)),
         )],
     },
@@ -239,6 +314,11 @@ pub static ENDPOINTS: &[Endpoint] = &[
         beta_only: true,
         operations: &[get(
             &INSIGHT,
+            reads(
+                "The premium license insight: P1 and P2 licenses bought, and the users of each premium feature in the last 30 days.",
+                Answer::Object("AzureADPremiumLicenseInsight"),
+                SELECT,
+            ),
             handler!(|state, request, _keys| derived::insight::get(state, request).await),
         )],
     },
@@ -250,6 +330,11 @@ pub static ENDPOINTS: &[Endpoint] = &[
         // `$select=signInActivity` does.
         operations: &[get(
             &USERS,
+            reads(
+                "tally's: the holders of a license type who have not signed in within 30 days (licenseType=basic|premiumP1|premiumP2).",
+                Answer::Page("LicenseReclaimRow"),
+                &["licenseType", "top", "count", "skiptoken"],
+            ),
             handler!(|state, request, _keys| derived::reclaim::get(state, request).await),
         )],
     },
@@ -260,11 +345,17 @@ pub static ENDPOINTS: &[Endpoint] = &[
         operations: &[
             get(
                 &SKUS,
+                reads("The SKUs the tenant bought.", Answer::Page("SubscribedSku"), SELECT),
                 handler!(|state, request, _keys| directory::skus::list(state, request).await),
             ),
             write(
                 Method::POST,
                 &SKUS,
+                writes(
+                    "tally's: adds a SKU to an emulated tenant.",
+                    Some("SubscribedSkuCreate"),
+                    Answer::Created("SubscribedSku"),
+                ),
                 handler!(|state, request, _keys| directory::skus::create(state, request).await),
             ),
         ],
@@ -276,6 +367,7 @@ pub static ENDPOINTS: &[Endpoint] = &[
         operations: &[
             get(
                 &SKUS,
+                reads("One SKU, by {tenantId}_{skuId}.", Answer::Object("SubscribedSku"), SELECT),
                 handler!(|state, request, keys| {
                     directory::skus::get(state, request, keys.first()).await
                 }),
@@ -283,6 +375,11 @@ pub static ENDPOINTS: &[Endpoint] = &[
             write(
                 Method::PATCH,
                 &SKUS,
+                writes(
+                    "tally's: changes a SKU of an emulated tenant.",
+                    Some("SubscribedSkuPatch"),
+                    Answer::NoContent,
+                ),
                 handler!(|state, request, keys| {
                     directory::skus::update(state, request, keys.first()).await
                 }),
@@ -290,6 +387,7 @@ pub static ENDPOINTS: &[Endpoint] = &[
             write(
                 Method::DELETE,
                 &SKUS,
+                writes("tally's: removes a SKU nobody holds.", None, Answer::NoContent),
                 handler!(|state, request, keys| {
                     directory::skus::delete(state, request, keys.first()).await
                 }),
@@ -303,11 +401,13 @@ pub static ENDPOINTS: &[Endpoint] = &[
         operations: &[
             get(
                 &USERS,
+                reads("The tenant's users.", Answer::Page("User"), LISTING),
                 handler!(|state, request, _keys| directory::users::list(state, request).await),
             ),
             write(
                 Method::POST,
                 &USERS,
+                writes("Creates a user.", Some("UserCreate"), Answer::Created("User")),
                 handler!(|state, request, _keys| directory::users::create(state, request).await),
             ),
         ],
@@ -318,6 +418,7 @@ pub static ENDPOINTS: &[Endpoint] = &[
         beta_only: false,
         operations: &[get(
             &USERS,
+            reads("The number of users the filter matches.", Answer::Count, &["filter"]),
             handler!(|state, request, _keys| directory::users::count(state, request).await),
         )],
     },
@@ -328,6 +429,7 @@ pub static ENDPOINTS: &[Endpoint] = &[
         operations: &[
             get(
                 &USERS,
+                reads("One user, by id or userPrincipalName.", Answer::Object("User"), SELECT),
                 handler!(|state, request, keys| {
                     directory::users::get(state, request, keys.first()).await
                 }),
@@ -335,6 +437,7 @@ pub static ENDPOINTS: &[Endpoint] = &[
             write(
                 Method::PATCH,
                 &USERS,
+                writes("Changes a user.", Some("UserPatch"), Answer::NoContent),
                 handler!(|state, request, keys| {
                     directory::users::update(state, request, keys.first()).await
                 }),
@@ -342,6 +445,7 @@ pub static ENDPOINTS: &[Endpoint] = &[
             write(
                 Method::DELETE,
                 &USERS,
+                writes("Deletes a user; the licenses it held are freed.", None, Answer::NoContent),
                 handler!(|state, request, keys| {
                     directory::users::delete(state, request, keys.first()).await
                 }),
@@ -355,6 +459,14 @@ pub static ENDPOINTS: &[Endpoint] = &[
         operations: &[write(
             Method::POST,
             &ASSIGN_LICENSE,
+            Doc {
+                answer: Answer::Object("User"),
+                ..writes(
+                    "Adds and removes a user's licenses, all or nothing.",
+                    Some("AssignLicenseRequest"),
+                    Answer::NoContent,
+                )
+            },
             handler!(|state, request, keys| {
                 directory::licenses::assign(state, request, keys.first()).await
             }),
@@ -366,6 +478,11 @@ pub static ENDPOINTS: &[Endpoint] = &[
         beta_only: false,
         operations: &[get(
             &USERS,
+            reads(
+                "The licenses a user holds, with their service plans.",
+                Answer::Page("LicenseDetails"),
+                &["select", "count"],
+            ),
             handler!(|state, request, keys| {
                 directory::licenses::details(state, request, keys.first()).await
             }),
