@@ -1,0 +1,280 @@
+//! Issue 27, holding up under abuse, round two: every path's body is gated (the token endpoint
+//! takes a small form and holds no slot another request needs; paths that take no body refuse
+//! one unread), and a declared oversize body is a 413 at once whatever the token.
+//!
+//! The figures are printed (`-- --nocapture`); time bounds are the behaviour's own (before the
+//! 10 s body deadline), never tight.
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use uuid::Uuid;
+
+use crate::import_export::database_url;
+use crate::signin::{add_app, assert_entra_error, request_token, secret_token, GRAPH_DEFAULT};
+use crate::support::{snapshot, TestServer, COLLECTION};
+
+/// The body deadline of the API: answers the tests expect "at once" must come well before it.
+const BODY_DEADLINE: Duration = Duration::from_secs(10);
+
+fn address(server: &TestServer) -> String {
+    server.base.trim_start_matches("http://").to_owned()
+}
+
+/// One HTTP/1.1 answer read off a raw connection: status, body, and how long it took.
+struct RawAnswer {
+    status: u16,
+    body: String,
+    waited: Duration,
+}
+
+/// Sends `head` (a request's line and headers, and whatever of its body) and reads the answer,
+/// sending nothing more; None if none came within `limit`.
+async fn raw_request(server: &TestServer, head: &str, limit: Duration) -> Option<RawAnswer> {
+    let mut stream = TcpStream::connect(address(server)).await.unwrap();
+    let start = Instant::now();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut received = Vec::new();
+    let mut buffer = [0u8; 8192];
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        if let Some(end) = find(&received, b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&received[..end]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|line| line.strip_prefix("content-length:"))
+                .and_then(|value| value.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            if received.len() >= end + 4 + length {
+                let status = head.split(' ').nth(1)?.parse().ok()?;
+                let body = String::from_utf8_lossy(&received[end + 4..end + 4 + length]);
+                return Some(RawAnswer {
+                    status,
+                    body: body.into_owned(),
+                    waited: start.elapsed(),
+                });
+            }
+        }
+        match tokio::time::timeout_at(deadline, stream.read(&mut buffer)).await {
+            Ok(Ok(0)) | Ok(Err(_)) | Err(_) => return None,
+            Ok(Ok(read)) => received.extend_from_slice(&buffer[..read]),
+        }
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
+}
+
+/// Opens a connection and sends `head` without the rest of its body: a stalled body, held open
+/// for as long as the stream lives.
+async fn stalled(server: &TestServer, head: &str) -> TcpStream {
+    let mut stream = TcpStream::connect(address(server)).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream
+}
+
+fn token_path(tenant: Uuid) -> String {
+    format!("/{tenant}/oauth2/v2.0/token")
+}
+
+/// A token request's head declaring `length` bytes of form, and the first bytes of it.
+fn token_head(tenant: Uuid, length: usize) -> String {
+    format!(
+        "POST {} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {length}\r\n\r\ngrant_type=client_credentials&client_id=",
+        token_path(tenant)
+    )
+}
+
+/// Finding 1: 40 stalled token-endpoint bodies at `--max-in-flight 32` held every body slot,
+/// so an authenticated POST and another app's sign-in got 503.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stalled_token_bodies_starve_neither_the_api_nor_other_sign_ins() {
+    let dir = tempfile::tempdir().unwrap();
+    let tenant = Uuid::new_v4();
+    let (client_id, secret) = add_app(dir.path(), tenant, &["Reports.Read.All"]);
+    let server = TestServer::start_shared_with_flags(
+        dir.path(),
+        database_url(dir.path()).as_deref(),
+        &["--max-in-flight", "32"],
+    );
+    let token = server.token(tenant);
+    let mut held = Vec::new();
+    for _ in 0..40 {
+        held.push(stalled(&server, &token_head(tenant, 1000)).await);
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let post = server
+        .post(COLLECTION, &token, &snapshot("2025-01-01T00:00:00Z"))
+        .await;
+    let signin = secret_token(
+        &server,
+        &tenant.to_string(),
+        &client_id,
+        &secret,
+        GRAPH_DEFAULT,
+    )
+    .await;
+    eprintln!(
+        "round two figures: 40 stalled token bodies at --max-in-flight 32: authenticated POST {}, another sign-in {}",
+        post.status, signin.status
+    );
+    assert_eq!(post.status, StatusCode::CREATED, "{}", post.text);
+    assert_eq!(signin.status, StatusCode::OK, "{}", signin.text);
+    drop(held);
+}
+
+/// Finding 1: a stalled token body is answered (Entra's JSON) once its short deadline passes,
+/// long before the API's 10 s.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_token_body_is_answered_before_the_api_body_deadline() {
+    let server = TestServer::start();
+    let tenant = Uuid::new_v4();
+    let answer = raw_request(&server, &token_head(tenant, 1000), BODY_DEADLINE * 2)
+        .await
+        .expect("an answer");
+    eprintln!(
+        "round two figures: a stalled token body answered {} after {:?}",
+        answer.status, answer.waited
+    );
+    assert_eq!(answer.status, 408, "{}", answer.body);
+    let body: Value = serde_json::from_str(&answer.body).unwrap();
+    assert_eq!(body["error"], "invalid_request", "{}", answer.body);
+    assert!(answer.waited < BODY_DEADLINE, "{:?}", answer.waited);
+}
+
+/// Finding 1: the token endpoint takes a form of a few KiB; more is Entra's 413, at once when
+/// declared, and after 16 KiB when not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversize_token_form_is_an_entra_413() {
+    let server = TestServer::start();
+    let tenant = Uuid::new_v4();
+    let answer = raw_request(&server, &token_head(tenant, 1024 * 1024), BODY_DEADLINE * 2)
+        .await
+        .expect("an answer");
+    eprintln!(
+        "round two figures: a token form declared 1 MiB answered {} after {:?}",
+        answer.status, answer.waited
+    );
+    assert_eq!(answer.status, 413, "{}", answer.body);
+    let body: Value = serde_json::from_str(&answer.body).unwrap();
+    assert_eq!(body["error"], "invalid_request", "{}", answer.body);
+    assert!(answer.waited < BODY_DEADLINE, "{:?}", answer.waited);
+
+    // Declared and sent whole, as clients do: the answer arrives, not a reset.
+    let scope = "x".repeat(20 * 1024);
+    let reply = request_token(
+        &server,
+        &tenant.to_string(),
+        &[("grant_type", "client_credentials"), ("scope", &scope)],
+    )
+    .await;
+    assert_entra_error(&reply, 413, "invalid_request", 9002313);
+
+    // Of unknown length (chunked): refused once past the limit.
+    let chunk = "x".repeat(20 * 1024);
+    let head = format!(
+        "POST {} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\nscope={chunk}\r\n0\r\n\r\n",
+        token_path(tenant),
+        chunk.len() + "scope=".len()
+    );
+    let answer = raw_request(&server, &head, BODY_DEADLINE * 2)
+        .await
+        .expect("an answer");
+    assert_eq!(answer.status, 413, "{}", answer.body);
+}
+
+/// Finding 1: paths that take no body (health, metrics, the dashboard, discovery, JWKS, unknown
+/// paths) refuse one unread: 413 at once, no body slot taken, so stalled ones starve nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paths_that_take_no_body_refuse_one_unread() {
+    let server = TestServer::start_with_flags(&["--max-in-flight", "4"]);
+    let tenant = Uuid::new_v4();
+    let token = server.token(tenant);
+    let paths = [
+        "/healthz".to_owned(),
+        "/readyz".to_owned(),
+        "/metrics".to_owned(),
+        "/".to_owned(),
+        "/openapi.json".to_owned(),
+        format!("/{tenant}/v2.0/.well-known/openid-configuration"),
+        format!("/{tenant}/discovery/v2.0/keys"),
+        "/no/such/path".to_owned(),
+    ];
+    for method in ["GET", "POST"] {
+        for path in &paths {
+            let head = format!(
+                "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{{\"a\":"
+            );
+            let answer = raw_request(&server, &head, BODY_DEADLINE * 2)
+                .await
+                .unwrap_or_else(|| panic!("{method} {path}: no answer"));
+            assert_eq!(answer.status, 413, "{method} {path}: {}", answer.body);
+            let body: Value = serde_json::from_str(&answer.body).unwrap();
+            assert_eq!(
+                body["error"]["code"], "RequestEntityTooLarge",
+                "{method} {path}"
+            );
+            assert!(
+                answer.waited < BODY_DEADLINE,
+                "{method} {path}: {:?}",
+                answer.waited
+            );
+        }
+    }
+    // Stalled bodies to such paths hold nothing an authenticated write needs.
+    let mut held = Vec::new();
+    for _ in 0..8 {
+        held.push(
+            stalled(
+                &server,
+                "POST /no/such/path HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n",
+            )
+            .await,
+        );
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let post = server
+        .post(COLLECTION, &token, &snapshot("2025-01-01T00:00:00Z"))
+        .await;
+    assert_eq!(post.status, StatusCode::CREATED, "{}", post.text);
+    // Without a body, those paths answer as ever.
+    for path in ["/healthz", "/metrics"] {
+        let response = server.client.get(server.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+    }
+    drop(held);
+}
+
+/// Finding 6: a PATCH with a valid token declaring a body over the limit got 408 after the
+/// body deadline; SPEC §10 puts the 413 first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_declared_oversize_body_is_a_413_at_once_with_or_without_a_token() {
+    let server = TestServer::start();
+    let token = server.token(Uuid::new_v4());
+    let id = server
+        .create(&token, &snapshot("2025-01-01T00:00:00Z"))
+        .await;
+    for authorization in [format!("Bearer {token}"), "Bearer nonsense".to_owned()] {
+        let head = format!(
+            "PATCH {COLLECTION}('{id}') HTTP/1.1\r\nHost: localhost\r\nAuthorization: {authorization}\r\nContent-Type: application/json\r\nContent-Length: 99999999\r\n\r\n"
+        );
+        let answer = raw_request(&server, &head, BODY_DEADLINE * 2)
+            .await
+            .expect("an answer");
+        eprintln!(
+            "round two figures: declared oversize PATCH answered {} after {:?}",
+            answer.status, answer.waited
+        );
+        assert_eq!(answer.status, 413, "{}", answer.body);
+        let body: Value = serde_json::from_str(&answer.body).unwrap();
+        assert_eq!(body["error"]["code"], "RequestEntityTooLarge");
+        assert!(answer.waited < BODY_DEADLINE, "{:?}", answer.waited);
+    }
+}
