@@ -1,7 +1,8 @@
 //! Issue 27, holding up under abuse, round two: every path's body is gated (the token endpoint
 //! takes a small form and holds no slot another request needs; paths that take no body refuse
-//! one unread), a declared oversize body is a 413 at once whatever the token, and one tenant's
-//! insight rebuilds do not hold up another's.
+//! one unread), a declared oversize body is a 413 at once whatever the token, one tenant's
+//! insight rebuilds do not hold up another's, and a silent PostgreSQL answers lists and counts
+//! with 503 within the database timeout, not the query budget.
 //!
 //! The figures are printed (`-- --nocapture`); time bounds are the behaviour's own (before the
 //! 10 s body deadline, within the query budget), never tight.
@@ -19,6 +20,8 @@ use uuid::Uuid;
 
 use crate::import_export::{database_url, stderr, tally};
 use crate::signin::{add_app, assert_entra_error, request_token, secret_token, GRAPH_DEFAULT};
+use crate::support::database::require_postgres;
+use crate::support::proxy::postgres_behind_proxy;
 use crate::support::{app_token, snapshot, TestServer, COLLECTION};
 
 /// The body deadline of the API: answers the tests expect "at once" must come well before it.
@@ -441,4 +444,66 @@ async fn one_tenants_insight_rebuilds_do_not_hold_up_another_tenants_insight() {
         waits.iter().all(|wait| *wait < budget),
         "another tenant's insight waited past the query budget: {waits:?}"
     );
+}
+
+/// Finding 7: a silent PostgreSQL (connections accepted, nothing answered) took the query
+/// budget and a second to answer lists and counts; now the database timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lists_and_counts_on_a_silent_postgres_are_a_503_within_the_database_timeout() {
+    let Some(base) = require_postgres("round_two::silent postgres lists") else {
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    let (proxy, through_proxy) = postgres_behind_proxy(&base, data.path()).await;
+    let server = TestServer::start_with_and_flags(
+        data.path(),
+        Some(&through_proxy),
+        &["--query-timeout", "30s", "--database-timeout", "2s"],
+    );
+    let token = server.token(Uuid::new_v4());
+    server
+        .create(&token, &snapshot("2025-01-01T00:00:00Z"))
+        .await;
+
+    proxy.stall();
+    let mut waits = Vec::new();
+    for path in [
+        COLLECTION.to_owned(),
+        format!("{COLLECTION}/$count"),
+        format!("{COLLECTION}?$count=true"),
+    ] {
+        let start = Instant::now();
+        let response = server
+            .client
+            .get(server.url(&path))
+            .bearer_auth(&token)
+            .header("ConsistencyLevel", "eventual")
+            .timeout(Duration::from_secs(60))
+            .send()
+            .await
+            .unwrap();
+        let waited = start.elapsed();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE, "{path}");
+        assert!(response.headers().contains_key("retry-after"), "{path}");
+        waits.push(waited);
+    }
+    eprintln!(
+        "round two figures: silent PostgreSQL, lists and counts: 503 after {waits:?} (--database-timeout 2s, --query-timeout 30s)"
+    );
+    // Well within the query budget: the database timeout, and margin for a loaded machine.
+    assert!(
+        waits.iter().all(|wait| *wait < Duration::from_secs(10)),
+        "{waits:?}"
+    );
+
+    proxy.restore();
+    let start = Instant::now();
+    loop {
+        let reply = server.get(COLLECTION, &token).await;
+        if reply.status == StatusCode::OK {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "{}", reply.text);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
