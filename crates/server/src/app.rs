@@ -1,7 +1,8 @@
 //! The router: which paths go where (the API, health checks, the dashboard at `/`, the sign-in
 //! endpoint for apps), and the layers every request passes through (outermost first: metrics,
-//! envelope, the token check before a body is read, the body (with its own slots), admission,
-//! panic catcher).
+//! envelope, the body gate (each path's body rule, and the API's token, before a body is read),
+//! the body (the API's with its own slots, the token endpoint's small form with none),
+//! admission, panic catcher).
 
 use axum::extract::State;
 use axum::http::StatusCode;

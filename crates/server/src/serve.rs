@@ -14,6 +14,7 @@ use crate::auth::{Jwks, JwksSource, LocalKey, Verifier};
 use crate::http::admission::Admission;
 use crate::http::listener::ConnectionLimits;
 use crate::paging::PagingKey;
+use crate::routes::derived::cache::InsightCache;
 use crate::state::AppState;
 use crate::throttle::Throttle;
 use crate::tls::{Tls, TlsSource};
@@ -122,7 +123,7 @@ impl Server {
                 .map(|url| Arc::from(url.trim_end_matches('/'))),
             scheme: if tls.is_some() { "https" } else { "http" },
             admission: Admission::new(config.max_in_flight),
-            insights: Arc::default(),
+            insights: Arc::new(InsightCache::new(config.store_limits.query_timeout)),
             throttle: config
                 .rate_limit
                 .map(|limit| Arc::new(Throttle::new(limit))),

@@ -1,21 +1,30 @@
-//! Reads the whole request body, up to the configured limit, before anything else looks at the
-//! request, so that an oversized body is a 413 ahead of every other check (SPEC §10). A body over
-//! the limit is read on (and dropped) up to [`DRAIN_LIMIT`], then answered.
+//! Reads the whole request body, up to its path's limit ([`BodyRule`]), before anything else
+//! looks at the request, so that an oversized body is a 413 ahead of every other check
+//! (SPEC §10). The API's bodies hold a body slot while they arrive (within
+//! [`BODY_READ_TIMEOUT`]); the token endpoint's small forms hold none and have a short deadline
+//! of their own, so that stalled sign-ins starve neither the API nor other sign-ins. A body
+//! found over its limit as it arrives is answered at once and dropped in the background.
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
+use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 use tokio::sync::Semaphore;
 
+use super::body_rule::{BodyRule, TOKEN_FORM_DEADLINE, TOKEN_FORM_LIMIT};
+use super::discard::{declared_length, discard};
 use crate::error::ApiError;
+use crate::http::envelope::RequestIds;
+use crate::signin::error::SigninError;
 
-/// The body size limit, in bytes, and the slots for bodies being received: a body is read
-/// before its request takes a request slot (`http::admission`), so clients whose bodies stall
-/// hold these, not the slots every request (a GET, a health check) needs.
+/// The API's body size limit, in bytes, and the slots for its bodies being received: a body is
+/// read before its request takes a request slot (`http::admission`), so clients whose bodies
+/// stall hold these, not the slots every request (a GET, a health check) needs.
 #[derive(Clone, Debug)]
 pub struct BodyLimit {
     pub limit: usize,
@@ -32,12 +41,9 @@ impl BodyLimit {
     }
 }
 
-/// How much of an oversized body is read and discarded before the 413, so that clients that
-/// send the whole body before reading the answer get the 413 rather than a reset connection.
-const DRAIN_LIMIT: u64 = 16 * 1024 * 1024;
-
-/// A body that has not arrived whole by then is answered 408 (slow clients hold no slot for ever).
-pub const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// An API body that has not arrived whole by then is answered 408 (slow clients hold no slot
+/// for ever).
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub async fn buffer_body(
     State(BodyLimit { limit, slots }): State<BodyLimit>,
@@ -48,54 +54,107 @@ pub async fn buffer_body(
     if axum::body::HttpBody::is_end_stream(request.body()) {
         return next.run(request).await;
     }
-    let Ok(receiving) = slots.try_acquire() else {
-        return ApiError::new(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            "ServiceUnavailable",
-            "The service is receiving as many request bodies as it can; retry after the time in \
-             Retry-After.",
-        )
-        .with_header(axum::http::header::RETRY_AFTER, "1")
-        .into_response();
-    };
-    let (parts, mut body) = request.into_parts();
-    let mut bytes: Vec<u8> = Vec::new();
-    let mut seen: u64 = 0;
-    let deadline = tokio::time::Instant::now() + BODY_READ_TIMEOUT;
-    loop {
-        let Ok(frame) = tokio::time::timeout_at(deadline, body.frame()).await else {
+    let rule = BodyRule::of(request.uri().path());
+    // The gate refuses bodies on paths that take none; the API's rule is the safe default.
+    let api = rule != BodyRule::TokenForm;
+    let receiving = if api {
+        let Ok(receiving) = slots.try_acquire_owned() else {
             return ApiError::new(
-                axum::http::StatusCode::REQUEST_TIMEOUT,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ServiceUnavailable",
+                "The service is receiving as many request bodies as it can; retry after the \
+                 time in Retry-After.",
+            )
+            .with_header(header::RETRY_AFTER, "1")
+            .into_response();
+        };
+        Some(receiving)
+    } else {
+        None
+    };
+    let (limit, deadline) = if api {
+        (limit, BODY_READ_TIMEOUT)
+    } else {
+        (TOKEN_FORM_LIMIT, TOKEN_FORM_DEADLINE)
+    };
+    let (parts, body) = request.into_parts();
+    // Room for what the client declared (the gate refused more), so a form is one allocation.
+    let declared = declared_length(&parts.headers).map_or(0, |length| length as usize);
+    let bytes = match read(body, limit, declared.min(limit), deadline).await {
+        Ok(bytes) => bytes,
+        Err((failure, rest)) => {
+            if let Some(rest) = rest {
+                discard(&parts.headers, rest);
+            }
+            if api {
+                return failure.graph(limit).into_response();
+            }
+            let ids = parts.extensions.get::<RequestIds>().cloned();
+            return failure.entra(limit).render(&ids.unwrap_or_default());
+        }
+    };
+    drop(receiving);
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+/// Why a body was not read whole.
+enum Failure {
+    TooLarge,
+    TimedOut(Duration),
+    Broken(String),
+}
+
+impl Failure {
+    fn graph(self, limit: usize) -> ApiError {
+        match self {
+            Failure::TooLarge => ApiError::payload_too_large(limit),
+            Failure::TimedOut(deadline) => ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
                 "RequestTimeout",
                 format!(
                     "The request body did not arrive within {} seconds.",
-                    BODY_READ_TIMEOUT.as_secs()
+                    deadline.as_secs()
                 ),
-            )
-            .into_response();
-        };
-        let Some(frame) = frame else { break };
-        let frame = match frame {
-            Ok(frame) => frame,
-            Err(error) => {
-                let message = format!("The request body could not be read: {error}");
-                return ApiError::bad_request(message).into_response();
-            }
-        };
-        if let Ok(data) = frame.into_data() {
-            seen += data.len() as u64;
-            if seen > DRAIN_LIMIT {
-                break;
-            }
-            if seen <= limit as u64 {
-                bytes.extend_from_slice(&data);
+            ),
+            Failure::Broken(error) => {
+                ApiError::bad_request(format!("The request body could not be read: {error}"))
             }
         }
     }
-    drop(receiving);
-    if seen > limit as u64 {
-        return ApiError::payload_too_large(limit).into_response();
+
+    fn entra(self, limit: usize) -> SigninError {
+        match self {
+            Failure::TooLarge => SigninError::form_too_large(limit),
+            Failure::TimedOut(deadline) => SigninError::form_too_slow(deadline),
+            Failure::Broken(_) => SigninError::form_unreadable(),
+        }
     }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
+}
+
+/// The body, whole, if it is at most `limit` bytes and arrives within `deadline` (room made for
+/// `expected` bytes at first); else why not, and what is left of it to drop (a body over its
+/// limit may still be arriving).
+async fn read(
+    mut body: Body,
+    limit: usize,
+    expected: usize,
+    deadline: Duration,
+) -> Result<Bytes, (Failure, Option<Body>)> {
+    let mut bytes: Vec<u8> = Vec::with_capacity(expected);
+    let until = tokio::time::Instant::now() + deadline;
+    loop {
+        let frame = match tokio::time::timeout_at(until, body.frame()).await {
+            Err(_) => return Err((Failure::TimedOut(deadline), None)),
+            Ok(None) => return Ok(Bytes::from(bytes)),
+            Ok(Some(Err(error))) => return Err((Failure::Broken(error.to_string()), None)),
+            Ok(Some(Ok(frame))) => frame,
+        };
+        if let Ok(data) = frame.into_data() {
+            if bytes.len() + data.len() > limit {
+                return Err((Failure::TooLarge, Some(body)));
+            }
+            bytes.extend_from_slice(&data);
+        }
+    }
 }

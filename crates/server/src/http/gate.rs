@@ -1,38 +1,38 @@
-//! The token is checked before a request's body is read: a client without a valid token gets
-//! its 401 within a second, without taking a body or request slot ([`super::admission`]) or any
-//! memory for a body it may never send (an HTTP/2 stream that declares a body and stalls): what
-//! arrives in that second is read and dropped, so that a client sending its whole body first gets
-//! the answer rather than a reset. A body declared (`Content-Length`) over the limit is still a
-//! 413 first, as SPEC §10 orders; one of unknown length from a client without a valid token is
-//! answered 401.
+//! Every request with a body passes here before any of it is read, and gets what its path takes
+//! ([`BodyRule`]):
 //!
-//! Health, metrics and the other pages outside the API are not gated here (they take no body).
+//! - a body declared (`Content-Length`) over the path's limit is a 413 at once, before the
+//!   token (SPEC §10 puts it first), and is never read;
+//! - a path that takes no body refuses one at once with a 413, unread;
+//! - on the API, the token is checked: a client without a valid token gets its 401 at once,
+//!   without taking a body or request slot ([`super::admission`]) or any memory for a body it
+//!   may never send (an HTTP/2 stream that declares a body and stalls); one of unknown length
+//!   over the limit is answered 401 too;
+//! - the token endpoint's form goes on to [`super::body`], which reads it within its own small
+//!   limit and deadline.
+//!
+//! A refused body is dropped in the background ([`super::discard`]): the answer does not wait
+//! for it.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use http_body_util::BodyExt;
-
+use super::body_rule::BodyRule;
+use super::discard::{declared_length, discard};
 use crate::auth::Verifier;
 use crate::error::ApiError;
+use crate::http::envelope::RequestIds;
+use crate::signin::error::SigninError;
 
-/// What the gate needs: the token verifier and the body limit.
+/// What the gate needs: the token verifier and the API's body limit.
 #[derive(Clone)]
 pub struct BodyGate {
     pub verifier: Arc<Verifier>,
     pub body_limit: usize,
-}
-
-/// Whether `path` is under the API (`/v1.0`, `/beta`, after `canonical_version`).
-pub fn is_api(path: &str) -> bool {
-    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
-    first == "v1.0" || first == "beta"
 }
 
 pub async fn token_before_body(
@@ -40,48 +40,56 @@ pub async fn token_before_body(
     request: Request,
     next: Next,
 ) -> Response {
-    if axum::body::HttpBody::is_end_stream(request.body()) || !is_api(request.uri().path()) {
+    // Most requests (every GET) have no body: nothing to decide.
+    if axum::body::HttpBody::is_end_stream(request.body()) {
         return next.run(request).await;
     }
-    let authorization = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .map(|value| value.to_str().unwrap_or("\u{0}invalid"));
-    match gate.verifier.verify(authorization).await {
-        Ok(_) => next.run(request).await,
-        Err(error) => {
-            let declared = request
+    let rule = BodyRule::of(request.uri().path());
+    let limit = rule.limit(gate.body_limit);
+    let over = declared_length(request.headers()).is_some_and(|length| length > limit as u64);
+    if over || rule == BodyRule::Nothing {
+        return refuse(request, too_large(rule, limit));
+    }
+    match rule {
+        BodyRule::Api => {
+            let authorization = request
                 .headers()
-                .get(header::CONTENT_LENGTH)
-                .and_then(|value| value.to_str().ok())
-                .and_then(|value| value.trim().parse::<u64>().ok());
-            drain_briefly(request.into_body()).await;
-            if declared.is_some_and(|length| length > gate.body_limit as u64) {
-                ApiError::payload_too_large(gate.body_limit).into_response()
-            } else {
-                error.into_response()
+                .get(header::AUTHORIZATION)
+                .map(|value| value.to_str().unwrap_or("\u{0}invalid"));
+            match gate.verifier.verify(authorization).await {
+                Ok(_) => next.run(request).await,
+                Err(error) => refuse(request, Refusal::Graph(error)),
             }
         }
+        BodyRule::TokenForm | BodyRule::Nothing => next.run(request).await,
     }
 }
 
-/// How long, and how much of, the body of a refused request is still read and dropped before the
-/// answer: a client that sends its whole body before reading the answer (most do) then gets the
-/// answer, not a connection reset by unread data. Short, and no slot is held meanwhile.
-const REFUSED_DRAIN_TIME: Duration = Duration::from_secs(1);
-const REFUSED_DRAIN_BYTES: u64 = 16 * 1024 * 1024;
+/// A refusal, in the shape of the path's errors: Graph's, or Entra's on the token endpoint.
+enum Refusal {
+    Graph(ApiError),
+    Entra(SigninError),
+}
 
-async fn drain_briefly(mut body: Body) {
-    let deadline = tokio::time::Instant::now() + REFUSED_DRAIN_TIME;
-    let mut seen: u64 = 0;
-    while seen <= REFUSED_DRAIN_BYTES {
-        match tokio::time::timeout_at(deadline, body.frame()).await {
-            Ok(Some(Ok(frame))) => {
-                if let Ok(data) = frame.into_data() {
-                    seen += data.len() as u64;
-                }
-            }
-            _ => break,
-        }
+fn too_large(rule: BodyRule, limit: usize) -> Refusal {
+    match rule {
+        BodyRule::Api => Refusal::Graph(ApiError::payload_too_large(limit)),
+        BodyRule::TokenForm => Refusal::Entra(SigninError::form_too_large(limit)),
+        BodyRule::Nothing => Refusal::Graph(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "RequestEntityTooLarge",
+            "This path takes no request body.",
+        )),
+    }
+}
+
+/// Answers `refusal` now, the body dropped unread (or read and dropped in the background).
+fn refuse(request: Request, refusal: Refusal) -> Response {
+    let ids = request.extensions().get::<RequestIds>().cloned();
+    let (parts, body) = request.into_parts();
+    discard(&parts.headers, body);
+    match refusal {
+        Refusal::Graph(error) => error.into_response(),
+        Refusal::Entra(error) => error.render(&ids.unwrap_or_default()),
     }
 }

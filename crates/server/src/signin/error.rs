@@ -212,6 +212,41 @@ impl SigninError {
         )
     }
 
+    /// AADSTS9002313 (Entra's malformed request), as a 413: a form over the token endpoint's
+    /// limit.
+    pub fn form_too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "invalid_request",
+            9002313,
+            format!("Invalid request. Request is malformed or invalid. The request body exceeds the limit of {limit} bytes."),
+        )
+    }
+
+    /// AADSTS9002313 as a 408: a form that did not arrive within the token endpoint's deadline.
+    pub fn form_too_slow(deadline: std::time::Duration) -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "invalid_request",
+            9002313,
+            format!(
+                "Invalid request. Request is malformed or invalid. The request body did not arrive within {} seconds.",
+                deadline.as_secs()
+            ),
+        )
+    }
+
+    /// AADSTS9002313: a form the connection broke off.
+    pub fn form_unreadable() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            9002313,
+            "Invalid request. Request is malformed or invalid. The request body could not be read."
+                .into(),
+        )
+    }
+
     /// The response, with the request's ids as the trace and correlation ids.
     pub fn render(&self, ids: &RequestIds) -> Response {
         let now = chrono::Utc::now().format("%Y-%m-%d %H:%M:%SZ").to_string();

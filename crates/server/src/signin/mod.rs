@@ -59,6 +59,17 @@ impl TenantPath {
     }
 }
 
+/// Whether `path` is `/{tenant}/oauth2/v2.0/token`, the one sign-in route that takes a body (as
+/// the router matches it: any non-empty tenant segment, nothing after `token`).
+pub fn is_token_path(path: &str) -> bool {
+    let Some(rest) = path.strip_prefix('/') else {
+        return false;
+    };
+    let mut segments = rest.split('/');
+    let tenant = segments.next().unwrap_or("");
+    !tenant.is_empty() && segments.eq(["oauth2", "v2.0", "token"])
+}
+
 /// Whether `path` is one of the sign-in routes (for the metrics' route label).
 pub fn route_label(path: &str) -> Option<&'static str> {
     if path.ends_with("/oauth2/v2.0/token") {

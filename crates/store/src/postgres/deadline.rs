@@ -1,8 +1,11 @@
 //! Deadlines on PostgreSQL calls, for a database that stops answering without refusing (a
 //! network black hole): the call is abandoned at its deadline and answered 503, and the pool's
 //! idle connections are dropped, since the abandoned one (now back in the pool) still waits for
-//! its answer and would hold the next caller up the same way. The kernel's own bound on
-//! unacknowledged data (`tcp_user_timeout`) and TCP keep-alives break such connections too.
+//! its answer and would hold the next caller up the same way. A list or count may run to its
+//! query budget, but only on a database that answers: one still running at half the database
+//! timeout asks [`Liveness`](super::liveness::Liveness) whether the database answers at all, and
+//! is abandoned (503) at the database timeout if not. The kernel's own bound on unacknowledged
+//! data (`tcp_user_timeout`) and TCP keep-alives break such connections too.
 
 use std::future::Future;
 use std::time::Duration;
@@ -19,17 +22,28 @@ impl PgStore {
     ) -> Result<T, StoreError> {
         match tokio::time::timeout(limit, call).await {
             // statement_timeout: the error carries no duration; the budget is ours.
-            Ok(Err(StoreError::Budget(_))) => Err(StoreError::Budget(self.limits.query_timeout)),
-            Ok(result) => result,
-            Err(_) => {
-                // The call's future, and with it its pooled connection, is dropped by now.
-                self.pool.retain(|_, _| false);
-                Err(StoreError::Unavailable(format!(
-                    "the database did not answer within {} ms",
-                    limit.as_millis()
-                )))
+            Ok(Err(StoreError::Budget(_))) => {
+                self.liveness.answered();
+                Err(StoreError::Budget(self.limits.query_timeout))
             }
+            Ok(result) => {
+                if !matches!(result, Err(StoreError::Unavailable(_))) {
+                    self.liveness.answered();
+                }
+                result
+            }
+            Err(_) => Err(self.silent(limit)),
         }
+    }
+
+    /// The error of a call abandoned after `waited`; the pool's idle connections are dropped
+    /// (the call's future, and with it its pooled connection, is dropped by now).
+    fn silent(&self, waited: Duration) -> StoreError {
+        self.pool.retain(|_, _| false);
+        StoreError::Unavailable(format!(
+            "the database did not answer within {} ms",
+            waited.as_millis()
+        ))
     }
 
     /// The deadline of a key lookup, a write or a ping.
@@ -44,7 +58,8 @@ impl PgStore {
 }
 
 impl PgStore {
-    /// A list or count: within the tenant's share of the pool, and its deadline.
+    /// A list or count: within the tenant's share of the pool, and its deadline; abandoned at
+    /// the database timeout if the database answers nothing meanwhile.
     pub(crate) async fn read<T>(
         &self,
         tenant: crate::TenantId,
@@ -54,7 +69,25 @@ impl PgStore {
             .gate
             .enter(tenant, self.limits.database_timeout)
             .await?;
-        self.within(self.read_limit(), call).await
+        let started = tokio::time::Instant::now();
+        let mut call = Box::pin(self.within(self.read_limit(), call));
+        let patience = self.limits.database_timeout / 2;
+        tokio::select! {
+            result = &mut call => return result,
+            () = tokio::time::sleep(patience) => {}
+        }
+        let deadline = started + self.limits.database_timeout;
+        let asked = std::time::Instant::now();
+        let answers = tokio::select! {
+            result = &mut call => return result,
+            answers = self.liveness.answers_by(asked, deadline) => answers,
+        };
+        if answers {
+            return call.await;
+        }
+        // Its connection goes before the pool's idle ones are dropped, so it is not kept.
+        drop(call);
+        Err(self.silent(self.limits.database_timeout))
     }
 }
 

@@ -10,6 +10,7 @@ mod apps;
 mod deadline;
 mod directory;
 mod insight;
+mod liveness;
 mod rows;
 mod schema;
 
@@ -37,6 +38,8 @@ pub struct PgStore {
     pool: Pool,
     limits: crate::StoreLimits,
     gate: crate::fair::TenantGate,
+    /// Whether the database answers at all, for lists and counts that run long.
+    liveness: Box<liveness::Liveness>,
 }
 
 impl From<tokio_postgres::Error> for StoreError {
@@ -97,6 +100,7 @@ impl PgStore {
             .map_err(|error| StoreError::Internal(format!("invalid --database-url: {error}")))?;
         let config = deadline::with_timeouts(config, &limits);
         let timeout = Some(limits.database_timeout);
+        let liveness = Box::new(liveness::Liveness::new(config.clone()));
         let manager = Manager::from_config(
             config,
             NoTls,
@@ -122,6 +126,7 @@ impl PgStore {
             limits,
             // Half the pool at most for one tenant's lists and counts.
             gate: crate::fair::TenantGate::new(POOL_SIZE / 2),
+            liveness,
         })
     }
 

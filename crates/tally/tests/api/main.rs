@@ -25,6 +25,7 @@ mod openapi;
 mod outage;
 mod paging;
 mod report;
+mod round_two;
 mod seed;
 mod shutdown;
 mod signin;
