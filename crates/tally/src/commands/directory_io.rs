@@ -50,7 +50,7 @@ pub fn import(args: ImportArgs, collection: Collection) -> anyhow::Result<()> {
     let tenant = args.tenant;
     let batch_size = args.batch_size.max(1);
     let (imported, refused) = runtime.block_on(async {
-        let store = open_store(&args.data_dir, args.database_url.as_deref()).await?;
+        let store = open_store(&args.store).await?;
         let counts = match collection {
             Collection::SubscribedSkus => import_skus(&store, tenant, input, &progress).await,
             _ => import_users(&store, tenant, input, batch_size, &progress).await,
@@ -161,7 +161,7 @@ pub fn export(args: ExportArgs, collection: Collection) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     let written = runtime.block_on(async {
-        let store = open_store(&args.data_dir, args.database_url.as_deref()).await?;
+        let store = open_store(&args.store).await?;
         let written = match collection {
             Collection::SubscribedSkus => export_skus(&store, args.tenant, &mut output).await,
             _ => export_users(&store, args.tenant, &mut output).await,

@@ -96,7 +96,7 @@ fn collect(args: CollectArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     let (stored, snapshot) = runtime.block_on(async {
-        let store = open_store(&args.data_dir, args.database_url.as_deref()).await?;
+        let store = open_store(&args.store).await?;
         let result = store_tenant(&store, tenant, skus, users).await;
         store.shutdown();
         result
