@@ -10,7 +10,6 @@ use anyhow::Context;
 use indicatif::ProgressBar;
 use tally_model::directory::body::{sku_create, user_import};
 use tally_model::directory::json::{sku_record, user_record};
-use tally_store::directory::sql;
 use tally_store::directory::{DirectoryError, UserQuery};
 use tally_store::{Store, TenantId};
 
@@ -55,7 +54,7 @@ pub fn import(args: ImportArgs, collection: Collection) -> anyhow::Result<()> {
             Collection::SubscribedSkus => import_skus(&store, tenant, input, &progress).await,
             _ => import_users(&store, tenant, input, batch_size, &progress).await,
         };
-        store.refresh_statistics(DIRECTORY_TABLES).await?;
+        store.refresh_directory_statistics().await?;
         store.shutdown();
         counts
     })?;
@@ -98,9 +97,6 @@ async fn import_skus(
     }
     Ok((imported, refused))
 }
-
-/// The tables a directory import fills.
-const DIRECTORY_TABLES: &[&str] = &[sql::SKUS, sql::USERS, sql::HOLDERS];
 
 async fn import_users(
     store: &Store,

@@ -101,7 +101,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<()> {
             imported += outcome.inserted as u64;
             progress.set_message(format!("{imported} objects"));
         }
-        store.refresh_statistics(&[def.storage.table]).await?;
+        store.refresh_resource_statistics(def).await?;
         store.shutdown();
         anyhow::Ok((imported, refused))
     })?;

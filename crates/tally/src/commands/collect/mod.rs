@@ -21,7 +21,7 @@ use std::time::Instant;
 use anyhow::Context;
 use tally_model::directory::{AssignedLicense, Sku, User};
 use tally_odata::edm::DateTimeOffset;
-use tally_store::directory::{sql, DirectoryError};
+use tally_store::directory::DirectoryError;
 use tally_store::Store;
 
 use super::storage::open_store;
@@ -130,9 +130,7 @@ async fn store_tenant(
             DirectoryError::Store(error) => anyhow::Error::new(error),
         })
         .context("storing the tenant's directory (the store is unchanged)")?;
-    store
-        .refresh_statistics(&[sql::SKUS, sql::USERS, sql::HOLDERS])
-        .await?;
+    store.refresh_directory_statistics().await?;
     let at = DateTimeOffset::parse(&tally_store::directory::now_text())
         .map_err(|error| anyhow::anyhow!("now: {error}"))?;
     let snapshot = take(store, tenant, &at)
