@@ -2,7 +2,7 @@
 //! `$filter`, `$skiptoken`), parsed once at the edge. Unknown `$` options and the unsupported ones
 //! are 400s; unknown non-`$` parameters are ignored, as on Graph.
 
-use tally_odata::query::{self, OrderBy, QueryError, Selection, TypedExpr};
+use tally_odata::query::{self, FilterOptions, OrderBy, QueryError, Selection, TypedExpr};
 use tally_odata::schema::EntityType;
 
 use crate::error::ApiError;
@@ -52,8 +52,12 @@ pub enum Target {
 
 impl QueryOptions {
     /// Parses the options of a request on objects of `ty` (which `$filter`, `$select` and
-    /// `$orderby` are bound against).
-    pub fn parse(ty: &'static EntityType, raw: Option<&str>) -> Result<Self, ApiError> {
+    /// `$orderby` are bound against); `$filter` within `filter_options` (the server's).
+    pub fn parse(
+        ty: &'static EntityType,
+        raw: Option<&str>,
+        filter_options: FilterOptions,
+    ) -> Result<Self, ApiError> {
         let mut options = QueryOptions::default();
         let mut seen: Vec<String> = Vec::new();
         for (name, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
@@ -75,7 +79,8 @@ impl QueryOptions {
                 "$orderby" => options.orderby = Some(parse_orderby(ty, &value)?),
                 "$filter" => {
                     options.filter = Some(FilterOption {
-                        expr: query::filter(ty, &value).map_err(query_error)?,
+                        expr: query::filter_with(ty, &value, filter_options)
+                            .map_err(query_error)?,
                         text: value.into_owned(),
                     })
                 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
+use tally_odata::query::FilterOptions;
 use tally_store::{Location, Store, StoreLimits};
 use tokio::net::TcpListener;
 
@@ -109,7 +110,6 @@ impl Server {
         let store = Store::open(location, config.store_limits)
             .await
             .with_context(|| format!("opening the store ({location})"))?;
-        tally_odata::query::set_max_in_list(config.max_in_list);
         let listener = TcpListener::bind(&config.listen)
             .await
             .with_context(|| format!("binding {}", config.listen))?;
@@ -124,6 +124,7 @@ impl Server {
             scheme: if tls.is_some() { "https" } else { "http" },
             admission: Admission::new(config.max_in_flight),
             insights: Arc::new(InsightCache::new(config.store_limits.query_timeout)),
+            filter_options: FilterOptions::with_max_in_list(config.max_in_list),
             throttle: config
                 .rate_limit
                 .map(|limit| Arc::new(Throttle::new(limit))),

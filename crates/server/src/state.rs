@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use axum::http::{header, HeaderMap};
+use tally_odata::query::FilterOptions;
 use tally_store::Store;
 
 use crate::auth::Verifier;
@@ -27,6 +28,8 @@ pub struct AppState {
     pub admission: Admission,
     /// The premium license insight's counted inputs, per tenant.
     pub insights: Arc<InsightCache>,
+    /// What a `$filter` may hold (`--max-in-list`), passed to every parse.
+    pub filter_options: FilterOptions,
 }
 
 impl AppState {

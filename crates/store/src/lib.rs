@@ -246,10 +246,25 @@ impl Store {
         }
     }
 
+    /// Refreshes the planner's statistics of the directory (SKUs, users and their licenses)
+    /// after a bulk load of it: an import or a collect.
+    pub async fn refresh_directory_statistics(&self) -> Result<(), StoreError> {
+        use directory::sql::{HOLDERS, SKUS, USERS};
+        self.refresh_statistics(&[SKUS, USERS, HOLDERS]).await
+    }
+
+    /// Refreshes the planner's statistics of `def`'s objects after a bulk import of them.
+    pub async fn refresh_resource_statistics(
+        &self,
+        def: &'static ResourceDef,
+    ) -> Result<(), StoreError> {
+        self.refresh_statistics(&[def.storage.table]).await
+    }
+
     /// Refreshes the planner's statistics of `tables` after a bulk load (PostgreSQL's
     /// `ANALYZE`; until autovacuum gets to it, a freshly loaded table looks empty to the planner,
     /// which then picks plans that read everything). SQLite needs nothing.
-    pub async fn refresh_statistics(&self, tables: &[&str]) -> Result<(), StoreError> {
+    async fn refresh_statistics(&self, tables: &[&str]) -> Result<(), StoreError> {
         match self {
             Store::Sqlite(_) => Ok(()),
             Store::Postgres(store) => store.analyze(tables).await,

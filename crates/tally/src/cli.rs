@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use tally_model::ResourceDef;
+use tally_store::Location;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -57,6 +58,13 @@ pub enum Command {
 }
 
 #[derive(Args, Debug)]
+// The store's flags, in serve's own words (the server's data directory holds its key too).
+#[command(
+    mut_arg("data_dir", |arg| arg.help("Where the embedded database and the signing key live")),
+    mut_arg("database_url", |arg| arg
+        .help("PostgreSQL connection URL (`postgres://user@host/db`): share one database between processes")
+        .conflicts_with("in_memory")),
+)]
 pub struct ServeArgs {
     /// A TOML file of these settings, keyed by the flags' names (`listen = "0.0.0.0:8080"`,
     /// `data-dir` or `data_dir`, ...). Flags and TALLY_* variables override it.
@@ -65,22 +73,18 @@ pub struct ServeArgs {
     /// Address to listen on; port 0 picks a free one.
     #[arg(long, env = "TALLY_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,
-    /// Where the embedded database and the signing key live.
-    #[arg(long, env = "TALLY_DATA_DIR", default_value = "./tally-data")]
-    pub data_dir: PathBuf,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Keep no data on disk (for test suites that want speed over durability); the signing key
+    /// still lives in the data directory.
+    #[arg(long, env = "TALLY_IN_MEMORY")]
+    pub in_memory: bool,
     /// The URL clients reach this service at, for absolute links (default: from the Host header).
     #[arg(long, env = "TALLY_PUBLIC_URL")]
     pub public_url: Option<String>,
     /// The largest request body accepted, in bytes.
     #[arg(long, env = "TALLY_BODY_LIMIT", default_value_t = 1024 * 1024)]
     pub body_limit: usize,
-    /// PostgreSQL connection URL (`postgres://user@host/db`): share one database between processes.
-    #[arg(long, env = "TALLY_DATABASE_URL", conflicts_with = "in_memory")]
-    pub database_url: Option<String>,
-    /// Keep no data on disk (for test suites that want speed over durability); the signing key
-    /// still lives in the data directory.
-    #[arg(long, env = "TALLY_IN_MEMORY")]
-    pub in_memory: bool,
     /// Throttle each tenant and application to N requests per second (burst 2N); off by default.
     #[arg(long, env = "TALLY_RATE_LIMIT")]
     pub rate_limit: Option<std::num::NonZeroU32>,
@@ -148,6 +152,25 @@ pub struct ServeArgs {
     pub tls_self_signed: bool,
 }
 
+/// Where the server's store is, declared once for every command that opens it: the embedded
+/// store in the data directory, or the PostgreSQL database.
+#[derive(Args, Debug)]
+pub struct StoreArgs {
+    /// The server's data directory (embedded store).
+    #[arg(long, env = "TALLY_DATA_DIR", default_value = "./tally-data")]
+    pub data_dir: PathBuf,
+    /// The server's PostgreSQL database, instead of the data directory.
+    #[arg(long, env = "TALLY_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+impl StoreArgs {
+    /// The store these flags name (`serve --in-memory` aside, which only the server has).
+    pub fn location(&self) -> Location<'_> {
+        Location::from_flags(self.database_url.as_deref(), false, &self.data_dir)
+    }
+}
+
 #[derive(Args, Debug)]
 pub struct TokenArgs {
     /// The tenant (the token's `tid`).
@@ -185,12 +208,8 @@ pub struct SnapshotArgs {
     /// The snapshot's time (default: now), e.g. to backfill a day: 2026-11-30T00:00:00Z.
     #[arg(long)]
     pub at: Option<String>,
-    /// The server's data directory (embedded store).
-    #[arg(long, env = "TALLY_DATA_DIR", default_value = "./tally-data")]
-    pub data_dir: PathBuf,
-    /// The server's PostgreSQL database, instead of the data directory.
-    #[arg(long, env = "TALLY_DATABASE_URL")]
-    pub database_url: Option<String>,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Args, Debug)]
@@ -208,17 +227,6 @@ pub enum AppCommand {
     List(AppListArgs),
     /// Remove an app: its token requests are refused from then on.
     Remove(AppRemoveArgs),
-}
-
-/// The server's store, as `import` and `export` name it.
-#[derive(Args, Debug)]
-pub struct StoreArgs {
-    /// The server's data directory (embedded store).
-    #[arg(long, env = "TALLY_DATA_DIR", default_value = "./tally-data")]
-    pub data_dir: PathBuf,
-    /// The server's PostgreSQL database, instead of the data directory.
-    #[arg(long, env = "TALLY_DATABASE_URL")]
-    pub database_url: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -308,12 +316,8 @@ pub struct CollectArgs {
     /// within this (such as 6h), so that a daily run never piles up on the next.
     #[arg(long, env = "TALLY_COLLECT_TIMEOUT", default_value = "6h", value_parser = parse_duration)]
     pub timeout: std::time::Duration,
-    /// The server's data directory (embedded store).
-    #[arg(long, env = "TALLY_DATA_DIR", default_value = "./tally-data")]
-    pub data_dir: PathBuf,
-    /// The server's PostgreSQL database, instead of the data directory.
-    #[arg(long, env = "TALLY_DATABASE_URL")]
-    pub database_url: Option<String>,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Args, Debug)]
@@ -354,12 +358,8 @@ pub struct ImportArgs {
     /// milliseconds, so a running server's writes interleave).
     #[arg(long, default_value_t = 10000)]
     pub batch_size: usize,
-    /// The server's data directory (embedded store).
-    #[arg(long, env = "TALLY_DATA_DIR", default_value = "./tally-data")]
-    pub data_dir: PathBuf,
-    /// The server's PostgreSQL database, instead of the data directory.
-    #[arg(long, env = "TALLY_DATABASE_URL")]
-    pub database_url: Option<String>,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Args, Debug)]
@@ -378,12 +378,8 @@ pub struct ExportArgs {
     /// Write here instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
-    /// The server's data directory (embedded store).
-    #[arg(long, env = "TALLY_DATA_DIR", default_value = "./tally-data")]
-    pub data_dir: PathBuf,
-    /// The server's PostgreSQL database, instead of the data directory.
-    #[arg(long, env = "TALLY_DATABASE_URL")]
-    pub database_url: Option<String>,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// What `import` and `export` move: a report's objects, or the directory's SKUs or users.

@@ -1,55 +1,77 @@
-//! `tally serve --config FILE`: a TOML file with the same keys as the `serve` flags.
+//! The command line, and `tally serve --config FILE`: a TOML file with the same keys as the
+//! `serve` flags (and the global `--log-format`).
 //!
-//! The file is applied by setting, for each key, the flag's `TALLY_*` variable when the
-//! environment does not set it already; clap then parses as usual. So the precedence is flags,
-//! then the environment, then the file, and every flag that has a variable (every one does) is a
-//! valid key without this file knowing it: the keys come from clap's own description of the
-//! command.
+//! The file is one more layer of the same clap parse, beneath the flags and the `TALLY_*`
+//! variables: the command line is parsed once, then each key of the file whose flag neither the
+//! command line nor its variable set is handed to clap as that flag, after the command line, and
+//! the whole is parsed again. So the precedence is flags, then the environment, then the file,
+//! then the defaults; clap's own parsers, conflicts and requirements judge a file's value as
+//! they judge a variable's; the process environment is only read; and every flag that has a
+//! variable (every one does) is a valid key without this file knowing it: the keys come from
+//! clap's own description of the command.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::ffi::{OsStr, OsString};
+use std::path::PathBuf;
 
 use anyhow::{anyhow, bail, Context};
-use clap::CommandFactory;
+use clap::builder::{BoolValueParser, TypedValueParser};
+use clap::parser::ValueSource;
+use clap::{Arg, ArgMatches, CommandFactory, FromArgMatches, Parser};
 
 use crate::cli::Cli;
 
-/// Reads `path` and sets the `TALLY_*` variable of each key it has, unless already set.
-pub fn apply(path: &Path) -> anyhow::Result<()> {
+/// The command line, with `serve --config FILE`'s settings beneath its flags and variables. A
+/// command line clap refuses (or `--help`) exits as `Cli::parse` does, and so does a value in
+/// the file that its flag's parser refuses; the error is a file that cannot be read, is not
+/// TOML, or has a key that names no flag.
+pub fn parse() -> anyhow::Result<Cli> {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let matches = Cli::command().get_matches_from(&args);
+    let serve = matches.subcommand_matches("serve");
+    let Some((path, serve)) =
+        serve.and_then(|serve| Some((serve.get_one::<PathBuf>("config")?, serve)))
+    else {
+        return Ok(Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit()));
+    };
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading the config file {}", path.display()))?;
-    for (name, value) in settings(&text).with_context(|| format!("in {}", path.display()))? {
-        if std::env::var_os(&name).is_none() {
-            std::env::set_var(name, value);
-        }
-    }
-    Ok(())
+    let settings = settings(&text).with_context(|| format!("in {}", path.display()))?;
+    let flags = unset_flags(settings, serve).unwrap_or_else(|error| error.exit());
+    Ok(Cli::parse_from(args.into_iter().chain(flags)))
 }
 
-/// The config file `text` as `TALLY_*` variables and their values.
-pub fn settings(text: &str) -> anyhow::Result<BTreeMap<String, String>> {
+/// One key of the config file: the flag it names and its values as text (more than one only for
+/// a flag that takes a list), which clap parses as it parses a flag's.
+#[derive(Debug)]
+struct Setting {
+    arg: Arg,
+    values: Vec<String>,
+}
+
+/// The config file `text`, by the long name of the flag each key names.
+fn settings(text: &str) -> anyhow::Result<BTreeMap<String, Setting>> {
     let table: toml::Table = text.parse().context("the config file is not valid TOML")?;
     let keys = known_keys();
     let mut settings = BTreeMap::new();
     for (key, value) in table {
         let flag = key.replace('_', "-");
-        let (variable, delimiter) = keys.get(&flag).ok_or_else(|| {
-            let mut known: Vec<&str> = keys.keys().map(String::as_str).collect();
-            known.sort_unstable();
+        let arg = keys.get(&flag).ok_or_else(|| {
+            let known: Vec<&str> = keys.keys().map(String::as_str).collect();
             anyhow!(
                 "unknown key '{key}' in the config file; the keys are: {}",
                 known.join(", ")
             )
         })?;
-        let value = match value {
-            toml::Value::String(text) => text,
-            toml::Value::Integer(number) => number.to_string(),
-            toml::Value::Float(number) => number.to_string(),
-            toml::Value::Boolean(flag) => flag.to_string(),
+        let values = match value {
+            toml::Value::String(text) => vec![text],
+            toml::Value::Integer(number) => vec![number.to_string()],
+            toml::Value::Float(number) => vec![number.to_string()],
+            toml::Value::Boolean(flag) => vec![flag.to_string()],
             toml::Value::Array(items) => {
-                let Some(delimiter) = delimiter else {
+                if arg.get_value_delimiter().is_none() {
                     bail!("'{key}' takes one value, not a list");
-                };
+                }
                 items
                     .into_iter()
                     .map(|item| match item {
@@ -57,38 +79,62 @@ pub fn settings(text: &str) -> anyhow::Result<BTreeMap<String, String>> {
                         other => Err(anyhow!("'{key}' must be a list of strings, not {other}")),
                     })
                     .collect::<anyhow::Result<Vec<_>>>()?
-                    .join(&delimiter.to_string())
             }
             other => bail!("'{key}' must be a string, number or boolean, not {other}"),
         };
-        if settings.insert(variable.clone(), value).is_some() {
+        let setting = Setting {
+            arg: arg.clone(),
+            values,
+        };
+        if settings.insert(flag.clone(), setting).is_some() {
             bail!("'{flag}' is set twice in the config file");
         }
     }
     Ok(settings)
 }
 
-/// Each `serve` flag (and global flag) that has a variable: its long name, the variable, and
-/// the delimiter of list values if it takes a list.
-fn known_keys() -> BTreeMap<String, (String, Option<char>)> {
-    let command = Cli::command();
-    let serve = command
-        .get_subcommands()
-        .find(|sub| sub.get_name() == "serve")
-        .into_iter()
-        .flat_map(|sub| sub.get_arguments());
+/// The settings whose flag neither the command line nor the environment set (in `serve`'s
+/// matches, which carry the global flags too), as flags to follow the command line:
+/// `--key=value`, repeated for a list; a switch is `--key` when true and absent when false.
+fn unset_flags(
+    settings: BTreeMap<String, Setting>,
+    serve: &ArgMatches,
+) -> Result<Vec<OsString>, clap::Error> {
+    let mut command = Cli::command();
+    command.build();
+    let serve_command = command.find_subcommand("serve").unwrap_or(&command);
+    let mut flags = Vec::new();
+    for (flag, Setting { arg, values }) in settings {
+        let source = serve.value_source(arg.get_id().as_str());
+        if !matches!(source, None | Some(ValueSource::DefaultValue)) {
+            continue;
+        }
+        for value in values {
+            if arg.get_action().takes_values() {
+                flags.push(format!("--{flag}={value}").into());
+            } else if BoolValueParser::new().parse_ref(
+                serve_command,
+                Some(&arg),
+                OsStr::new(&value),
+            )? {
+                flags.push(format!("--{flag}").into());
+            }
+        }
+    }
+    Ok(flags)
+}
+
+/// Each `serve` flag (the global ones too) that has a variable, by its long name; as built, so
+/// that clap's parsers can judge and name them.
+fn known_keys() -> BTreeMap<String, Arg> {
+    let mut command = Cli::command();
+    command.build();
     command
-        .get_arguments()
-        .chain(serve)
-        .filter(|arg| arg.get_id() != "config")
-        .filter_map(|arg| {
-            let long = arg.get_long()?;
-            let variable = arg.get_env()?.to_str()?;
-            Some((
-                long.to_owned(),
-                (variable.to_owned(), arg.get_value_delimiter()),
-            ))
-        })
+        .find_subcommand("serve")
+        .into_iter()
+        .flat_map(|serve| serve.get_arguments())
+        .filter(|arg| arg.get_id() != "config" && arg.get_env().is_some())
+        .filter_map(|arg| Some((arg.get_long()?.to_owned(), arg.clone())))
         .collect()
 }
 
@@ -111,21 +157,26 @@ snapshot_daily = "02:30"
 "#,
         )
         .expect("a valid file");
-        let pairs: Vec<(&str, &str)> = settings
+        let pairs: Vec<(&str, Vec<&str>)> = settings
             .iter()
-            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .map(|(flag, setting)| {
+                (
+                    flag.as_str(),
+                    setting.values.iter().map(String::as_str).collect(),
+                )
+            })
             .collect();
         assert_eq!(
             pairs,
             [
-                ("TALLY_AUDIENCE", "api://a,api://b"),
-                ("TALLY_DATA_DIR", "/var/lib/tally"),
-                ("TALLY_IN_MEMORY", "true"),
-                ("TALLY_LISTEN", "127.0.0.1:9000"),
-                ("TALLY_LOG_FORMAT", "json"),
-                ("TALLY_PUBLIC_URL", "https://tally.example"),
-                ("TALLY_RATE_LIMIT", "50"),
-                ("TALLY_SNAPSHOT_DAILY", "02:30"),
+                ("audience", vec!["api://a", "api://b"]),
+                ("data-dir", vec!["/var/lib/tally"]),
+                ("in-memory", vec!["true"]),
+                ("listen", vec!["127.0.0.1:9000"]),
+                ("log-format", vec!["json"]),
+                ("public-url", vec!["https://tally.example"]),
+                ("rate-limit", vec!["50"]),
+                ("snapshot-daily", vec!["02:30"]),
             ]
         );
     }

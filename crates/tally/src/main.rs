@@ -6,8 +6,6 @@ mod commands;
 mod config;
 mod snapshots;
 
-use clap::Parser;
-
 /// mimalloc rather than glibc's malloc: 10% less CPU per report page (its 64 KiB response
 /// buffers made glibc consolidate its free lists on every request), for about 8 MiB more
 /// resident memory (ARCHITECTURE.md, Performance).
@@ -15,19 +13,14 @@ use clap::Parser;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    let mut cli = cli::Cli::parse();
-    // `serve --config FILE`: the file's keys become TALLY_* variables (where unset), then the
-    // command line is parsed again, so flags > environment > file.
-    if let cli::Command::Serve(cli::ServeArgs {
-        config: Some(path), ..
-    }) = &cli.command
-    {
-        if let Err(error) = config::apply(path) {
+    // Flags, then TALLY_* variables, then `serve --config FILE`, then the defaults.
+    let cli = match config::parse() {
+        Ok(cli) => cli,
+        Err(error) => {
             eprintln!("tally: {error:#}");
             return std::process::ExitCode::from(2);
         }
-        cli = cli::Cli::parse();
-    }
+    };
     init_logging(cli.log_format);
     let result = match cli.command {
         cli::Command::Serve(args) => commands::serve::run(args),

@@ -17,22 +17,9 @@ pub const MAX_NESTING_DEPTH: usize = 64;
 /// 256 KiB in a release build (a test pins the former).
 pub const MAX_LAMBDA_DEPTH: usize = 16;
 
-/// The default of the most values one `in` list may have (`tally serve --max-in-list`).
+/// The default of the most values one `in` list may have (`tally serve --max-in-list`; see
+/// [`FilterOptions`](super::FilterOptions)).
 pub const DEFAULT_MAX_IN_LIST: usize = 100;
-
-static MAX_IN_LIST: std::sync::atomic::AtomicUsize =
-    std::sync::atomic::AtomicUsize::new(DEFAULT_MAX_IN_LIST);
-
-/// Sets the most values one `in` list may have, for the whole process (a server setting, set
-/// once at start): more is a 400. Each value is a condition in the SQL the filter becomes.
-pub fn set_max_in_list(max: usize) {
-    MAX_IN_LIST.store(max.max(1), std::sync::atomic::Ordering::Relaxed);
-}
-
-/// The most values one `in` list may have.
-pub fn max_in_list() -> usize {
-    MAX_IN_LIST.load(std::sync::atomic::Ordering::Relaxed)
-}
 
 /// The system query option a piece of text came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

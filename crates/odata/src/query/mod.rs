@@ -43,8 +43,8 @@ pub use ast::{
 };
 pub use bind::{bind_filter, bind_orderby, bind_select};
 pub use error::{
-    max_in_list, set_max_in_list, ErrorKind, QueryError, QueryOption, DEFAULT_MAX_IN_LIST,
-    MAX_LAMBDA_DEPTH, MAX_NESTING_DEPTH, MAX_QUERY_LENGTH,
+    ErrorKind, QueryError, QueryOption, DEFAULT_MAX_IN_LIST, MAX_LAMBDA_DEPTH, MAX_NESTING_DEPTH,
+    MAX_QUERY_LENGTH,
 };
 pub use orderby::parse_orderby;
 pub use select::parse_select;
@@ -52,15 +52,59 @@ pub use typed::{Constant, Operand, OrderBy, Selection, TypedExpr};
 
 use crate::schema::EntityType;
 
-/// Parses a `$filter` value into an untyped tree.
+/// What a `$filter` may hold beyond the fixed limits, as the caller configures it (the server:
+/// `tally serve --max-in-list`). Passed to each parse: the parser keeps no settings of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FilterOptions {
+    max_in_list: usize,
+}
+
+impl FilterOptions {
+    /// At most `max` values in one `in` list (at least 1): more is an error. Each value is a
+    /// condition in the SQL the filter becomes.
+    pub fn with_max_in_list(max: usize) -> Self {
+        Self {
+            max_in_list: max.max(1),
+        }
+    }
+
+    /// The most values one `in` list may have.
+    pub fn max_in_list(self) -> usize {
+        self.max_in_list
+    }
+}
+
+impl Default for FilterOptions {
+    /// [`DEFAULT_MAX_IN_LIST`] values in an `in` list.
+    fn default() -> Self {
+        Self::with_max_in_list(DEFAULT_MAX_IN_LIST)
+    }
+}
+
+/// Parses a `$filter` value into an untyped tree, with the default [`FilterOptions`].
 pub fn parse_filter(source: &str) -> Result<Expr, QueryError> {
-    parser::parse_filter_expr(source)
+    parse_filter_with(source, FilterOptions::default())
+}
+
+/// Parses a `$filter` value into an untyped tree, within `options`.
+pub fn parse_filter_with(source: &str, options: FilterOptions) -> Result<Expr, QueryError> {
+    parser::parse_filter_expr(source, options)
         .map_err(|error| error.into_query_error(QueryOption::Filter, source))
 }
 
-/// Parses and binds a `$filter` value, e.g. `licenseInfoDetails/any(d: d/totalUsageCount gt 10)`.
+/// Parses and binds a `$filter` value, e.g. `licenseInfoDetails/any(d: d/totalUsageCount gt 10)`,
+/// with the default [`FilterOptions`].
 pub fn filter(ty: &'static EntityType, source: &str) -> Result<TypedExpr, QueryError> {
-    bind_filter(ty, &parse_filter(source)?, source)
+    filter_with(ty, source, FilterOptions::default())
+}
+
+/// Parses and binds a `$filter` value within `options`.
+pub fn filter_with(
+    ty: &'static EntityType,
+    source: &str,
+    options: FilterOptions,
+) -> Result<TypedExpr, QueryError> {
+    bind_filter(ty, &parse_filter_with(source, options)?, source)
 }
 
 /// Parses and binds a `$orderby` value, e.g. `snapshotDateTime desc,id`.

@@ -6,14 +6,15 @@
 
 use super::ast::{CompareOp, Expr, ExprKind, Ident, LambdaBody, LambdaKind, Literal, Path, Span};
 use super::error::{
-    char_position, check_length, max_in_list, quote, SyntaxError, MAX_LAMBDA_DEPTH,
-    MAX_NESTING_DEPTH,
+    char_position, check_length, quote, SyntaxError, MAX_LAMBDA_DEPTH, MAX_NESTING_DEPTH,
 };
 use super::lexer::{tokenize, Token, TokenKind};
+use super::FilterOptions;
 
 /// Parses a whole `$filter` value.
-pub(crate) fn parse_filter_expr(source: &str) -> Result<Expr, SyntaxError> {
+pub(crate) fn parse_filter_expr(source: &str, options: FilterOptions) -> Result<Expr, SyntaxError> {
     let mut parser = Parser::new(source)?;
+    parser.max_in_list = options.max_in_list();
     let expr = parser.parse_or()?;
     parser.expect_end()?;
     Ok(expr)
@@ -28,6 +29,8 @@ pub(crate) struct Parser<'a> {
     pos: usize,
     depth: usize,
     lambda_variables: Vec<String>,
+    /// The most values one `in` list may have.
+    max_in_list: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -39,6 +42,7 @@ impl<'a> Parser<'a> {
             pos: 0,
             depth: 0,
             lambda_variables: Vec::new(),
+            max_in_list: FilterOptions::default().max_in_list(),
         })
     }
 
@@ -203,10 +207,10 @@ impl<'a> Parser<'a> {
         }
         let mut list = Vec::new();
         loop {
-            if list.len() == max_in_list() {
+            if list.len() == self.max_in_list {
                 return Err(self.error_here(format!(
                     "the list after 'in' has more than {} values",
-                    max_in_list()
+                    self.max_in_list
                 )));
             }
             list.push(self.parse_or()?);

@@ -310,7 +310,10 @@ fn the_deepest_allowed_inputs_fit_in_a_small_stack() {
 #[test]
 fn in_lists_are_limited_and_strings_hold_no_nul() {
     let limit = tally_odata::query::DEFAULT_MAX_IN_LIST;
-    assert_eq!(tally_odata::query::max_in_list(), limit);
+    assert_eq!(
+        tally_odata::query::FilterOptions::default().max_in_list(),
+        limit
+    );
     let list = |n: usize| vec!["'a'"; n].join(",");
     assert!(parse_filter(&format!("id in ({})", list(limit))).is_ok());
     let too_long = format!("id in ({})", list(limit + 1));
@@ -321,4 +324,17 @@ fn in_lists_are_limited_and_strings_hold_no_nul() {
     let error = parse_filter("id eq 'a\u{0}b'").unwrap_err();
     assert_eq!(error.position, 9);
     assert!(error.message.contains("NUL"), "{error}");
+}
+
+#[test]
+fn the_in_list_limit_is_the_callers_own() {
+    use tally_odata::query::{parse_filter_with, FilterOptions};
+    let three = FilterOptions::with_max_in_list(3);
+    assert!(parse_filter_with("id in ('a','b','c')", three).is_ok());
+    let error = parse_filter_with("id in ('a','b','c','d')", three).unwrap_err();
+    assert_eq!(error.position, 8 + 4 * 3);
+    assert!(error.message.contains("more than 3 values"), "{error}");
+    // Another caller's limit changes nothing for this one; a limit is at least 1.
+    assert!(parse_filter("id in ('a','b','c','d')").is_ok());
+    assert_eq!(FilterOptions::with_max_in_list(0).max_in_list(), 1);
 }

@@ -3,6 +3,7 @@
 use axum::body::Bytes;
 use axum::http::{header, request::Parts, HeaderMap, Method};
 use tally_model::{Precondition, ResourceDef};
+use tally_odata::query::FilterOptions;
 use uuid::Uuid;
 
 use crate::auth::Principal;
@@ -23,6 +24,8 @@ pub struct ApiRequest {
     /// `scheme://host[:port]` for absolute URLs in responses.
     pub base_url: String,
     pub ids: RequestIds,
+    /// The server's `$filter` limits, for [`QueryOptions::parse`].
+    pub filter_options: FilterOptions,
 }
 
 impl ApiRequest {
@@ -49,6 +52,7 @@ impl ApiRequest {
             body,
             base_url,
             ids,
+            filter_options: state.filter_options,
         }
     }
 
@@ -74,7 +78,8 @@ impl ApiRequest {
         def: &'static ResourceDef,
         target: Target,
     ) -> Result<QueryOptions, ApiError> {
-        let options = QueryOptions::parse(def.entity, self.raw_query.as_deref())?;
+        let options =
+            QueryOptions::parse(def.entity, self.raw_query.as_deref(), self.filter_options)?;
         options.check_target(target)?;
         Ok(options)
     }

@@ -32,7 +32,7 @@ async fn with_store<T>(
     store: &StoreArgs,
     work: impl AsyncFnOnce(&Store) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
-    let store = open_store(&store.data_dir, store.database_url.as_deref()).await?;
+    let store = open_store(store).await?;
     let result = work(&store).await;
     store.shutdown();
     result

@@ -10,7 +10,6 @@ use anyhow::Context;
 use indicatif::ProgressBar;
 use tally_model::directory::body::{sku_create, user_import};
 use tally_model::directory::json::{sku_record, user_record};
-use tally_store::directory::sql;
 use tally_store::directory::{DirectoryError, UserQuery};
 use tally_store::{Store, TenantId};
 
@@ -50,12 +49,12 @@ pub fn import(args: ImportArgs, collection: Collection) -> anyhow::Result<()> {
     let tenant = args.tenant;
     let batch_size = args.batch_size.max(1);
     let (imported, refused) = runtime.block_on(async {
-        let store = open_store(&args.data_dir, args.database_url.as_deref()).await?;
+        let store = open_store(&args.store).await?;
         let counts = match collection {
             Collection::SubscribedSkus => import_skus(&store, tenant, input, &progress).await,
             _ => import_users(&store, tenant, input, batch_size, &progress).await,
         };
-        store.refresh_statistics(DIRECTORY_TABLES).await?;
+        store.refresh_directory_statistics().await?;
         store.shutdown();
         counts
     })?;
@@ -98,9 +97,6 @@ async fn import_skus(
     }
     Ok((imported, refused))
 }
-
-/// The tables a directory import fills.
-const DIRECTORY_TABLES: &[&str] = &[sql::SKUS, sql::USERS, sql::HOLDERS];
 
 async fn import_users(
     store: &Store,
@@ -161,7 +157,7 @@ pub fn export(args: ExportArgs, collection: Collection) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     let written = runtime.block_on(async {
-        let store = open_store(&args.data_dir, args.database_url.as_deref()).await?;
+        let store = open_store(&args.store).await?;
         let written = match collection {
             Collection::SubscribedSkus => export_skus(&store, args.tenant, &mut output).await,
             _ => export_users(&store, args.tenant, &mut output).await,

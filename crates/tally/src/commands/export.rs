@@ -32,7 +32,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     let written = runtime.block_on(async {
-        let store = open_store(&args.data_dir, args.database_url.as_deref()).await?;
+        let store = open_store(&args.store).await?;
         let written = export(&store, def, args.tenant, format, &mut output).await;
         store.shutdown();
         written

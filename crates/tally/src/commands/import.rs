@@ -64,7 +64,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<()> {
         .build()?;
     let tenant = args.tenant;
     let (imported, refused) = runtime.block_on(async {
-        let store = open_store(&args.data_dir, args.database_url.as_deref()).await?;
+        let store = open_store(&args.store).await?;
         let mut imported = 0u64;
         let mut refused = 0u64;
         let (incoming, mut next) = tokio::sync::mpsc::channel::<Batch>(1);
@@ -101,7 +101,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<()> {
             imported += outcome.inserted as u64;
             progress.set_message(format!("{imported} objects"));
         }
-        store.refresh_statistics(&[def.storage.table]).await?;
+        store.refresh_resource_statistics(def).await?;
         store.shutdown();
         anyhow::Ok((imported, refused))
     })?;

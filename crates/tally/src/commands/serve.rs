@@ -13,10 +13,10 @@ use crate::cli::ServeArgs;
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     let config = ServeConfig {
         listen: args.listen,
-        data_dir: args.data_dir,
+        data_dir: args.store.data_dir,
         public_url: args.public_url,
         body_limit: args.body_limit,
-        database_url: args.database_url,
+        database_url: args.store.database_url,
         in_memory: args.in_memory,
         rate_limit: args.rate_limit,
         jwks: match (args.jwks_file, args.jwks_url) {

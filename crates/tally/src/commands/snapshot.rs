@@ -20,7 +20,7 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let store = open_store(&args.data_dir, args.database_url.as_deref()).await?;
+        let store = open_store(&args.store).await?;
         let tenants = match args.tenant {
             Some(tenant) => vec![tenant],
             None => store.directory_tenants().await?,

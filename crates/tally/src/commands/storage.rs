@@ -6,7 +6,9 @@ use std::path::Path;
 use anyhow::Context;
 use tally_model::resources::LICENSE_USAGE;
 use tally_model::ResourceDef;
-use tally_store::{Location, Store, StoreLimits};
+use tally_store::{Store, StoreLimits};
+
+use crate::cli::StoreArgs;
 
 /// The formats of `tally import` and `tally export`.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,10 +40,10 @@ pub fn check_format(def: &'static ResourceDef, format: Format) -> anyhow::Result
     Ok(())
 }
 
-/// Opens the server's store: PostgreSQL at `database_url`, else the embedded one in `data_dir`
-/// (whether or not a server has it open too).
-pub async fn open_store(data_dir: &Path, database_url: Option<&str>) -> anyhow::Result<Store> {
-    let location = Location::from_flags(database_url, false, data_dir);
+/// Opens the server's store: PostgreSQL at `--database-url`, else the embedded one in
+/// `--data-dir` (whether or not a server has it open too).
+pub async fn open_store(store: &StoreArgs) -> anyhow::Result<Store> {
+    let location = store.location();
     Store::open(location, StoreLimits::for_tools())
         .await
         .with_context(|| format!("opening the store ({location})"))

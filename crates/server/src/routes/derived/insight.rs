@@ -19,7 +19,11 @@ use crate::state::AppState;
 pub const MISSING_LICENSE: &str = "missingLicense";
 
 pub async fn get(state: &AppState, request: &ApiRequest) -> Result<Response, ApiError> {
-    let options = QueryOptions::parse(&PREMIUM_LICENSE_INSIGHT, request.raw_query.as_deref())?;
+    let options = QueryOptions::parse(
+        &PREMIUM_LICENSE_INSIGHT,
+        request.raw_query.as_deref(),
+        request.filter_options,
+    )?;
     options.check_target(Target::Single)?;
     let usage = state.insights.usage(&state.store, request.tenant()).await?;
     if !usage.has_premium() {

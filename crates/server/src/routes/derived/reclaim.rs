@@ -34,7 +34,7 @@ pub async fn get(state: &AppState, request: &ApiRequest) -> Result<Response, Api
         return Err(ApiError::forbidden(AUDIT_LOG.read_denied));
     }
     let tier = license_type(request)?;
-    let options = QueryOptions::parse(&USER, request.raw_query.as_deref())?;
+    let options = QueryOptions::parse(&USER, request.raw_query.as_deref(), request.filter_options)?;
     options.check_target(Target::Collection)?;
     let refused = [
         ("$filter", options.filter.is_some()),

@@ -47,7 +47,11 @@ pub async fn details(
     request: &ApiRequest,
     key: &str,
 ) -> Result<Response, ApiError> {
-    let options = QueryOptions::parse(&LICENSE_DETAILS, request.raw_query.as_deref())?;
+    let options = QueryOptions::parse(
+        &LICENSE_DETAILS,
+        request.raw_query.as_deref(),
+        request.filter_options,
+    )?;
     options.check_target(Target::Collection)?;
     if options.filter.is_some() || options.orderby.is_some() || options.skiptoken.is_some() {
         return Err(bad_request(

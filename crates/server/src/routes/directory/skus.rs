@@ -22,7 +22,11 @@ fn selection(
     request: &ApiRequest,
     target: Target,
 ) -> Result<Option<(Selection, String)>, ApiError> {
-    let options = QueryOptions::parse(&SUBSCRIBED_SKU, request.raw_query.as_deref())?;
+    let options = QueryOptions::parse(
+        &SUBSCRIBED_SKU,
+        request.raw_query.as_deref(),
+        request.filter_options,
+    )?;
     options.check_target(target)?;
     let refused = [
         ("$filter", options.filter.is_some()),

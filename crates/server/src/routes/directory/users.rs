@@ -29,7 +29,7 @@ const LISTING: &str = "users";
 /// The options of a user request, checked: what `$filter` may name, one `$orderby` key, and
 /// AuditLog.Read.All wherever `signInActivity` is read.
 fn options(request: &ApiRequest, target: Target) -> Result<QueryOptions, ApiError> {
-    let options = QueryOptions::parse(&USER, request.raw_query.as_deref())?;
+    let options = QueryOptions::parse(&USER, request.raw_query.as_deref(), request.filter_options)?;
     options.check_target(target)?;
     let mut reads_sign_in = options.select.as_ref().is_some_and(|select| {
         select

@@ -21,7 +21,7 @@ use std::time::Instant;
 use anyhow::Context;
 use tally_model::directory::{AssignedLicense, Sku, User};
 use tally_odata::edm::DateTimeOffset;
-use tally_store::directory::{sql, DirectoryError};
+use tally_store::directory::DirectoryError;
 use tally_store::Store;
 
 use super::storage::open_store;
@@ -96,7 +96,7 @@ fn collect(args: CollectArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     let (stored, snapshot) = runtime.block_on(async {
-        let store = open_store(&args.data_dir, args.database_url.as_deref()).await?;
+        let store = open_store(&args.store).await?;
         let result = store_tenant(&store, tenant, skus, users).await;
         store.shutdown();
         result
@@ -130,9 +130,7 @@ async fn store_tenant(
             DirectoryError::Store(error) => anyhow::Error::new(error),
         })
         .context("storing the tenant's directory (the store is unchanged)")?;
-    store
-        .refresh_statistics(&[sql::SKUS, sql::USERS, sql::HOLDERS])
-        .await?;
+    store.refresh_directory_statistics().await?;
     let at = DateTimeOffset::parse(&tally_store::directory::now_text())
         .map_err(|error| anyhow::anyhow!("now: {error}"))?;
     let snapshot = take(store, tenant, &at)
