@@ -7,6 +7,7 @@
 #
 # Not part of CI (it needs PyPI and takes minutes). Builds tally (release), starts it on a free
 # port with a temporary data directory, mints an application token with Reports.ReadWrite.All,
+# Directory.ReadWrite.All and AuditLog.Read.All,
 # runs `schemathesis run`, stops tally. SCHEMATHESIS_CHECKS changes the checks; TALLY_BIN runs
 # a given binary instead of building one.
 set -euo pipefail
@@ -34,7 +35,9 @@ done
 base="$(sed -n 's/^listening on //p' "$data/stdout")"
 [ -n "$base" ] || { echo "tally did not start:"; cat "$log"; exit 1; }
 
-token="$("$tally" token --app --tenant 11111111-2222-3333-4444-555555555555 --ttl 2h --data-dir "$data")"
+# Every permission some route checks, so the directory's operations run rather than answer 403.
+token="$("$tally" token --app --tenant 11111111-2222-3333-4444-555555555555 --ttl 2h --data-dir "$data" \
+  --role Reports.ReadWrite.All --role Directory.ReadWrite.All --role AuditLog.Read.All)"
 checks="${SCHEMATHESIS_CHECKS:-not_a_server_error,response_schema_conformance}"
 echo "schemathesis against $base/openapi.json, checks: $checks"
 report_dir="${SCHEMATHESIS_REPORT_DIR:-$PWD/target/schemathesis-report}"
