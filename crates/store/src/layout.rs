@@ -15,7 +15,7 @@ use tally_odata::schema::{Property, Type};
 use tally_odata::DateTimeOffset;
 use uuid::Uuid;
 
-use crate::sql::{Dialect, SqlParam};
+use crate::sql::{sort_column, Dialect, SqlParam};
 use crate::StoreError;
 
 /// One data column of a resource's table.
@@ -355,14 +355,6 @@ fn columns(def: &ResourceDef, dialect: Dialect) -> Vec<Column> {
 fn uuid_text(id: Uuid) -> String {
     let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
     id.hyphenated().encode_lower(&mut text).to_owned()
-}
-
-/// The column a property compares and sorts by: a DateTimeOffset's instant, else its value.
-pub fn sort_column(property: &Property) -> Cow<'static, str> {
-    match property.ty {
-        Type::DateTimeOffset => Cow::Owned(format!("{}_ticks", property.column)),
-        _ => Cow::Borrowed(property.column),
-    }
 }
 
 /// One row's columns, as either backend's row type gives them.

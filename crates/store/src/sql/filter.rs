@@ -12,9 +12,8 @@ use tally_model::resources::{EnumSet, ResourceDef};
 use tally_odata::query::{CompareOp, Constant, Operand, TypedExpr};
 use tally_odata::schema::{Property, Type};
 
-use super::{Dialect, SqlBuilder, SqlParam};
+use super::{sort_column, Dialect, SqlBuilder, SqlParam};
 use crate::enum_set;
-use crate::layout::sort_column;
 
 /// Appends the SQL of `expr` on `def`'s table.
 pub fn translate(def: &'static ResourceDef, expr: &TypedExpr, out: &mut SqlBuilder) {

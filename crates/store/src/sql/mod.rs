@@ -59,3 +59,15 @@ impl SqlBuilder {
         self.params.push(param);
     }
 }
+
+/// The column a property compares and sorts by: a DateTimeOffset's instant, else its value.
+/// (The SQL of reads and the tables' layout both name columns by it; it lives here so that
+/// `layout` uses `sql` and not the other way round.)
+pub fn sort_column(property: &tally_odata::schema::Property) -> std::borrow::Cow<'static, str> {
+    match property.ty {
+        tally_odata::schema::Type::DateTimeOffset => {
+            std::borrow::Cow::Owned(format!("{}_ticks", property.column))
+        }
+        _ => std::borrow::Cow::Borrowed(property.column),
+    }
+}

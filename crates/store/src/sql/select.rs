@@ -4,8 +4,7 @@
 use tally_model::resources::{FunctionKind, ResourceDef};
 use tally_odata::query::SortDirection;
 
-use super::{filter, Dialect, SqlBuilder, SqlParam};
-use crate::layout::sort_column;
+use super::{filter, sort_column, Dialect, SqlBuilder, SqlParam};
 use crate::query::{CursorValue, ListQuery, Scope};
 use crate::TenantId;
 
