@@ -117,11 +117,12 @@ impl Endpoint {
     /// How many of `segments` (from the start) the path accepts, and the keys if it accepts
     /// exactly all of them.
     fn accepts(&self, segments: &[&str]) -> (usize, Option<Keys>) {
-        let pattern: Vec<&str> = self.path.split('/').filter(|s| !s.is_empty()).collect();
+        // Without allocating: every API request walks the table.
+        let pattern = || self.path.split('/').filter(|s| !s.is_empty());
         let mut keys = Vec::new();
         let mut matched = 0;
-        for (written, expected) in segments.iter().zip(&pattern) {
-            let fits = match *expected {
+        for (written, expected) in segments.iter().zip(pattern()) {
+            let fits = match expected {
                 "{key}" => {
                     keys.push(unquote(written).to_owned());
                     true
@@ -136,7 +137,7 @@ impl Endpoint {
             }
             matched += 1;
         }
-        let whole = matched == segments.len() && matched == pattern.len();
+        let whole = matched == segments.len() && matched == pattern().count();
         (matched, whole.then_some(Keys(keys)))
     }
 }
