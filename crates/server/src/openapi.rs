@@ -10,7 +10,10 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 use tally_model::directory::insight::PREMIUM_LICENSE_INSIGHT;
 use tally_model::directory::types::{LICENSE_DETAILS, SUBSCRIBED_SKU, USER};
-use tally_model::openapi::{add_entity_type, entity_input, schema_ref, Object};
+use tally_model::openapi::{
+    add_entity_type, entity_input, schema_ref, with_errors, Object, Status, NOT_FOUND, TIMED_OUT,
+    TOO_LARGE, UNSUPPORTED,
+};
 
 use crate::routes::endpoints::{Answer, Doc, Endpoint, Operation, ENDPOINTS};
 
@@ -185,36 +188,19 @@ fn responses(endpoint: &Endpoint, operation: &Operation, doc: &Doc) -> Value {
         ),
         Answer::NoContent => ("204", json!({ "description": "Done." })),
     };
-    let mut responses = Map::new();
-    responses.insert(status.into(), success);
-    let mut errors = vec![
-        ("400", "BadRequest"),
-        ("401", "Unauthorized"),
-        ("403", "Forbidden"),
-        ("405", "MethodNotAllowed"),
-        ("429", "TooManyRequests"),
-        ("500", "InternalServerError"),
-        ("503", "ServiceUnavailable"),
-    ];
+    let mut successes = Map::new();
+    successes.insert(status.into(), success);
+    let mut errors: Vec<Status> = Vec::new();
     if endpoint.path.contains("{key}") || endpoint.path.starts_with("reports/") {
-        errors.push(("404", "NotFound"));
+        errors.push(NOT_FOUND);
     }
     if doc.body.is_some() || operation.writes {
-        errors.extend([
-            ("413", "RequestEntityTooLarge"),
-            ("415", "UnsupportedMediaType"),
-        ]);
+        errors.extend([TOO_LARGE, UNSUPPORTED]);
     }
     if !operation.writes {
-        errors.push(("504", "GatewayTimeout"));
+        errors.push(TIMED_OUT);
     }
-    for (status, name) in errors {
-        responses.insert(
-            status.into(),
-            json!({ "$ref": format!("#/components/responses/{name}") }),
-        );
-    }
-    Value::Object(responses)
+    Value::Object(with_errors(successes, &errors))
 }
 
 /// A page of `item`s.

@@ -55,6 +55,7 @@ pub fn document_with(extend: impl FnOnce(&mut Object, &mut Object)) -> String {
     render(&document)
 }
 
+pub use paths::{with_errors, Status, NOT_FOUND, TIMED_OUT, TOO_LARGE, UNSUPPORTED};
 pub use schemas::{add_entity_type, entity_input};
 
 /// The document describing `resources`.

@@ -305,14 +305,15 @@ fn headers(etag: bool, location: bool) -> Value {
     headers
 }
 
-type Status = (&'static str, &'static str);
+/// An error status and its response in `components.responses`.
+pub type Status = (&'static str, &'static str);
 
-const NOT_FOUND: Status = ("404", "NotFound");
+pub const NOT_FOUND: Status = ("404", "NotFound");
 const PRECONDITION_FAILED: Status = ("412", "PreconditionFailed");
-const TOO_LARGE: Status = ("413", "RequestEntityTooLarge");
-const UNSUPPORTED: Status = ("415", "UnsupportedMediaType");
+pub const TOO_LARGE: Status = ("413", "RequestEntityTooLarge");
+pub const UNSUPPORTED: Status = ("415", "UnsupportedMediaType");
 /// A read over the query budget (`--query-timeout`): lists, counts and functions.
-const TIMED_OUT: Status = ("504", "GatewayTimeout");
+pub const TIMED_OUT: Status = ("504", "GatewayTimeout");
 
 /// The errors every operation may answer.
 const ERRORS: [Status; 7] = [
@@ -331,10 +332,15 @@ fn responses<const N: usize>(successes: [(&str, Value); N], extra: &[Status]) ->
     for (status, response) in successes {
         responses.insert(status.into(), response);
     }
+    Value::Object(with_errors(responses, extra))
+}
+
+/// `responses` with the errors every operation may answer, and `extra`.
+pub fn with_errors(mut responses: Object, extra: &[Status]) -> Object {
     for (status, name) in ERRORS.iter().chain(extra) {
         responses.insert((*status).into(), component("responses", name));
     }
-    Value::Object(responses)
+    responses
 }
 
 fn parameter(name: &str) -> Value {

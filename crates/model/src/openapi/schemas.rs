@@ -56,12 +56,7 @@ fn add_types(schemas: &mut Object, property: &Property) {
 /// string (a subscribedSku's is `{tenantId}_{skuId}`); with `$select` only it is sure to be
 /// there, and as Graph's directory may grow, other properties are allowed.
 pub fn add_entity_type(schemas: &mut Object, ty: &'static EntityType) {
-    let mut properties = Map::new();
-    properties.insert("@odata.context".into(), json!({ "type": "string" }));
-    properties.insert(
-        "@odata.type".into(),
-        json!({ "type": "string", "const": format!("#{}", ty.name) }),
-    );
+    let mut properties = annotations(ty);
     properties.insert(
         ty.key().name.into(),
         json!({ "type": "string", "readOnly": true }),
@@ -109,15 +104,21 @@ pub fn entity_input(ty: &'static EntityType, read_only: &[&str], required: &[&st
     }))
 }
 
-/// An object as returned; with `$select` only `id` is sure to be there.
-fn entity(def: &ResourceDef) -> Value {
-    let ty = def.entity;
+/// The annotations every object of `ty` carries: `@odata.context` and `@odata.type`.
+fn annotations(ty: &EntityType) -> Object {
     let mut properties = Map::new();
     properties.insert("@odata.context".into(), json!({ "type": "string" }));
     properties.insert(
         "@odata.type".into(),
         json!({ "type": "string", "const": format!("#{}", ty.name) }),
     );
+    properties
+}
+
+/// An object as returned; with `$select` only `id` is sure to be there.
+fn entity(def: &ResourceDef) -> Value {
+    let ty = def.entity;
+    let mut properties = annotations(ty);
     properties.insert(
         "@odata.etag".into(),
         json!({ "type": "string", "pattern": "^W/\"" }),
