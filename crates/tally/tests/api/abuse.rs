@@ -55,7 +55,9 @@ async fn closed_within(stream: &mut TcpStream, limit: Duration) -> Option<Durati
 
 #[tokio::test]
 async fn silent_and_idle_connections_are_closed() {
-    let server = TestServer::start_with_flags(&["--header-timeout", "1s", "--idle-timeout", "2s"]);
+    let server = TestServer::builder()
+        .flags(&["--header-timeout", "1s", "--idle-timeout", "2s"])
+        .start();
     let limit = Duration::from_secs(10);
 
     // A TCP connection that sends nothing.
@@ -91,7 +93,9 @@ async fn silent_and_idle_connections_are_closed() {
 
 #[tokio::test]
 async fn a_tls_connection_silent_after_its_handshake_is_closed() {
-    let server = TestServer::start_with_flags(&["--tls-self-signed", "--header-timeout", "1s"]);
+    let server = TestServer::builder()
+        .flags(&["--tls-self-signed", "--header-timeout", "1s"])
+        .start();
     let ca = server.data_dir.join("tls").join("cert.pem");
     let mut roots = rustls::RootCertStore::empty();
     use rustls::pki_types::pem::PemObject;
@@ -126,8 +130,9 @@ async fn a_tls_connection_silent_after_its_handshake_is_closed() {
 
 #[tokio::test]
 async fn connections_past_the_cap_are_closed_and_idle_ones_make_room() {
-    let server =
-        TestServer::start_with_flags(&["--max-connections", "8", "--header-timeout", "1s"]);
+    let server = TestServer::builder()
+        .flags(&["--max-connections", "8", "--header-timeout", "1s"])
+        .start();
     let mut held = Vec::new();
     for _ in 0..8 {
         held.push(TcpStream::connect(address(&server)).await.unwrap());
@@ -207,7 +212,9 @@ async fn stalled_streams(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_stalled_unauthenticated_streams_hold_no_request_slot() {
-    let server = TestServer::start_with_flags(&["--max-in-flight", "256"]);
+    let server = TestServer::builder()
+        .flags(&["--max-in-flight", "256"])
+        .start();
     let tenant = Uuid::new_v4();
     let token = server.token(tenant);
     let id = server
@@ -265,7 +272,9 @@ async fn a_thousand_stalled_unauthenticated_streams_hold_no_request_slot() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stalled_bodies_hold_body_slots_not_request_slots() {
-    let server = TestServer::start_with_flags(&["--max-in-flight", "4"]);
+    let server = TestServer::builder()
+        .flags(&["--max-in-flight", "4"])
+        .start();
     let token = server.token(Uuid::new_v4());
     // Authenticated clients whose bodies stall hold what bodies need (until the body timeout)...
     let stalled = stalled_streams(&server, 1, 8, Some(&token)).await;
@@ -296,10 +305,10 @@ async fn health_answers_while_every_request_slot_is_taken() {
     let data = tempfile::tempdir().unwrap();
     let heavy = Uuid::new_v4();
     import_heavy_tenant(data.path(), heavy, 20_000);
-    let server = TestServer::start_in_with_flags(
-        data.path(),
-        &["--max-in-flight", "2", "--query-timeout", "5s"],
-    );
+    let server = TestServer::builder()
+        .data_dir(data.path())
+        .flags(&["--max-in-flight", "2", "--query-timeout", "5s"])
+        .start();
     let token = server.token(heavy);
     let busy: Vec<_> = (0..2)
         .map(|_| {
@@ -331,14 +340,16 @@ async fn health_answers_while_every_request_slot_is_taken() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_ends_the_process_within_the_drain_period_whatever_clients_do() {
-    let mut server = TestServer::start_with_flags(&[
-        "--drain-timeout",
-        "1s",
-        "--header-timeout",
-        "60s",
-        "--idle-timeout",
-        "60s",
-    ]);
+    let mut server = TestServer::builder()
+        .flags(&[
+            "--drain-timeout",
+            "1s",
+            "--header-timeout",
+            "60s",
+            "--idle-timeout",
+            "60s",
+        ])
+        .start();
     let token = server.token(Uuid::new_v4());
     // An HTTP/2 client that never reads (so never answers PING, nor sees GOAWAY).
     let mut deaf = TcpStream::connect(address(&server)).await.unwrap();
@@ -400,7 +411,9 @@ async fn long_in_lists_are_a_400_and_lists_within_the_limit_work() {
     }
     // The limit is a flag, and the longest list the filter's length allows works (SQLite nests
     // long lists in halves rather than chaining a thousand ORs).
-    let wide = TestServer::start_with_flags(&["--max-in-list", "5000"]);
+    let wide = TestServer::builder()
+        .flags(&["--max-in-list", "5000"])
+        .start();
     let token = wide.token(Uuid::new_v4());
     let digits = vec!["7"; 2000].join(",");
     for filter in [
@@ -583,8 +596,11 @@ async fn a_heavy_read_whose_client_hangs_up_is_stopped() {
             schema_url(&base, data.path())
         )
     });
-    let server =
-        TestServer::start_with_and_flags(data.path(), url.as_deref(), &["--query-timeout", "60s"]);
+    let server = TestServer::builder()
+        .data_dir(data.path())
+        .database_url(url.as_deref())
+        .flags(&["--query-timeout", "60s"])
+        .start();
     let token = server.token(heavy);
     let impatient = reqwest::Client::builder()
         .timeout(Duration::from_millis(300))
@@ -648,7 +664,10 @@ async fn one_tenants_heavy_reads_do_not_stall_another_tenant() {
         .unwrap_or(20_000);
     let budget = std::env::var("TALLY_ABUSE_BUDGET").unwrap_or_else(|_| "2s".into());
     import_heavy_tenant(data.path(), heavy, snapshots);
-    let server = TestServer::start_in_with_flags(data.path(), &["--query-timeout", &budget]);
+    let server = TestServer::builder()
+        .data_dir(data.path())
+        .flags(&["--query-timeout", &budget])
+        .start();
     let heavy_token = server.token(heavy);
     let other = Uuid::new_v4();
     let other_token = server.token(other);
@@ -731,7 +750,10 @@ async fn postgres_gone_silent_is_a_503_within_seconds() {
     };
     let data = tempfile::tempdir().unwrap();
     let (proxy, through_proxy) = postgres_behind_proxy(&base, data.path()).await;
-    let server = TestServer::start_with_and_flags(data.path(), Some(&through_proxy), &[]);
+    let server = TestServer::builder()
+        .data_dir(data.path())
+        .database_url(Some(&through_proxy))
+        .start();
     let token = server.token(Uuid::new_v4());
     let id = server
         .create(&token, &snapshot("2025-01-01T00:00:00Z"))
@@ -781,7 +803,7 @@ fn a_new_data_directory_and_database_are_private() {
     }
     let parent = tempfile::tempdir().unwrap();
     let data = parent.path().join("fresh");
-    let _server = TestServer::start_in(&data);
+    let _server = TestServer::builder().data_dir(&data).start();
     let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&data), 0o700);
     assert_eq!(mode(&data.join("tally.sqlite3")), 0o600);

@@ -62,11 +62,11 @@ impl Source {
             let (client_id, secret) = add_app(dir.path(), tenant, &roles);
             (client_id, Some(secret))
         };
-        let server = TestServer::start_shared_with_flags(
-            dir.path(),
-            database_url(dir.path()).as_deref(),
-            flags,
-        );
+        let server = TestServer::builder()
+            .data_dir(dir.path())
+            .shared()
+            .flags(flags)
+            .start();
         Self {
             _dir: dir,
             server,
@@ -213,7 +213,7 @@ async fn collect(target: &Path, source: &Source, graph_url: &str, extra: &[&str]
 
 /// The target's SKUs' consumedUnits and its snapshots, read through a server on its store.
 async fn served(target: &Path, tenant: Uuid) -> (Vec<(String, i64)>, usize) {
-    let server = TestServer::start_shared(target, database_url(target).as_deref());
+    let server = TestServer::builder().data_dir(target).shared().start();
     let token = server.mint(&app_token(
         tenant,
         &["Directory.Read.All", "Reports.Read.All"],

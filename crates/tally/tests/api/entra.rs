@@ -108,7 +108,9 @@ fn hs256_with_public_key(claims: &Value) -> String {
 }
 
 async fn start(jwks: &JwksServer) -> TestServer {
-    TestServer::start_with_flags(&["--jwks-url", &jwks.url, "--audience", CUSTOM_AUDIENCE])
+    TestServer::builder()
+        .flags(&["--jwks-url", &jwks.url, "--audience", CUSTOM_AUDIENCE])
+        .start()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -67,7 +67,7 @@ const GOOD_ID: &str = "0b4a7c52-4a6e-4d4f-9a39-2c8a3c1f9d11";
 #[tokio::test]
 async fn bad_lines_are_reported_with_their_numbers_while_good_ones_load_under_a_running_server() {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start_shared(dir.path(), database_url(dir.path()).as_deref());
+    let server = TestServer::builder().data_dir(dir.path()).shared().start();
     let tenant = Uuid::new_v4();
     let file = dir.path().join("snapshots.jsonl");
     let lines = [
@@ -277,7 +277,7 @@ fn other_resources_round_trip_as_json_lines() {
 #[tokio::test]
 async fn a_directory_loads_with_its_licenses_and_round_trips_through_export() {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start_shared(dir.path(), database_url(dir.path()).as_deref());
+    let server = TestServer::builder().data_dir(dir.path()).shared().start();
     let tenant = Uuid::new_v4();
     let sku = "c7df2760-2c81-4ef7-b578-5b5392b571df";
     let skus = dir.path().join("skus.jsonl");
