@@ -30,10 +30,6 @@ const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 /// An empty SETTINGS frame: a client's first frame after the preface.
 const H2_SETTINGS: &[u8] = &[0, 0, 0, 4, 0, 0, 0, 0, 0];
 
-fn address(server: &TestServer) -> String {
-    server.base.trim_start_matches("http://").to_owned()
-}
-
 /// Reads (and discards) until the server closes the connection; answers how long that took,
 /// or None if it was still open after `limit`.
 async fn closed_within(stream: &mut TcpStream, limit: Duration) -> Option<Duration> {
@@ -61,15 +57,15 @@ async fn silent_and_idle_connections_are_closed() {
     let limit = Duration::from_secs(10);
 
     // A TCP connection that sends nothing.
-    let mut silent = TcpStream::connect(address(&server)).await.unwrap();
+    let mut silent = TcpStream::connect(server.address()).await.unwrap();
     let tcp = closed_within(&mut silent, limit).await;
     // An HTTP/2 connection that sends its preface and nothing more.
-    let mut preface = TcpStream::connect(address(&server)).await.unwrap();
+    let mut preface = TcpStream::connect(server.address()).await.unwrap();
     preface.write_all(H2_PREFACE).await.unwrap();
     preface.write_all(H2_SETTINGS).await.unwrap();
     let h2 = closed_within(&mut preface, limit).await;
     // An HTTP/2 connection that made one request, then went idle.
-    let tcp_stream = TcpStream::connect(address(&server)).await.unwrap();
+    let tcp_stream = TcpStream::connect(server.address()).await.unwrap();
     let (mut sender, connection) =
         hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(tcp_stream))
             .await
@@ -135,10 +131,10 @@ async fn connections_past_the_cap_are_closed_and_idle_ones_make_room() {
         .start();
     let mut held = Vec::new();
     for _ in 0..8 {
-        held.push(TcpStream::connect(address(&server)).await.unwrap());
+        held.push(TcpStream::connect(server.address()).await.unwrap());
     }
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let mut extra = TcpStream::connect(address(&server)).await.unwrap();
+    let mut extra = TcpStream::connect(server.address()).await.unwrap();
     let refused = closed_within(&mut extra, Duration::from_millis(900)).await;
     assert!(refused.is_some(), "a connection past the cap stays open");
     // The silent ones are closed at the header timeout; then there is room again.
@@ -182,7 +178,7 @@ async fn stalled_streams(
 ) -> Vec<tokio::task::JoinHandle<Option<(u16, Duration)>>> {
     let mut waiting = Vec::new();
     for _ in 0..connections {
-        let tcp = TcpStream::connect(address(server)).await.unwrap();
+        let tcp = TcpStream::connect(server.address()).await.unwrap();
         let (mut sender, connection) =
             hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(tcp))
                 .await
@@ -352,7 +348,7 @@ async fn sigterm_ends_the_process_within_the_drain_period_whatever_clients_do() 
         .start();
     let token = server.token(Uuid::new_v4());
     // An HTTP/2 client that never reads (so never answers PING, nor sees GOAWAY).
-    let mut deaf = TcpStream::connect(address(&server)).await.unwrap();
+    let mut deaf = TcpStream::connect(server.address()).await.unwrap();
     deaf.write_all(H2_PREFACE).await.unwrap();
     deaf.write_all(H2_SETTINGS).await.unwrap();
     // A request in flight whose body never comes.
@@ -520,15 +516,6 @@ fn heavy_tenant_file(dir: &Path, count: usize) -> std::path::PathBuf {
     path
 }
 
-fn store_flags(data_dir: &Path) -> Vec<String> {
-    if database::suite_on_postgres() {
-        let base = database::postgres_url().expect("TALLY_TEST_DATABASE_URL");
-        vec!["--database-url".into(), schema_url(&base, data_dir)]
-    } else {
-        Vec::new()
-    }
-}
-
 /// Loads `count` snapshots of `tenant` into the suite's store for a server on `data_dir`.
 fn import_heavy_tenant(data_dir: &Path, tenant: Uuid, count: usize) {
     let file = heavy_tenant_file(data_dir, count);
@@ -541,7 +528,7 @@ fn import_heavy_tenant(data_dir: &Path, tenant: Uuid, count: usize) {
         ])
         .arg("--data-dir")
         .arg(data_dir)
-        .args(store_flags(data_dir))
+        .args(database::store_flags(data_dir))
         .env("TALLY_LOG", "warn")
         .stdout(Stdio::null())
         .output()

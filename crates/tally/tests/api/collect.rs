@@ -15,9 +15,9 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::directory::{sku, AAD_PREMIUM, E5, EXCHANGE, P2};
-use crate::import_export::{database_url, stderr, tally};
+use crate::import_export::{stderr, tally};
 use crate::signin::add_app;
-use crate::support::{app_token, TestServer};
+use crate::support::{app_token, database, TestServer};
 
 const USERS: usize = 25;
 
@@ -203,7 +203,7 @@ async fn collect(target: &Path, source: &Source, graph_url: &str, extra: &[&str]
             command.arg("--certificate").arg(pem);
         }
     }
-    if let Some(url) = database_url(target) {
+    if let Some(url) = database::suite_url(target) {
         command.args(["--database-url", &url]);
     }
     tokio::task::spawn_blocking(move || command.output().expect("tally runs"))

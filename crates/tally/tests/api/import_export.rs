@@ -11,30 +11,12 @@ use uuid::Uuid;
 
 use crate::support::{database, TestServer, COLLECTION};
 
-/// The `--database-url` flags for the suite's backend (the embedded store unless on PostgreSQL;
-/// the in-memory store has nothing another process could load into).
-fn store_flags(data_dir: &Path) -> Vec<String> {
-    if database::suite_on_postgres() {
-        let base = database::postgres_url().expect("TALLY_TEST_DATABASE_URL");
-        vec![
-            "--database-url".into(),
-            database::schema_url(&base, data_dir),
-        ]
-    } else {
-        Vec::new()
-    }
-}
-
-pub(crate) fn database_url(data_dir: &Path) -> Option<String> {
-    store_flags(data_dir).get(1).cloned()
-}
-
 pub(crate) fn tally(data_dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tally"))
         .args(args)
         .arg("--data-dir")
         .arg(data_dir)
-        .args(store_flags(data_dir))
+        .args(database::store_flags(data_dir))
         .env("TALLY_LOG", "warn")
         .output()
         .expect("tally runs")

@@ -27,10 +27,6 @@ use crate::support::{app_token, snapshot, TestServer, COLLECTION};
 /// The body deadline of the API: answers the tests expect "at once" must come well before it.
 const BODY_DEADLINE: Duration = Duration::from_secs(10);
 
-fn address(server: &TestServer) -> String {
-    server.base.trim_start_matches("http://").to_owned()
-}
-
 /// One HTTP/1.1 answer read off a raw connection: status, body, and how long it took.
 struct RawAnswer {
     status: u16,
@@ -41,7 +37,7 @@ struct RawAnswer {
 /// Sends `head` (a request's line and headers, and whatever of its body) and reads the answer,
 /// sending nothing more; None if none came within `limit`.
 async fn raw_request(server: &TestServer, head: &str, limit: Duration) -> Option<RawAnswer> {
-    let mut stream = TcpStream::connect(address(server)).await.unwrap();
+    let mut stream = TcpStream::connect(server.address()).await.unwrap();
     let start = Instant::now();
     stream.write_all(head.as_bytes()).await.unwrap();
     let mut received = Vec::new();
@@ -81,7 +77,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// Opens a connection and sends `head` without the rest of its body: a stalled body, held open
 /// for as long as the stream lives.
 async fn stalled(server: &TestServer, head: &str) -> TcpStream {
-    let mut stream = TcpStream::connect(address(server)).await.unwrap();
+    let mut stream = TcpStream::connect(server.address()).await.unwrap();
     stream.write_all(head.as_bytes()).await.unwrap();
     stream
 }

@@ -81,7 +81,7 @@ impl<'a> TestServerBuilder<'a> {
             .expect("a data directory");
         let url = match self.database_url {
             Some(url) => url,
-            None => suite_database_url(data_dir),
+            None => database::suite_url(data_dir),
         };
         let in_memory = !self.shared && database::suite_in_memory();
         let flags: Vec<&str> = self.flags.iter().map(String::as_str).collect();
@@ -176,6 +176,11 @@ impl TestServer {
         self.child.wait().expect("the process ended")
     }
 
+    /// The `host:port` it listens on, for raw connections.
+    pub fn address(&self) -> String {
+        self.base.trim_start_matches("http://").to_owned()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -211,14 +216,31 @@ impl TestServer {
         token: Option<&str>,
         body: Option<&Value>,
     ) -> Reply {
+        let content_type = body.map(|_| "application/json");
+        let body = body.map(Value::to_string);
+        self.send_text(method, path, token, content_type, body)
+            .await
+    }
+
+    /// Sends a request with an optional bearer token, content type and body as it is written
+    /// (serde_json cannot write a duplicate key or malformed JSON).
+    pub async fn send_text(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
+        body: Option<String>,
+    ) -> Reply {
         let mut request = self.client.request(method, self.url(path));
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
         if let Some(body) = body {
-            request = request
-                .header("content-type", "application/json")
-                .body(body.to_string());
+            request = request.body(body);
         }
         Reply::from(request.send().await.expect("a response")).await
     }
@@ -270,19 +292,15 @@ impl TestServer {
 
     /// Creates a snapshot and answers its id.
     pub async fn create(&self, token: &str, body: &Value) -> String {
-        let reply = self.post(COLLECTION, token, body).await;
+        self.create_in(COLLECTION, token, body).await
+    }
+
+    /// Creates an entity in `collection` and answers its id.
+    pub async fn create_in(&self, collection: &str, token: &str, body: &Value) -> String {
+        let reply = self.post(collection, token, body).await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
         reply.json["id"].as_str().expect("an id").to_owned()
     }
-}
-
-/// The `--database-url` of the suite's backend for a server on `data_dir`.
-fn suite_database_url(data_dir: &Path) -> Option<String> {
-    database::suite_on_postgres().then(|| {
-        let base = database::postgres_url()
-            .expect("TALLY_TEST_BACKEND=postgres needs TALLY_TEST_DATABASE_URL");
-        database::schema_url(&base, data_dir)
-    })
 }
 
 impl Drop for TestServer {
@@ -388,4 +406,24 @@ pub fn snapshot(date_time: &str) -> Value {
 
 pub fn entity_path(id: &str) -> String {
     format!("{COLLECTION}/{id}")
+}
+
+/// Percent-encodes everything but unreserved characters.
+pub fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (byte as char).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
+/// Seconds since the Unix epoch, as JWT claims count time.
+pub fn unix_now() -> i64 {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("a clock after 1970");
+    i64::try_from(since_epoch.as_secs()).expect("seconds in range")
 }
