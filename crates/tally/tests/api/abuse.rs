@@ -30,10 +30,6 @@ const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 /// An empty SETTINGS frame: a client's first frame after the preface.
 const H2_SETTINGS: &[u8] = &[0, 0, 0, 4, 0, 0, 0, 0, 0];
 
-fn address(server: &TestServer) -> String {
-    server.base.trim_start_matches("http://").to_owned()
-}
-
 /// Reads (and discards) until the server closes the connection; answers how long that took,
 /// or None if it was still open after `limit`.
 async fn closed_within(stream: &mut TcpStream, limit: Duration) -> Option<Duration> {
@@ -55,19 +51,21 @@ async fn closed_within(stream: &mut TcpStream, limit: Duration) -> Option<Durati
 
 #[tokio::test]
 async fn silent_and_idle_connections_are_closed() {
-    let server = TestServer::start_with_flags(&["--header-timeout", "1s", "--idle-timeout", "2s"]);
+    let server = TestServer::builder()
+        .flags(&["--header-timeout", "1s", "--idle-timeout", "2s"])
+        .start();
     let limit = Duration::from_secs(10);
 
     // A TCP connection that sends nothing.
-    let mut silent = TcpStream::connect(address(&server)).await.unwrap();
+    let mut silent = TcpStream::connect(server.address()).await.unwrap();
     let tcp = closed_within(&mut silent, limit).await;
     // An HTTP/2 connection that sends its preface and nothing more.
-    let mut preface = TcpStream::connect(address(&server)).await.unwrap();
+    let mut preface = TcpStream::connect(server.address()).await.unwrap();
     preface.write_all(H2_PREFACE).await.unwrap();
     preface.write_all(H2_SETTINGS).await.unwrap();
     let h2 = closed_within(&mut preface, limit).await;
     // An HTTP/2 connection that made one request, then went idle.
-    let tcp_stream = TcpStream::connect(address(&server)).await.unwrap();
+    let tcp_stream = TcpStream::connect(server.address()).await.unwrap();
     let (mut sender, connection) =
         hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(tcp_stream))
             .await
@@ -91,7 +89,9 @@ async fn silent_and_idle_connections_are_closed() {
 
 #[tokio::test]
 async fn a_tls_connection_silent_after_its_handshake_is_closed() {
-    let server = TestServer::start_with_flags(&["--tls-self-signed", "--header-timeout", "1s"]);
+    let server = TestServer::builder()
+        .flags(&["--tls-self-signed", "--header-timeout", "1s"])
+        .start();
     let ca = server.data_dir.join("tls").join("cert.pem");
     let mut roots = rustls::RootCertStore::empty();
     use rustls::pki_types::pem::PemObject;
@@ -126,14 +126,15 @@ async fn a_tls_connection_silent_after_its_handshake_is_closed() {
 
 #[tokio::test]
 async fn connections_past_the_cap_are_closed_and_idle_ones_make_room() {
-    let server =
-        TestServer::start_with_flags(&["--max-connections", "8", "--header-timeout", "1s"]);
+    let server = TestServer::builder()
+        .flags(&["--max-connections", "8", "--header-timeout", "1s"])
+        .start();
     let mut held = Vec::new();
     for _ in 0..8 {
-        held.push(TcpStream::connect(address(&server)).await.unwrap());
+        held.push(TcpStream::connect(server.address()).await.unwrap());
     }
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let mut extra = TcpStream::connect(address(&server)).await.unwrap();
+    let mut extra = TcpStream::connect(server.address()).await.unwrap();
     let refused = closed_within(&mut extra, Duration::from_millis(900)).await;
     assert!(refused.is_some(), "a connection past the cap stays open");
     // The silent ones are closed at the header timeout; then there is room again.
@@ -177,7 +178,7 @@ async fn stalled_streams(
 ) -> Vec<tokio::task::JoinHandle<Option<(u16, Duration)>>> {
     let mut waiting = Vec::new();
     for _ in 0..connections {
-        let tcp = TcpStream::connect(address(server)).await.unwrap();
+        let tcp = TcpStream::connect(server.address()).await.unwrap();
         let (mut sender, connection) =
             hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(tcp))
                 .await
@@ -207,7 +208,9 @@ async fn stalled_streams(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_stalled_unauthenticated_streams_hold_no_request_slot() {
-    let server = TestServer::start_with_flags(&["--max-in-flight", "256"]);
+    let server = TestServer::builder()
+        .flags(&["--max-in-flight", "256"])
+        .start();
     let tenant = Uuid::new_v4();
     let token = server.token(tenant);
     let id = server
@@ -265,7 +268,9 @@ async fn a_thousand_stalled_unauthenticated_streams_hold_no_request_slot() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stalled_bodies_hold_body_slots_not_request_slots() {
-    let server = TestServer::start_with_flags(&["--max-in-flight", "4"]);
+    let server = TestServer::builder()
+        .flags(&["--max-in-flight", "4"])
+        .start();
     let token = server.token(Uuid::new_v4());
     // Authenticated clients whose bodies stall hold what bodies need (until the body timeout)...
     let stalled = stalled_streams(&server, 1, 8, Some(&token)).await;
@@ -296,10 +301,10 @@ async fn health_answers_while_every_request_slot_is_taken() {
     let data = tempfile::tempdir().unwrap();
     let heavy = Uuid::new_v4();
     import_heavy_tenant(data.path(), heavy, 20_000);
-    let server = TestServer::start_in_with_flags(
-        data.path(),
-        &["--max-in-flight", "2", "--query-timeout", "5s"],
-    );
+    let server = TestServer::builder()
+        .data_dir(data.path())
+        .flags(&["--max-in-flight", "2", "--query-timeout", "5s"])
+        .start();
     let token = server.token(heavy);
     let busy: Vec<_> = (0..2)
         .map(|_| {
@@ -331,17 +336,19 @@ async fn health_answers_while_every_request_slot_is_taken() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_ends_the_process_within_the_drain_period_whatever_clients_do() {
-    let mut server = TestServer::start_with_flags(&[
-        "--drain-timeout",
-        "1s",
-        "--header-timeout",
-        "60s",
-        "--idle-timeout",
-        "60s",
-    ]);
+    let mut server = TestServer::builder()
+        .flags(&[
+            "--drain-timeout",
+            "1s",
+            "--header-timeout",
+            "60s",
+            "--idle-timeout",
+            "60s",
+        ])
+        .start();
     let token = server.token(Uuid::new_v4());
     // An HTTP/2 client that never reads (so never answers PING, nor sees GOAWAY).
-    let mut deaf = TcpStream::connect(address(&server)).await.unwrap();
+    let mut deaf = TcpStream::connect(server.address()).await.unwrap();
     deaf.write_all(H2_PREFACE).await.unwrap();
     deaf.write_all(H2_SETTINGS).await.unwrap();
     // A request in flight whose body never comes.
@@ -400,7 +407,9 @@ async fn long_in_lists_are_a_400_and_lists_within_the_limit_work() {
     }
     // The limit is a flag, and the longest list the filter's length allows works (SQLite nests
     // long lists in halves rather than chaining a thousand ORs).
-    let wide = TestServer::start_with_flags(&["--max-in-list", "5000"]);
+    let wide = TestServer::builder()
+        .flags(&["--max-in-list", "5000"])
+        .start();
     let token = wide.token(Uuid::new_v4());
     let digits = vec!["7"; 2000].join(",");
     for filter in [
@@ -507,15 +516,6 @@ fn heavy_tenant_file(dir: &Path, count: usize) -> std::path::PathBuf {
     path
 }
 
-fn store_flags(data_dir: &Path) -> Vec<String> {
-    if database::suite_on_postgres() {
-        let base = database::postgres_url().expect("TALLY_TEST_DATABASE_URL");
-        vec!["--database-url".into(), schema_url(&base, data_dir)]
-    } else {
-        Vec::new()
-    }
-}
-
 /// Loads `count` snapshots of `tenant` into the suite's store for a server on `data_dir`.
 fn import_heavy_tenant(data_dir: &Path, tenant: Uuid, count: usize) {
     let file = heavy_tenant_file(data_dir, count);
@@ -528,7 +528,7 @@ fn import_heavy_tenant(data_dir: &Path, tenant: Uuid, count: usize) {
         ])
         .arg("--data-dir")
         .arg(data_dir)
-        .args(store_flags(data_dir))
+        .args(database::store_flags(data_dir))
         .env("TALLY_LOG", "warn")
         .stdout(Stdio::null())
         .output()
@@ -583,8 +583,11 @@ async fn a_heavy_read_whose_client_hangs_up_is_stopped() {
             schema_url(&base, data.path())
         )
     });
-    let server =
-        TestServer::start_with_and_flags(data.path(), url.as_deref(), &["--query-timeout", "60s"]);
+    let server = TestServer::builder()
+        .data_dir(data.path())
+        .database_url(url.as_deref())
+        .flags(&["--query-timeout", "60s"])
+        .start();
     let token = server.token(heavy);
     let impatient = reqwest::Client::builder()
         .timeout(Duration::from_millis(300))
@@ -648,7 +651,10 @@ async fn one_tenants_heavy_reads_do_not_stall_another_tenant() {
         .unwrap_or(20_000);
     let budget = std::env::var("TALLY_ABUSE_BUDGET").unwrap_or_else(|_| "2s".into());
     import_heavy_tenant(data.path(), heavy, snapshots);
-    let server = TestServer::start_in_with_flags(data.path(), &["--query-timeout", &budget]);
+    let server = TestServer::builder()
+        .data_dir(data.path())
+        .flags(&["--query-timeout", &budget])
+        .start();
     let heavy_token = server.token(heavy);
     let other = Uuid::new_v4();
     let other_token = server.token(other);
@@ -731,7 +737,10 @@ async fn postgres_gone_silent_is_a_503_within_seconds() {
     };
     let data = tempfile::tempdir().unwrap();
     let (proxy, through_proxy) = postgres_behind_proxy(&base, data.path()).await;
-    let server = TestServer::start_with_and_flags(data.path(), Some(&through_proxy), &[]);
+    let server = TestServer::builder()
+        .data_dir(data.path())
+        .database_url(Some(&through_proxy))
+        .start();
     let token = server.token(Uuid::new_v4());
     let id = server
         .create(&token, &snapshot("2025-01-01T00:00:00Z"))
@@ -781,7 +790,7 @@ fn a_new_data_directory_and_database_are_private() {
     }
     let parent = tempfile::tempdir().unwrap();
     let data = parent.path().join("fresh");
-    let _server = TestServer::start_in(&data);
+    let _server = TestServer::builder().data_dir(&data).start();
     let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&data), 0o700);
     assert_eq!(mode(&data.join("tally.sqlite3")), 0o600);

@@ -2,8 +2,6 @@
 //! `WWW-Authenticate: Bearer`, every missing permission a 403 answered before any lookup.
 #![allow(clippy::unwrap_used)] // Helpers outside #[test] fns unwrap as freely as tests do.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
@@ -15,7 +13,7 @@ use tally_server::auth::TokenRequest;
 use uuid::Uuid;
 
 use crate::support::{
-    app_token, delegated_token, entity_path, snapshot, Reply, TestServer, COLLECTION,
+    app_token, delegated_token, entity_path, snapshot, unix_now, Reply, TestServer, COLLECTION,
     GLOBAL_ADMINISTRATOR as GA, GLOBAL_READER as GR, READ_ALL as R, READ_WRITE_ALL as RW,
     REPORTS_READER as RR,
 };
@@ -25,11 +23,6 @@ const BETA_REPORT: &str = "/beta/reports/getAzureADLicenseUsage(period='D7')";
 const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
 const VAULT: &str = "https://vault.azure.net";
 const PERSONAL_ACCOUNTS: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
-
-fn now() -> i64 {
-    let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
-    i64::try_from(since_epoch.as_secs()).unwrap()
-}
 
 /// Forges tokens for one tenant with a server's own key, or with any other key.
 struct Forge {
@@ -48,7 +41,7 @@ impl Forge {
     /// Valid application claims with Reports.ReadWrite.All, issued an hour ago for two hours,
     /// with `edits` applied: each sets a claim, or removes it when its value is null.
     fn claims(&self, edits: &[(&str, Value)]) -> Value {
-        let (now, tenant) = (now(), self.tenant);
+        let (now, tenant) = (unix_now(), self.tenant);
         let mut claims = json!({
             "aud": "https://graph.microsoft.com",
             "iss": format!("https://sts.windows.net/{tenant}/"),
@@ -180,7 +173,7 @@ async fn every_kind_of_bad_token_is_a_401_with_www_authenticate() {
         ("iss", json!("https://sts.windows.net/contoso/")),
     ];
     let token_scheme = format!("Token {baseline}");
-    let now = now();
+    let now = unix_now();
     let (expired, immature) = ([("exp", json!(now - 600))], [("nbf", json!(now + 600))]);
 
     let raw = |value: &str| Some(value.to_owned());
@@ -244,7 +237,7 @@ async fn tokens_within_the_leeway_and_both_issuer_forms_are_accepted() {
     let server = TestServer::start();
     let tenant = Uuid::new_v4();
     let forge = Forge::new(&server, tenant);
-    let now = now();
+    let now = unix_now();
     let v2 = json!(format!("https://login.microsoftonline.com/{tenant}/v2.0"));
     let cases: [(&str, Vec<(&str, Value)>); 4] = [
         (

@@ -21,7 +21,12 @@ fn cluster(test: &str) -> Option<(tempfile::TempDir, Vec<TestServer>)> {
     let data = tempfile::tempdir().unwrap();
     let url = schema_url(&base, data.path());
     let servers = (0..PROCESSES)
-        .map(|_| TestServer::start_with(data.path(), Some(&url)))
+        .map(|_| {
+            TestServer::builder()
+                .data_dir(data.path())
+                .database_url(Some(&url))
+                .start()
+        })
         .collect();
     Some((data, servers))
 }

@@ -15,9 +15,9 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::directory::{sku, AAD_PREMIUM, E5, EXCHANGE, P2};
-use crate::import_export::{database_url, stderr, tally};
+use crate::import_export::{stderr, tally};
 use crate::signin::add_app;
-use crate::support::{app_token, TestServer};
+use crate::support::{app_token, database, TestServer};
 
 const USERS: usize = 25;
 
@@ -62,11 +62,11 @@ impl Source {
             let (client_id, secret) = add_app(dir.path(), tenant, &roles);
             (client_id, Some(secret))
         };
-        let server = TestServer::start_shared_with_flags(
-            dir.path(),
-            database_url(dir.path()).as_deref(),
-            flags,
-        );
+        let server = TestServer::builder()
+            .data_dir(dir.path())
+            .shared()
+            .flags(flags)
+            .start();
         Self {
             _dir: dir,
             server,
@@ -203,7 +203,7 @@ async fn collect(target: &Path, source: &Source, graph_url: &str, extra: &[&str]
             command.arg("--certificate").arg(pem);
         }
     }
-    if let Some(url) = database_url(target) {
+    if let Some(url) = database::suite_url(target) {
         command.args(["--database-url", &url]);
     }
     tokio::task::spawn_blocking(move || command.output().expect("tally runs"))
@@ -213,7 +213,7 @@ async fn collect(target: &Path, source: &Source, graph_url: &str, extra: &[&str]
 
 /// The target's SKUs' consumedUnits and its snapshots, read through a server on its store.
 async fn served(target: &Path, tenant: Uuid) -> (Vec<(String, i64)>, usize) {
-    let server = TestServer::start_shared(target, database_url(target).as_deref());
+    let server = TestServer::builder().data_dir(target).shared().start();
     let token = server.mint(&app_token(
         tenant,
         &["Directory.Read.All", "Reports.Read.All"],

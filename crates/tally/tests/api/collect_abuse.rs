@@ -16,7 +16,8 @@ use uuid::Uuid;
 
 use crate::collect::export;
 use crate::directory::{sku, AAD_PREMIUM, E5};
-use crate::import_export::{database_url, stderr};
+use crate::import_export::stderr;
+use crate::support::database;
 
 /// What the stand-in answers to a request for users.
 enum Reply {
@@ -122,7 +123,7 @@ async fn collect(target: &Path, tenant: Uuid, base: &str, extra: &[&str]) -> Out
         .arg(target)
         .env("TALLY_LOG", "warn")
         .env("TALLY_COLLECT_CLIENT_SECRET", "stand-in secret");
-    if let Some(url) = database_url(target) {
+    if let Some(url) = database::suite_url(target) {
         command.args(["--database-url", &url]);
     }
     tokio::task::spawn_blocking(move || command.output().expect("tally runs"))

@@ -118,7 +118,7 @@ async fn acknowledged_writes_survive_kill_9() {
     let acked = Arc::new(Mutex::new(Acknowledged::default()));
 
     for round in 0..soak_rounds() {
-        let mut server = TestServer::start_in(data.path());
+        let mut server = TestServer::builder().data_dir(data.path()).start();
         let token = server.token(tenant);
         let count = Arc::new(AtomicUsize::new(0));
         let writers: Vec<_> = (0..WRITERS)
@@ -147,7 +147,7 @@ async fn acknowledged_writes_survive_kill_9() {
         );
     }
 
-    let server = TestServer::start_in(data.path());
+    let server = TestServer::builder().data_dir(data.path()).start();
     let token = server.token(tenant);
     let acked = std::mem::take(&mut *acked.lock().unwrap());
     assert!(acked.created.len() >= WRITERS);

@@ -62,7 +62,7 @@ async fn a_full_disk_refuses_writes_with_503_keeps_reads_and_recovers() {
         return;
     };
     let data = holder.path().join("data");
-    let server = TestServer::start_in(&data);
+    let server = TestServer::builder().data_dir(&data).start();
     let token = server.token(Uuid::new_v4());
 
     let mut acknowledged = Vec::new();
@@ -112,7 +112,7 @@ async fn a_full_disk_refuses_writes_with_503_keeps_reads_and_recovers() {
     assert!(resumed, "writes did not resume when space returned");
 
     drop(server);
-    let reopened = TestServer::start_in(&data);
+    let reopened = TestServer::builder().data_dir(&data).start();
     for id in &acknowledged {
         assert_eq!(
             reopened.get(&entity_path(id), &token).await.status,

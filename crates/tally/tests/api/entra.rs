@@ -4,7 +4,6 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -14,8 +13,8 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::support::{
-    entity_path, snapshot, Reply, TestServer, COLLECTION, GLOBAL_ADMINISTRATOR, GLOBAL_READER,
-    READ_ALL, READ_WRITE_ALL,
+    entity_path, snapshot, unix_now, Reply, TestServer, COLLECTION, GLOBAL_ADMINISTRATOR,
+    GLOBAL_READER, READ_ALL, READ_WRITE_ALL,
 };
 
 const KEY_A: &str = include_str!("fixtures/entra-key-a.pem");
@@ -60,19 +59,12 @@ impl JwksServer {
     }
 }
 
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
 /// Claims of an Entra ID v2 application token for `tenant` with full rights.
 fn claims(tenant: &str) -> Value {
     json!({
         "aud": "https://graph.microsoft.com",
         "iss": format!("https://login.microsoftonline.com/{tenant}/v2.0"),
-        "iat": now(), "nbf": now(), "exp": now() + 3600,
+        "iat": unix_now(), "nbf": unix_now(), "exp": unix_now() + 3600,
         "tid": tenant, "oid": Uuid::new_v4().to_string(), "azp": "11111111-0000-0000-0000-000000000001",
         "roles": [READ_WRITE_ALL], "ver": "2.0", "idtyp": "app"
     })
@@ -108,7 +100,9 @@ fn hs256_with_public_key(claims: &Value) -> String {
 }
 
 async fn start(jwks: &JwksServer) -> TestServer {
-    TestServer::start_with_flags(&["--jwks-url", &jwks.url, "--audience", CUSTOM_AUDIENCE])
+    TestServer::builder()
+        .flags(&["--jwks-url", &jwks.url, "--audience", CUSTOM_AUDIENCE])
+        .start()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -194,13 +188,13 @@ async fn entra_tokens_are_checked_like_graph_checks_them() {
         ),
         (
             "expired beyond the leeway",
-            signed_a(&with(&|c| c["exp"] = json!(now() - 600))),
+            signed_a(&with(&|c| c["exp"] = json!(unix_now() - 600))),
             Method::GET,
             401,
         ),
         (
             "nbf in the future",
-            signed_a(&with(&|c| c["nbf"] = json!(now() + 600))),
+            signed_a(&with(&|c| c["nbf"] = json!(unix_now() + 600))),
             Method::GET,
             401,
         ),

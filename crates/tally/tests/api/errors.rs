@@ -7,27 +7,6 @@ use uuid::Uuid;
 
 use crate::support::{app_token, entity_path, snapshot, Reply, TestServer, COLLECTION, READ_ALL};
 
-async fn raw(
-    server: &TestServer,
-    method: Method,
-    path: &str,
-    token: Option<&str>,
-    content_type: Option<&str>,
-    body: Option<String>,
-) -> Reply {
-    let mut request = server.client.request(method, server.url(path));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    if let Some(content_type) = content_type {
-        request = request.header("content-type", content_type);
-    }
-    if let Some(body) = body {
-        request = request.body(body);
-    }
-    Reply::from(request.send().await.unwrap()).await
-}
-
 #[tokio::test]
 async fn every_route_answers_on_both_versions() {
     let server = TestServer::start();
@@ -205,15 +184,15 @@ async fn each_error_row_has_its_status_and_code() {
         (Method::POST, "/v1.0/$metadata".to_owned(), "GET"),
         (Method::GET, "/v1.0/$batch".to_owned(), "POST"),
     ] {
-        let reply = raw(
-            &server,
-            method.clone(),
-            &path,
-            Some(&token),
-            Some("application/json"),
-            Some("{}".into()),
-        )
-        .await;
+        let reply = server
+            .send_text(
+                method.clone(),
+                &path,
+                Some(&token),
+                Some("application/json"),
+                Some("{}".into()),
+            )
+            .await;
         reply.assert_error(405, "MethodNotAllowed");
         assert_eq!(reply.header("allow"), Some(allow), "{method} {path}");
     }
@@ -230,25 +209,25 @@ async fn each_error_row_has_its_status_and_code() {
     Reply::from(stale)
         .await
         .assert_error(412, "PreconditionFailed");
-    let big = raw(
-        &server,
-        Method::POST,
-        COLLECTION,
-        Some(&token),
-        Some("application/json"),
-        Some(" ".repeat(1024 * 1024 + 1)),
-    )
-    .await;
+    let big = server
+        .send_text(
+            Method::POST,
+            COLLECTION,
+            Some(&token),
+            Some("application/json"),
+            Some(" ".repeat(1024 * 1024 + 1)),
+        )
+        .await;
     big.assert_error(413, "RequestEntityTooLarge");
-    let xml = raw(
-        &server,
-        Method::POST,
-        COLLECTION,
-        Some(&token),
-        Some("application/xml"),
-        Some("<a/>".into()),
-    )
-    .await;
+    let xml = server
+        .send_text(
+            Method::POST,
+            COLLECTION,
+            Some(&token),
+            Some("application/xml"),
+            Some("<a/>".into()),
+        )
+        .await;
     xml.assert_error(415, "UnsupportedMediaType");
 }
 
@@ -304,83 +283,80 @@ async fn the_first_applicable_error_wins() {
     let bad_body = Some("{\"colour\":1}".to_owned());
 
     // 413 before 401: an oversized body without a token.
-    raw(
-        &server,
-        Method::POST,
-        COLLECTION,
-        None,
-        Some("application/json"),
-        huge.clone(),
-    )
-    .await
-    .assert_error(413, "RequestEntityTooLarge");
+    server
+        .send_text(
+            Method::POST,
+            COLLECTION,
+            None,
+            Some("application/json"),
+            huge.clone(),
+        )
+        .await
+        .assert_error(413, "RequestEntityTooLarge");
     // 401 before the path's 400.
-    raw(&server, Method::GET, "/v1.0/nowhere", None, None, None)
+    server
+        .send_text(Method::GET, "/v1.0/nowhere", None, None, None)
         .await
         .assert_error(401, "InvalidAuthenticationToken");
     // The path's 400 before 405.
-    raw(
-        &server,
-        Method::PUT,
-        "/v1.0/nowhere",
-        Some(&token),
-        None,
-        None,
-    )
-    .await
-    .assert_error(400, "BadRequest");
+    server
+        .send_text(Method::PUT, "/v1.0/nowhere", Some(&token), None, None)
+        .await
+        .assert_error(400, "BadRequest");
     // 405 before the permission's 403.
-    raw(&server, Method::PUT, COLLECTION, Some(&reader), None, None)
+    server
+        .send_text(Method::PUT, COLLECTION, Some(&reader), None, None)
         .await
         .assert_error(405, "MethodNotAllowed");
     // 403 (permission) before 415.
-    raw(
-        &server,
-        Method::POST,
-        COLLECTION,
-        Some(&reader),
-        Some("text/plain"),
-        bad_body.clone(),
-    )
-    .await
-    .assert_error(403, "Authorization_RequestDenied");
+    server
+        .send_text(
+            Method::POST,
+            COLLECTION,
+            Some(&reader),
+            Some("text/plain"),
+            bad_body.clone(),
+        )
+        .await
+        .assert_error(403, "Authorization_RequestDenied");
     // 403 before 404: a reader cannot learn whether an object exists by trying to delete it.
-    raw(&server, Method::DELETE, &missing, Some(&reader), None, None)
+    server
+        .send_text(Method::DELETE, &missing, Some(&reader), None, None)
         .await
         .assert_error(403, "Authorization_RequestDenied");
     // 415 before the body's 400.
-    raw(
-        &server,
-        Method::PATCH,
-        &entity_path(&id),
-        Some(&token),
-        Some("text/plain"),
-        bad_body.clone(),
-    )
-    .await
-    .assert_error(415, "UnsupportedMediaType");
+    server
+        .send_text(
+            Method::PATCH,
+            &entity_path(&id),
+            Some(&token),
+            Some("text/plain"),
+            bad_body.clone(),
+        )
+        .await
+        .assert_error(415, "UnsupportedMediaType");
     // The body's 400 before 404.
-    raw(
-        &server,
-        Method::PATCH,
-        &missing,
-        Some(&token),
-        Some("application/json"),
-        bad_body.clone(),
-    )
-    .await
-    .assert_error(400, "BadRequest");
+    server
+        .send_text(
+            Method::PATCH,
+            &missing,
+            Some(&token),
+            Some("application/json"),
+            bad_body.clone(),
+        )
+        .await
+        .assert_error(400, "BadRequest");
     // The query's 400 before 404.
-    raw(
-        &server,
-        Method::GET,
-        &format!("{missing}?$select=colour"),
-        Some(&token),
-        None,
-        None,
-    )
-    .await
-    .assert_error(400, "BadRequest");
+    server
+        .send_text(
+            Method::GET,
+            &format!("{missing}?$select=colour"),
+            Some(&token),
+            None,
+            None,
+        )
+        .await
+        .assert_error(400, "BadRequest");
     // 404 before 412.
     let reply = server
         .client
@@ -399,13 +375,21 @@ async fn the_first_applicable_error_wins() {
 #[tokio::test]
 async fn paths_outside_the_api_get_graph_shaped_errors() {
     let server = TestServer::start();
-    let reply = raw(&server, Method::GET, "/v2.0/reports", None, None, None).await;
+    let reply = server
+        .send_text(Method::GET, "/v2.0/reports", None, None, None)
+        .await;
     assert!(reply.assert_error(400, "BadRequest").contains("v2.0"));
-    let reply = raw(&server, Method::GET, "/nothing-here", None, None, None).await;
+    let reply = server
+        .send_text(Method::GET, "/nothing-here", None, None, None)
+        .await;
     reply.assert_error(404, "Request_ResourceNotFound");
-    let health = raw(&server, Method::GET, "/healthz", None, None, None).await;
+    let health = server
+        .send_text(Method::GET, "/healthz", None, None, None)
+        .await;
     assert_eq!(health.status, StatusCode::OK);
-    let ready = raw(&server, Method::GET, "/readyz", None, None, None).await;
+    let ready = server
+        .send_text(Method::GET, "/readyz", None, None, None)
+        .await;
     assert_eq!(ready.status, StatusCode::OK);
 }
 

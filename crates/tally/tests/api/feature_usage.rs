@@ -17,12 +17,6 @@ fn usage(name: &str, at: &str, count: Option<i32>) -> Value {
     json!({ "featureName": name, "snapshotDateTime": at, "usage": count })
 }
 
-async fn create(server: &TestServer, token: &str, body: &Value) -> String {
-    let reply = server.post(FEATURES, token, body).await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
-    reply.json["id"].as_str().unwrap().to_owned()
-}
-
 #[tokio::test]
 async fn objects_round_trip_under_both_versions_with_every_key_form() {
     let server = TestServer::start();
@@ -86,12 +80,13 @@ async fn objects_round_trip_under_both_versions_with_every_key_form() {
 async fn patch_is_partial_and_conditional_and_delete_removes() {
     let server = TestServer::start();
     let token = server.token(Uuid::new_v4());
-    let id = create(
-        &server,
-        &token,
-        &usage("privateAccess", "2026-11-01T00:00:00Z", None),
-    )
-    .await;
+    let id = server
+        .create_in(
+            FEATURES,
+            &token,
+            &usage("privateAccess", "2026-11-01T00:00:00Z", None),
+        )
+        .await;
     let path = format!("{FEATURES}/{id}");
     let first = server.get(&path, &token).await;
     let stale = first.header("etag").unwrap().to_owned();
@@ -178,7 +173,11 @@ async fn filters_orders_and_pages_by_the_descriptions_properties() {
     for (index, name) in ["b", "a", "c", "a", "b"].iter().enumerate() {
         let at = format!("2026-11-0{}T00:00:00Z", index + 1);
         let count = i32::try_from(index).unwrap() * 10;
-        made.push(create(&server, &token, &usage(name, &at, Some(count))).await);
+        made.push(
+            server
+                .create_in(FEATURES, &token, &usage(name, &at, Some(count)))
+                .await,
+        );
     }
     let filtered = server
         .get(
@@ -238,9 +237,15 @@ async fn the_function_windows_by_period_and_composes() {
     let at = |days: i64| {
         (Utc::now() - Duration::days(days)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
     };
-    let old = create(&server, &token, &usage("a", &at(40), Some(1))).await;
-    let recent = create(&server, &token, &usage("a", &at(2), Some(2))).await;
-    let other = create(&server, &token, &usage("b", &at(1), Some(3))).await;
+    let old = server
+        .create_in(FEATURES, &token, &usage("a", &at(40), Some(1)))
+        .await;
+    let recent = server
+        .create_in(FEATURES, &token, &usage("a", &at(2), Some(2)))
+        .await;
+    let other = server
+        .create_in(FEATURES, &token, &usage("b", &at(1), Some(3)))
+        .await;
     let d7 = server
         .get("/v1.0/reports/getAzureADFeatureUsage(period='D7')", &token)
         .await;

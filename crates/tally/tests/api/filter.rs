@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::support::{self, Reply, TestServer, COLLECTION};
+use crate::support::{self, urlencode, Reply, TestServer, COLLECTION};
 
 fn detail(member: &str, total: Value, used: Value) -> Value {
     json!({ "licenseType": member, "totalLicenseCount": total, "totalAssignedCount": total, "totalUsageCount": used })
@@ -160,27 +160,6 @@ async fn malformed_expressions_are_400s_that_give_the_position() {
         );
         assert!(message.contains(option), "{option}={value}: {message}");
     }
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z'
-            | b'a'..=b'z'
-            | b'0'..=b'9'
-            | b'-'
-            | b'_'
-            | b'.'
-            | b'~'
-            | b'/'
-            | b'('
-            | b')'
-            | b','
-            | b'\''
-            | b':' => (byte as char).to_string(),
-            _ => format!("%{byte:02X}"),
-        })
-        .collect()
 }
 
 /// The report's licenseType filter and its window follow a PATCH of the details and of the

@@ -10,7 +10,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::support::{entity_path, snapshot, Reply, TestServer, COLLECTION};
+use crate::support::{entity_path, snapshot, urlencode, Reply, TestServer, COLLECTION};
 
 /// A small deterministic generator (xorshift), so a failure names a reproducible case.
 struct Dice(u64);
@@ -85,17 +85,6 @@ fn fragmentary(dice: &mut Dice, pieces: usize) -> String {
     (0..pieces).map(|_| *dice.pick(FRAGMENTS)).collect()
 }
 
-fn percent_encode(text: &str) -> String {
-    text.bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (byte as char).to_string()
-            }
-            _ => format!("%{byte:02X}"),
-        })
-        .collect()
-}
-
 /// A body near a valid one: mutated bytes, cut short, deep, huge, odd types, duplicate keys.
 fn hostile_body(dice: &mut Dice) -> Vec<u8> {
     let valid = json!({ "snapshotDateTime": "2021-01-01T00:00:00Z", "licenseInfoDetails": [
@@ -133,7 +122,7 @@ fn hostile_url(dice: &mut Dice, id: &str) -> String {
     let path = match dice.below(7) {
         0 => format!(
             "/v1.0/reports/azureADLicenseUsage/{}",
-            percent_encode(&fragmentary(dice, 3))
+            urlencode(&fragmentary(dice, 3))
         ),
         1 => format!(
             "/v1.0/reports/azureADLicenseUsage('{}')",
@@ -141,7 +130,7 @@ fn hostile_url(dice: &mut Dice, id: &str) -> String {
         ),
         2 => format!(
             "/v1.0/reports/getAzureADLicenseUsage({})",
-            percent_encode(&fragmentary(dice, 3))
+            urlencode(&fragmentary(dice, 3))
         ),
         3 => format!(
             "/v1.0/{}",
@@ -157,7 +146,7 @@ fn hostile_url(dice: &mut Dice, id: &str) -> String {
         ),
         4 => format!(
             "/beta/reports/azureADLicenseUsage/{id}/{}",
-            percent_encode(&fragmentary(dice, 1))
+            urlencode(&fragmentary(dice, 1))
         ),
         5 => format!(
             "/v1.0/reports/azureADLicenseUsage/{}",
@@ -181,10 +170,10 @@ fn hostile_url(dice: &mut Dice, id: &str) -> String {
     let value = match dice.below(3) {
         0 => {
             let pieces = 1 + dice.below(12);
-            percent_encode(&fragmentary(dice, pieces))
+            urlencode(&fragmentary(dice, pieces))
         }
         1 => fragmentary(dice, 3).replace(['#', '&', ' '], ""),
-        _ => percent_encode(&"(".repeat(dice.below(3000))),
+        _ => urlencode(&"(".repeat(dice.below(3000))),
     };
     format!("{path}?{option}={value}")
 }
@@ -397,7 +386,7 @@ async fn json_and_filter_depth_and_url_length_have_limits() {
     let deep_filter = format!("{}id eq 'x'{}", "(".repeat(200), ")".repeat(200));
     server
         .get(
-            &format!("{COLLECTION}?$filter={}", percent_encode(&deep_filter)),
+            &format!("{COLLECTION}?$filter={}", urlencode(&deep_filter)),
             &token,
         )
         .await
@@ -405,7 +394,7 @@ async fn json_and_filter_depth_and_url_length_have_limits() {
     let long_filter = format!("id eq '{}'", "x".repeat(5_000));
     server
         .get(
-            &format!("{COLLECTION}?$filter={}", percent_encode(&long_filter)),
+            &format!("{COLLECTION}?$filter={}", urlencode(&long_filter)),
             &token,
         )
         .await

@@ -11,30 +11,12 @@ use uuid::Uuid;
 
 use crate::support::{database, TestServer, COLLECTION};
 
-/// The `--database-url` flags for the suite's backend (the embedded store unless on PostgreSQL;
-/// the in-memory store has nothing another process could load into).
-fn store_flags(data_dir: &Path) -> Vec<String> {
-    if database::suite_on_postgres() {
-        let base = database::postgres_url().expect("TALLY_TEST_DATABASE_URL");
-        vec![
-            "--database-url".into(),
-            database::schema_url(&base, data_dir),
-        ]
-    } else {
-        Vec::new()
-    }
-}
-
-pub(crate) fn database_url(data_dir: &Path) -> Option<String> {
-    store_flags(data_dir).get(1).cloned()
-}
-
 pub(crate) fn tally(data_dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tally"))
         .args(args)
         .arg("--data-dir")
         .arg(data_dir)
-        .args(store_flags(data_dir))
+        .args(database::store_flags(data_dir))
         .env("TALLY_LOG", "warn")
         .output()
         .expect("tally runs")
@@ -67,7 +49,7 @@ const GOOD_ID: &str = "0b4a7c52-4a6e-4d4f-9a39-2c8a3c1f9d11";
 #[tokio::test]
 async fn bad_lines_are_reported_with_their_numbers_while_good_ones_load_under_a_running_server() {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start_shared(dir.path(), database_url(dir.path()).as_deref());
+    let server = TestServer::builder().data_dir(dir.path()).shared().start();
     let tenant = Uuid::new_v4();
     let file = dir.path().join("snapshots.jsonl");
     let lines = [
@@ -277,7 +259,7 @@ fn other_resources_round_trip_as_json_lines() {
 #[tokio::test]
 async fn a_directory_loads_with_its_licenses_and_round_trips_through_export() {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start_shared(dir.path(), database_url(dir.path()).as_deref());
+    let server = TestServer::builder().data_dir(dir.path()).shared().start();
     let tenant = Uuid::new_v4();
     let sku = "c7df2760-2c81-4ef7-b578-5b5392b571df";
     let skus = dir.path().join("skus.jsonl");

@@ -28,7 +28,10 @@ async fn postgres_cut_off_mid_load_gives_503s_and_recovers_without_a_restart() {
     };
     let data = tempfile::tempdir().unwrap();
     let (proxy, through_proxy) = postgres_behind_proxy(&base, data.path()).await;
-    let server = TestServer::start_with(data.path(), Some(&through_proxy));
+    let server = TestServer::builder()
+        .data_dir(data.path())
+        .database_url(Some(&through_proxy))
+        .start();
     let token = server.token(Uuid::new_v4());
 
     let stop = Arc::new(AtomicBool::new(false));

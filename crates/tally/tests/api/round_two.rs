@@ -18,7 +18,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use uuid::Uuid;
 
-use crate::import_export::{database_url, stderr, tally};
+use crate::import_export::{stderr, tally};
 use crate::signin::{add_app, assert_entra_error, request_token, secret_token, GRAPH_DEFAULT};
 use crate::support::database::require_postgres;
 use crate::support::proxy::postgres_behind_proxy;
@@ -26,10 +26,6 @@ use crate::support::{app_token, snapshot, TestServer, COLLECTION};
 
 /// The body deadline of the API: answers the tests expect "at once" must come well before it.
 const BODY_DEADLINE: Duration = Duration::from_secs(10);
-
-fn address(server: &TestServer) -> String {
-    server.base.trim_start_matches("http://").to_owned()
-}
 
 /// One HTTP/1.1 answer read off a raw connection: status, body, and how long it took.
 struct RawAnswer {
@@ -41,7 +37,7 @@ struct RawAnswer {
 /// Sends `head` (a request's line and headers, and whatever of its body) and reads the answer,
 /// sending nothing more; None if none came within `limit`.
 async fn raw_request(server: &TestServer, head: &str, limit: Duration) -> Option<RawAnswer> {
-    let mut stream = TcpStream::connect(address(server)).await.unwrap();
+    let mut stream = TcpStream::connect(server.address()).await.unwrap();
     let start = Instant::now();
     stream.write_all(head.as_bytes()).await.unwrap();
     let mut received = Vec::new();
@@ -81,7 +77,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// Opens a connection and sends `head` without the rest of its body: a stalled body, held open
 /// for as long as the stream lives.
 async fn stalled(server: &TestServer, head: &str) -> TcpStream {
-    let mut stream = TcpStream::connect(address(server)).await.unwrap();
+    let mut stream = TcpStream::connect(server.address()).await.unwrap();
     stream.write_all(head.as_bytes()).await.unwrap();
     stream
 }
@@ -105,11 +101,11 @@ async fn stalled_token_bodies_starve_neither_the_api_nor_other_sign_ins() {
     let dir = tempfile::tempdir().unwrap();
     let tenant = Uuid::new_v4();
     let (client_id, secret) = add_app(dir.path(), tenant, &["Reports.Read.All"]);
-    let server = TestServer::start_shared_with_flags(
-        dir.path(),
-        database_url(dir.path()).as_deref(),
-        &["--max-in-flight", "32"],
-    );
+    let server = TestServer::builder()
+        .data_dir(dir.path())
+        .shared()
+        .flags(&["--max-in-flight", "32"])
+        .start();
     let token = server.token(tenant);
     let mut held = Vec::new();
     for _ in 0..40 {
@@ -201,7 +197,9 @@ async fn an_oversize_token_form_is_an_entra_413() {
 /// paths) refuse one unread: 413 at once, no body slot taken, so stalled ones starve nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn paths_that_take_no_body_refuse_one_unread() {
-    let server = TestServer::start_with_flags(&["--max-in-flight", "4"]);
+    let server = TestServer::builder()
+        .flags(&["--max-in-flight", "4"])
+        .start();
     let tenant = Uuid::new_v4();
     let token = server.token(tenant);
     let paths = [
@@ -363,7 +361,10 @@ async fn one_tenants_insight_rebuilds_do_not_hold_up_another_tenants_insight() {
     let (big, small) = (Uuid::new_v4(), Uuid::new_v4());
     import_records(dir.path(), big, 30_000);
     let budget = Duration::from_secs(2);
-    let server = TestServer::start_in_with_flags(dir.path(), &["--query-timeout", "2s"]);
+    let server = TestServer::builder()
+        .data_dir(dir.path())
+        .flags(&["--query-timeout", "2s"])
+        .start();
     let (big_token, small_token) = (all_token(&server, big), all_token(&server, small));
     p1_sku(&server, &big_token).await;
     p1_sku(&server, &small_token).await;
@@ -455,11 +456,11 @@ async fn lists_and_counts_on_a_silent_postgres_are_a_503_within_the_database_tim
     };
     let data = tempfile::tempdir().unwrap();
     let (proxy, through_proxy) = postgres_behind_proxy(&base, data.path()).await;
-    let server = TestServer::start_with_and_flags(
-        data.path(),
-        Some(&through_proxy),
-        &["--query-timeout", "30s", "--database-timeout", "2s"],
-    );
+    let server = TestServer::builder()
+        .data_dir(data.path())
+        .database_url(Some(&through_proxy))
+        .flags(&["--query-timeout", "30s", "--database-timeout", "2s"])
+        .start();
     let token = server.token(Uuid::new_v4());
     server
         .create(&token, &snapshot("2025-01-01T00:00:00Z"))

@@ -17,7 +17,7 @@ async fn sigterm_drains_in_flight_writes_and_exits_cleanly() {
         return;
     }
     let data = tempfile::tempdir().unwrap();
-    let mut server = TestServer::start_in(data.path());
+    let mut server = TestServer::builder().data_dir(data.path()).start();
     let token = server.token(Uuid::new_v4());
     let acknowledged = Arc::new(Mutex::new(Vec::new()));
     let writers: Vec<_> = (0..8)
@@ -63,7 +63,7 @@ async fn sigterm_drains_in_flight_writes_and_exits_cleanly() {
         writer.await.expect("no write was answered with an error");
     }
 
-    let restarted = TestServer::start_in(data.path());
+    let restarted = TestServer::builder().data_dir(data.path()).start();
     let acknowledged = acknowledged.lock().unwrap().clone();
     assert!(!acknowledged.is_empty());
     for id in &acknowledged {

@@ -9,7 +9,7 @@ use crate::support::{TestServer, COLLECTION};
 
 #[tokio::test]
 async fn the_excess_over_the_burst_gets_429_with_retry_after() {
-    let server = TestServer::start_with_flags(&["--rate-limit", "2"]);
+    let server = TestServer::builder().flags(&["--rate-limit", "2"]).start();
     let busy = server.token(Uuid::new_v4());
     let mut statuses = Vec::new();
     for _ in 0..8 {

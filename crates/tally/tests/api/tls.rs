@@ -161,7 +161,7 @@ async fn create_and_page(server: &TestServer, client: &Https) -> (Answer, Answer
 
 #[tokio::test]
 async fn self_signed_certificate_is_trusted_and_links_are_https() {
-    let server = TestServer::start_with_flags(&["--tls-self-signed"]);
+    let server = TestServer::builder().flags(&["--tls-self-signed"]).start();
     assert!(
         server.base.starts_with("https://127.0.0.1:"),
         "{}",
@@ -198,7 +198,7 @@ async fn self_signed_certificate_is_trusted_and_links_are_https() {
 
 #[tokio::test]
 async fn http2_links_carry_the_host_and_port() {
-    let server = TestServer::start_with_flags(&["--tls-self-signed"]);
+    let server = TestServer::builder().flags(&["--tls-self-signed"]).start();
     let client = Https::trusting(&cert_path(&server.data_dir), true);
     let (created, page) = create_and_page(&server, &client).await;
     let location = created.headers["location"].to_str().unwrap();
@@ -210,10 +210,16 @@ async fn http2_links_carry_the_host_and_port() {
 #[tokio::test]
 async fn the_certificate_is_kept_across_restarts() {
     let temp = tempfile::tempdir().unwrap();
-    let first = TestServer::start_in_with_flags(temp.path(), &["--tls-self-signed"]);
+    let first = TestServer::builder()
+        .data_dir(temp.path())
+        .flags(&["--tls-self-signed"])
+        .start();
     let before = std::fs::read(cert_path(temp.path())).unwrap();
     drop(first);
-    let second = TestServer::start_in_with_flags(temp.path(), &["--tls-self-signed"]);
+    let second = TestServer::builder()
+        .data_dir(temp.path())
+        .flags(&["--tls-self-signed"])
+        .start();
     assert_eq!(std::fs::read(cert_path(temp.path())).unwrap(), before);
     let client = Https::trusting(&cert_path(temp.path()), false);
     assert_eq!(client.get(&second.url("/healthz"), "").await.status, 200);
@@ -221,7 +227,7 @@ async fn the_certificate_is_kept_across_restarts() {
 
 #[tokio::test]
 async fn plain_http_and_untrusting_clients_fail() {
-    let server = TestServer::start_with_flags(&["--tls-self-signed"]);
+    let server = TestServer::builder().flags(&["--tls-self-signed"]).start();
     let plain = server.base.replace("https://", "http://");
     let answer = server.client.get(format!("{plain}/healthz")).send().await;
     assert!(
@@ -242,12 +248,14 @@ async fn plain_http_and_untrusting_clients_fail() {
 async fn given_certificate_files_are_served() {
     let material = tempfile::tempdir().unwrap();
     let (cert, key) = tally_server::tls::self_signed(material.path()).unwrap();
-    let server = TestServer::start_with_flags(&[
-        "--tls-cert",
-        cert.to_str().unwrap(),
-        "--tls-key",
-        key.to_str().unwrap(),
-    ]);
+    let server = TestServer::builder()
+        .flags(&[
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ])
+        .start();
     assert!(server.base.starts_with("https://"), "{}", server.base);
     assert!(
         !server.data_dir.join("tls").exists(),
@@ -327,7 +335,10 @@ async fn sigterm_drains_tls_connections() {
         return;
     }
     let data = tempfile::tempdir().unwrap();
-    let mut server = TestServer::start_in_with_flags(data.path(), &["--tls-self-signed"]);
+    let mut server = TestServer::builder()
+        .data_dir(data.path())
+        .flags(&["--tls-self-signed"])
+        .start();
     let token = server.token(Uuid::new_v4());
     let acknowledged = Arc::new(std::sync::Mutex::new(Vec::new()));
     let writers: Vec<_> = (0..4)
@@ -359,7 +370,10 @@ async fn sigterm_drains_tls_connections() {
     for writer in writers {
         writer.await.expect("no write answered other than 201");
     }
-    let restarted = TestServer::start_in_with_flags(data.path(), &["--tls-self-signed"]);
+    let restarted = TestServer::builder()
+        .data_dir(data.path())
+        .flags(&["--tls-self-signed"])
+        .start();
     let client = Https::trusting(&cert_path(data.path()), false);
     let acknowledged = acknowledged.lock().unwrap().clone();
     assert!(!acknowledged.is_empty());

@@ -31,12 +31,6 @@ fn detail(feature: &str, used: Option<&str>) -> Value {
     })
 }
 
-async fn create(server: &TestServer, token: &str, body: &Value) -> String {
-    let reply = server.post(RECORDS, token, body).await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
-    reply.json["id"].as_str().unwrap().to_owned()
-}
-
 #[tokio::test]
 async fn records_round_trip_with_their_details_in_graphs_shape() {
     let server = TestServer::start();
@@ -49,7 +43,7 @@ async fn records_round_trip_with_their_details_in_graphs_shape() {
             Some("2026-10-30T12:00:00.5+01:00")
         )]),
     );
-    let id = create(&server, &token, &body).await;
+    let id = server.create_in(RECORDS, &token, &body).await;
     let read = server
         .get(
             &format!("/beta/reports/azureADUserFeatureUsage('{id}')"),
@@ -139,32 +133,35 @@ async fn lambdas_filter_details_and_compare_their_dates_as_instants() {
     let server = TestServer::start();
     let token = server.token(Uuid::new_v4());
     // 11:30 at +01:00 is 10:30Z: before 11:00Z, though its text sorts after.
-    let early = create(
-        &server,
-        &token,
-        &record(
-            "a",
-            "2026-11-01T00:00:00Z",
-            json!([detail("privateAccess", Some("2026-10-30T11:30:00+01:00"))]),
-        ),
-    )
-    .await;
-    let late = create(
-        &server,
-        &token,
-        &record(
-            "b",
-            "2026-11-02T00:00:00Z",
-            json!([detail("conditionalAccess", Some("2026-10-30T11:30:00Z"))]),
-        ),
-    )
-    .await;
-    let none = create(
-        &server,
-        &token,
-        &record("c", "2026-11-03T00:00:00Z", json!([])),
-    )
-    .await;
+    let early = server
+        .create_in(
+            RECORDS,
+            &token,
+            &record(
+                "a",
+                "2026-11-01T00:00:00Z",
+                json!([detail("privateAccess", Some("2026-10-30T11:30:00+01:00"))]),
+            ),
+        )
+        .await;
+    let late = server
+        .create_in(
+            RECORDS,
+            &token,
+            &record(
+                "b",
+                "2026-11-02T00:00:00Z",
+                json!([detail("conditionalAccess", Some("2026-10-30T11:30:00Z"))]),
+            ),
+        )
+        .await;
+    let none = server
+        .create_in(
+            RECORDS,
+            &token,
+            &record("c", "2026-11-03T00:00:00Z", json!([])),
+        )
+        .await;
 
     let get = |filter: &'static str| {
         let server = &server;
@@ -201,24 +198,27 @@ async fn lambdas_filter_details_and_compare_their_dates_as_instants() {
 async fn the_function_answers_each_users_latest_record() {
     let server = TestServer::start();
     let token = server.token(Uuid::new_v4());
-    let old_a = create(
-        &server,
-        &token,
-        &record("a", "2026-11-01T00:00:00Z", json!([])),
-    )
-    .await;
-    let new_a = create(
-        &server,
-        &token,
-        &record("a", "2026-11-03T00:00:00+05:00", json!([])),
-    )
-    .await;
-    let only_b = create(
-        &server,
-        &token,
-        &record("b", "2026-11-02T00:00:00Z", json!([])),
-    )
-    .await;
+    let old_a = server
+        .create_in(
+            RECORDS,
+            &token,
+            &record("a", "2026-11-01T00:00:00Z", json!([])),
+        )
+        .await;
+    let new_a = server
+        .create_in(
+            RECORDS,
+            &token,
+            &record("a", "2026-11-03T00:00:00+05:00", json!([])),
+        )
+        .await;
+    let only_b = server
+        .create_in(
+            RECORDS,
+            &token,
+            &record("b", "2026-11-02T00:00:00Z", json!([])),
+        )
+        .await;
     let _ = old_a;
 
     let latest = server.get(LATEST, &token).await;
@@ -244,12 +244,13 @@ async fn the_function_answers_each_users_latest_record() {
     assert_eq!(count.text, "2");
 
     // A newer record for b takes its place; paging walks the latest ones once each.
-    let newer_b = create(
-        &server,
-        &token,
-        &record("b", "2026-11-04T00:00:00Z", json!([])),
-    )
-    .await;
+    let newer_b = server
+        .create_in(
+            RECORDS,
+            &token,
+            &record("b", "2026-11-04T00:00:00Z", json!([])),
+        )
+        .await;
     let first = server.get(&format!("{LATEST}?$top=1"), &token).await;
     assert_eq!(ids(&first), vec![new_a.clone()]);
     let next = first.json["@odata.nextLink"].as_str().unwrap();

@@ -57,25 +57,6 @@ fn bad_bodies() -> Vec<(&'static str, String, &'static str)> {
     ]
 }
 
-async fn send_raw(
-    server: &TestServer,
-    method: Method,
-    path: &str,
-    token: &str,
-    body: String,
-) -> crate::support::Reply {
-    let response = server
-        .client
-        .request(method, server.url(path))
-        .bearer_auth(token)
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    crate::support::Reply::from(response).await
-}
-
 #[tokio::test]
 async fn every_bad_body_is_a_400_that_names_the_path_and_changes_nothing() {
     let server = TestServer::start();
@@ -90,7 +71,15 @@ async fn every_bad_body_is_a_400_that_names_the_path_and_changes_nothing() {
             } else {
                 COLLECTION.to_owned()
             };
-            let reply = send_raw(&server, method.clone(), &path, &token, body.clone()).await;
+            let reply = server
+                .send_text(
+                    method.clone(),
+                    &path,
+                    Some(&token),
+                    Some("application/json"),
+                    Some(body.clone()),
+                )
+                .await;
             let message = reply.assert_error(400, "BadRequest");
             assert!(
                 message.contains(names),
@@ -489,7 +478,15 @@ async fn content_type_must_be_json_and_bodies_have_a_limit() {
         "{{\"snapshotDateTime\":\"2021-01-01T00:00:00Z\",\"pad\":\"{}\"}}",
         "x".repeat(1024 * 1024)
     );
-    let reply = send_raw(&server, Method::POST, COLLECTION, &token, huge).await;
+    let reply = server
+        .send_text(
+            Method::POST,
+            COLLECTION,
+            Some(&token),
+            Some("application/json"),
+            Some(huge),
+        )
+        .await;
     reply.assert_error(413, "RequestEntityTooLarge");
     assert_eq!(
         server

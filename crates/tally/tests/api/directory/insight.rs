@@ -2,22 +2,16 @@
 //! tenant, and still exact after each kind of write that changes an input (the server keeps
 //! the counted inputs between reads).
 
-use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use super::typed::{BASIC, BASIC_PLAN, E5, P1, P1_PLAN, P2_PLAN};
-use super::{create_sku, sku, Tenant};
+use super::{create_sku, days, sku, Tenant};
 use crate::support::{app_token, delegated_token, TestServer};
 
 const INSIGHT: &str = "/beta/reports/azureADPremiumLicenseInsight";
 const RECORDS: &str = "/beta/reports/azureADUserFeatureUsage";
 const SECURITY_READER: &str = "5d6b6bb7-de71-4623-b4af-96380a352509";
-
-/// `days` days from now (negative: ago), as Graph writes a date.
-fn days(days: i64) -> String {
-    (Utc::now() + Duration::days(days)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
 
 /// A token that may write the directory and the reports.
 fn writer(server: &TestServer, tenant: &Tenant) -> String {

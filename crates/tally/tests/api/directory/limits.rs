@@ -7,24 +7,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use super::{create_sku, create_user, sku, Tenant, E5};
-use crate::support::{Reply, TestServer};
-
-/// Sends `body` as it is written (serde_json cannot write a duplicate key).
-async fn send_text(
-    server: &TestServer,
-    tenant: &Tenant,
-    method: Method,
-    path: &str,
-    body: &str,
-) -> Reply {
-    let request = server
-        .client
-        .request(method, server.url(path))
-        .bearer_auth(&tenant.token)
-        .header("content-type", "application/json")
-        .body(body.to_owned());
-    Reply::from(request.send().await.unwrap()).await
-}
+use crate::support::TestServer;
 
 #[tokio::test]
 async fn a_duplicate_key_in_any_directory_body_is_a_400_that_names_it_and_stores_nothing() {
@@ -68,7 +51,9 @@ async fn a_duplicate_key_in_any_directory_body_is_a_400_that_names_it_and_stores
             "addLicenses[0].disabledPlans",
         ),
     ] {
-        let reply = send_text(&server, &tenant, method, &path, &body).await;
+        let reply = server
+            .send_text(method, &path, Some(&tenant.token), Some("application/json"), Some(body.clone()))
+            .await;
         let message = reply.assert_error(400, "Request_BadRequest");
         assert!(message.contains(named), "{body}: {message}");
     }

@@ -142,3 +142,9 @@ pub const E5: &str = "c7df2760-2c81-4ef7-b578-5b5392b571df";
 pub const P2: &str = "84a661c4-e949-4bd2-a560-ed7766fcaf2b";
 pub const AAD_PREMIUM: &str = "41781fb2-bc02-4b7c-bd55-b576c07bb09d";
 pub const EXCHANGE: &str = "efb87545-963c-4e0d-99df-69c6916d9eb0";
+
+/// `days` days from now (negative: ago), as Graph writes a date.
+pub fn days(days: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::days(days))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

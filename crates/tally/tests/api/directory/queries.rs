@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use super::{add, create_sku, sku, Tenant, E5, P2};
-use crate::support::TestServer;
+use crate::support::{urlencode, TestServer};
 
 /// Eight users: names, types, locations, sign-ins and licenses vary so each filter picks some.
 async fn directory(server: &TestServer, tenant: &Tenant) {
@@ -100,18 +100,6 @@ async fn names(server: &TestServer, tenant: &Tenant, filter: &str) -> Vec<String
         .collect();
     names.sort();
     names
-}
-
-/// Percent-encodes everything but unreserved characters.
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (byte as char).to_string()
-            }
-            _ => format!("%{byte:02X}"),
-        })
-        .collect()
 }
 
 #[tokio::test]

@@ -144,7 +144,12 @@ async fn racing_assignments_through_three_processes_on_postgres_never_oversell()
     let data = tempfile::tempdir().unwrap();
     let url = schema_url(&base, data.path());
     let servers: Vec<TestServer> = (0..3)
-        .map(|_| TestServer::start_with(data.path(), Some(&url)))
+        .map(|_| {
+            TestServer::builder()
+                .data_dir(data.path())
+                .database_url(Some(&url))
+                .start()
+        })
         .collect();
     let tenant = Tenant::new(&servers[0]);
     let bases: Vec<String> = servers.iter().map(|server| server.base.clone()).collect();

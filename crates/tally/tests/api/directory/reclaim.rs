@@ -2,19 +2,14 @@
 //! signed in within 30 days, by SPEC §12.3's rules, paged in id order, with a count of users
 //! and units.
 
-use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use super::typed::{BASIC, BASIC_PLAN, E5, P1, P1_PLAN, P2_PLAN};
-use super::{create_sku, sku, user_holding, Tenant};
+use super::{create_sku, days, sku, user_holding, Tenant};
 use crate::support::{app_token, TestServer};
 
 const RECLAIM: &str = "/beta/reports/licenseReclaim";
-
-fn days(days: i64) -> String {
-    (Utc::now() + Duration::days(days)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
 
 /// Creates a user who signed in `interactive` / `other` days from now, with these licenses
 /// (`(sku, disabled plans)`); answers its id.

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use super::typed::{BASIC, BASIC_PLAN, E5, P1, P1_PLAN, P2_PLAN};
 use super::{create_sku, sku, user_holding, Tenant};
-use crate::import_export::{database_url, stderr, tally};
+use crate::import_export::{stderr, tally};
 use crate::support::TestServer;
 
 const AT: &str = "2026-11-30T12:00:00Z";
@@ -166,7 +166,7 @@ fn details(snapshot: &Value) -> Vec<Value> {
 #[tokio::test]
 async fn a_derived_snapshot_counts_the_directory_by_the_rules() {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start_shared(dir.path(), database_url(dir.path()).as_deref());
+    let server = TestServer::builder().data_dir(dir.path()).shared().start();
     let tenant = Tenant::new(&server);
     counted_tenant(&server, &tenant).await;
     let id = tenant.id.to_string();
@@ -206,7 +206,7 @@ async fn a_derived_snapshot_counts_the_directory_by_the_rules() {
 #[tokio::test]
 async fn all_tenants_are_the_ones_with_directory_data() {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start_shared(dir.path(), database_url(dir.path()).as_deref());
+    let server = TestServer::builder().data_dir(dir.path()).shared().start();
     let (with_sku, with_user) = (Tenant::new(&server), Tenant::new(&server));
     create_sku(&server, &with_sku, &sku(P1, "AAD_PREMIUM", 4, &[P1_PLAN])).await;
     user(
@@ -253,8 +253,9 @@ async fn the_server_takes_the_daily_snapshot_at_its_minute() {
         2
     };
     let at = minute + TimeDelta::minutes(ahead);
-    let server =
-        TestServer::start_with_flags(&["--snapshot-daily", &at.format("%H:%M").to_string()]);
+    let server = TestServer::builder()
+        .flags(&["--snapshot-daily", &at.format("%H:%M").to_string()])
+        .start();
     let (tenant, bystander) = (Tenant::new(&server), Tenant::new(&server));
     let yesterday = (at - TimeDelta::days(1)).to_rfc3339();
     create_sku(&server, &tenant, &sku(P1, "AAD_PREMIUM", 4, &[P1_PLAN])).await;

@@ -12,7 +12,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::import_export::{database_url, stderr, tally};
+use crate::import_export::{stderr, tally};
 use crate::support::{Reply, TestServer};
 
 mod certificate;
@@ -44,7 +44,7 @@ pub(super) fn add_app(dir: &Path, tenant: Uuid, roles: &[&str]) -> (String, Stri
 }
 
 pub(super) fn shared_server(dir: &Path) -> TestServer {
-    TestServer::start_shared(dir, database_url(dir).as_deref())
+    TestServer::builder().data_dir(dir).shared().start()
 }
 
 /// POSTs a token request form, as azure-identity does (with `client_info=1` and x-client-*).

@@ -35,6 +35,25 @@ pub fn require_postgres(test: &str) -> Option<String> {
     url
 }
 
+/// The `--database-url` of the suite's backend for a server on `data_dir`: its schema on
+/// PostgreSQL, else none (the embedded store, or the in-memory one).
+pub fn suite_url(data_dir: &Path) -> Option<String> {
+    suite_on_postgres().then(|| {
+        let base =
+            postgres_url().expect("TALLY_TEST_BACKEND=postgres needs TALLY_TEST_DATABASE_URL");
+        schema_url(&base, data_dir)
+    })
+}
+
+/// The `--database-url` flags of the suite's backend for a command on `data_dir` (none unless on
+/// PostgreSQL: the in-memory store has nothing another process could load into).
+pub fn store_flags(data_dir: &Path) -> Vec<String> {
+    match suite_url(data_dir) {
+        Some(url) => vec!["--database-url".into(), url],
+        None => Vec::new(),
+    }
+}
+
 /// The `--database-url` for a server on `data_dir`: a schema named after the directory, created
 /// if missing.
 pub fn schema_url(base_url: &str, data_dir: &Path) -> String {

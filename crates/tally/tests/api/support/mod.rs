@@ -30,65 +30,81 @@ pub struct TestServer {
     pub client: reqwest::Client,
 }
 
+/// How to start a [`TestServer`]: by default on a new, empty temporary data directory, on the
+/// suite's backend (`TALLY_TEST_BACKEND`), with no extra `serve` flags.
+#[must_use = "a builder does nothing until `start`"]
+pub struct TestServerBuilder<'a> {
+    flags: Vec<String>,
+    data_dir: Option<&'a Path>,
+    /// `Some`: this `--database-url` (None: none) instead of the suite's backend.
+    database_url: Option<Option<String>>,
+    shared: bool,
+}
+
+impl<'a> TestServerBuilder<'a> {
+    /// Extra `serve` flags (added to any given before).
+    pub fn flags(mut self, flags: &[&str]) -> Self {
+        self.flags.extend(flags.iter().map(|flag| flag.to_string()));
+        self
+    }
+
+    /// Runs on `data_dir` (which may hold an earlier run's data) instead of a new temporary one.
+    pub fn data_dir(mut self, data_dir: &'a Path) -> Self {
+        self.data_dir = Some(data_dir);
+        self
+    }
+
+    /// Runs with this `--database-url` instead of the suite's backend (None: no URL, so the
+    /// embedded store, or the in-memory one when the suite runs in memory and not [`shared`]).
+    ///
+    /// [`shared`]: TestServerBuilder::shared
+    pub fn database_url(mut self, url: Option<&str>) -> Self {
+        self.database_url = Some(url.map(str::to_owned));
+        self
+    }
+
+    /// Runs on a store another process can write too: never `--in-memory`, so the embedded
+    /// store in the data directory even when the suite runs in memory (PostgreSQL stays).
+    pub fn shared(mut self) -> Self {
+        self.shared = true;
+        self
+    }
+
+    pub fn start(self) -> TestServer {
+        let temp = match self.data_dir {
+            Some(_) => None,
+            None => Some(tempfile::tempdir().expect("a temporary directory")),
+        };
+        let data_dir = self
+            .data_dir
+            .or(temp.as_ref().map(|temp| temp.path()))
+            .expect("a data directory");
+        let url = match self.database_url {
+            Some(url) => url,
+            None => database::suite_url(data_dir),
+        };
+        let in_memory = !self.shared && database::suite_in_memory();
+        let flags: Vec<&str> = self.flags.iter().map(String::as_str).collect();
+        let mut server = TestServer::launch(data_dir, url.as_deref(), &flags, in_memory);
+        server._temp = temp;
+        server
+    }
+}
+
 impl TestServer {
-    /// Starts tally on a new, empty data directory.
+    /// Starts tally on a new, empty data directory, on the suite's backend.
     pub fn start() -> Self {
-        let temp = tempfile::tempdir().expect("a temporary directory");
-        let mut server = Self::start_in(temp.path());
-        server._temp = Some(temp);
-        server
+        Self::builder().start()
     }
 
-    /// Starts tally on a new, empty data directory with extra `serve` flags.
-    pub fn start_with_flags(flags: &[&str]) -> Self {
-        let temp = tempfile::tempdir().expect("a temporary directory");
-        let url = suite_database_url(temp.path());
-        let mut server = Self::spawn(temp.path(), url.as_deref(), flags);
-        server._temp = Some(temp);
-        server
-    }
-
-    /// Starts tally on `data_dir` (which may hold an earlier run's data), on the suite's backend.
-    pub fn start_in(data_dir: &Path) -> Self {
-        Self::spawn(data_dir, suite_database_url(data_dir).as_deref(), &[])
-    }
-
-    /// Starts tally on `data_dir` (which may hold an earlier run's data) with extra `serve` flags.
-    pub fn start_in_with_flags(data_dir: &Path, flags: &[&str]) -> Self {
-        Self::spawn(data_dir, suite_database_url(data_dir).as_deref(), flags)
-    }
-
-    /// Starts tally on `data_dir` with the given `--database-url` (None: the embedded store).
-    pub fn start_with(data_dir: &Path, database_url: Option<&str>) -> Self {
-        Self::spawn(data_dir, database_url, &[])
-    }
-
-    /// Starts tally on a store another process can write too: PostgreSQL at `database_url`, else
-    /// the embedded store in `data_dir`, even when the suite runs in memory.
-    pub fn start_shared(data_dir: &Path, database_url: Option<&str>) -> Self {
-        Self::launch(data_dir, database_url, &[], false)
-    }
-
-    /// [`TestServer::start_shared`] with extra `serve` flags.
-    pub fn start_shared_with_flags(
-        data_dir: &Path,
-        database_url: Option<&str>,
-        flags: &[&str],
-    ) -> Self {
-        Self::launch(data_dir, database_url, flags, false)
-    }
-
-    /// [`TestServer::start_with`] with extra `serve` flags.
-    pub fn start_with_and_flags(
-        data_dir: &Path,
-        database_url: Option<&str>,
-        flags: &[&str],
-    ) -> Self {
-        Self::spawn(data_dir, database_url, flags)
-    }
-
-    fn spawn(data_dir: &Path, database_url: Option<&str>, flags: &[&str]) -> Self {
-        Self::launch(data_dir, database_url, flags, database::suite_in_memory())
+    /// A builder for a server with flags, a data directory, or a store of its own.
+    pub fn builder<'a>() -> TestServerBuilder<'a> {
+        TestServerBuilder {
+            flags: Vec::new(),
+            data_dir: None,
+            database_url: None,
+            shared: false,
+        }
     }
 
     fn launch(
@@ -160,6 +176,11 @@ impl TestServer {
         self.child.wait().expect("the process ended")
     }
 
+    /// The `host:port` it listens on, for raw connections.
+    pub fn address(&self) -> String {
+        self.base.trim_start_matches("http://").to_owned()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -195,14 +216,31 @@ impl TestServer {
         token: Option<&str>,
         body: Option<&Value>,
     ) -> Reply {
+        let content_type = body.map(|_| "application/json");
+        let body = body.map(Value::to_string);
+        self.send_text(method, path, token, content_type, body)
+            .await
+    }
+
+    /// Sends a request with an optional bearer token, content type and body as it is written
+    /// (serde_json cannot write a duplicate key or malformed JSON).
+    pub async fn send_text(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
+        body: Option<String>,
+    ) -> Reply {
         let mut request = self.client.request(method, self.url(path));
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
         if let Some(body) = body {
-            request = request
-                .header("content-type", "application/json")
-                .body(body.to_string());
+            request = request.body(body);
         }
         Reply::from(request.send().await.expect("a response")).await
     }
@@ -254,19 +292,15 @@ impl TestServer {
 
     /// Creates a snapshot and answers its id.
     pub async fn create(&self, token: &str, body: &Value) -> String {
-        let reply = self.post(COLLECTION, token, body).await;
+        self.create_in(COLLECTION, token, body).await
+    }
+
+    /// Creates an entity in `collection` and answers its id.
+    pub async fn create_in(&self, collection: &str, token: &str, body: &Value) -> String {
+        let reply = self.post(collection, token, body).await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
         reply.json["id"].as_str().expect("an id").to_owned()
     }
-}
-
-/// The `--database-url` of the suite's backend for a server on `data_dir`.
-fn suite_database_url(data_dir: &Path) -> Option<String> {
-    database::suite_on_postgres().then(|| {
-        let base = database::postgres_url()
-            .expect("TALLY_TEST_BACKEND=postgres needs TALLY_TEST_DATABASE_URL");
-        database::schema_url(&base, data_dir)
-    })
 }
 
 impl Drop for TestServer {
@@ -372,4 +406,24 @@ pub fn snapshot(date_time: &str) -> Value {
 
 pub fn entity_path(id: &str) -> String {
     format!("{COLLECTION}/{id}")
+}
+
+/// Percent-encodes everything but unreserved characters.
+pub fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (byte as char).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
+/// Seconds since the Unix epoch, as JWT claims count time.
+pub fn unix_now() -> i64 {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("a clock after 1970");
+    i64::try_from(since_epoch.as_secs()).expect("seconds in range")
 }
