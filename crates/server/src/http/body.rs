@@ -54,7 +54,7 @@ pub async fn buffer_body(
     if axum::body::HttpBody::is_end_stream(request.body()) {
         return next.run(request).await;
     }
-    let rule = BodyRule::of(request.uri().path());
+    let rule = BodyRule::of(&request);
     // The gate refuses bodies on paths that take none; the API's rule is the safe default.
     let api = rule != BodyRule::TokenForm;
     let receiving = if api {

@@ -44,7 +44,7 @@ pub async fn token_before_body(
     if axum::body::HttpBody::is_end_stream(request.body()) {
         return next.run(request).await;
     }
-    let rule = BodyRule::of(request.uri().path());
+    let rule = BodyRule::of(&request);
     let limit = rule.limit(gate.body_limit);
     let over = declared_length(request.headers()).is_some_and(|length| length > limit as u64);
     if over || rule == BodyRule::Nothing {

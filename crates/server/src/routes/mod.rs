@@ -22,7 +22,7 @@ use tally_model::resources::Permissions;
 
 use crate::auth::Principal;
 use crate::error::ApiError;
-use crate::resource::{self, ResolvedPath, Resource};
+use crate::resource::{self, Resolution, ResolvedPath, Resource};
 use crate::state::AppState;
 pub use context::ApiRequest;
 use endpoints::Guard;
@@ -45,7 +45,7 @@ pub(crate) fn handle_boxed(
 }
 
 /// Runs one API request (also each item of a `$batch`) through every check and its handler.
-async fn handle(state: AppState, request: Request) -> Result<Response, ApiError> {
+async fn handle(state: AppState, mut request: Request) -> Result<Response, ApiError> {
     let authorization = request
         .headers()
         .get(header::AUTHORIZATION)
@@ -55,13 +55,15 @@ async fn handle(state: AppState, request: Request) -> Result<Response, ApiError>
         throttle.admit(principal.tenant, &principal.app_id)?;
     }
 
-    let ResolvedPath { version, resource } = match request.extensions().get::<ResolvedPath>() {
-        Some(resolved) => resolved.clone(),
-        None => resource::resolve(request.uri().path()).unwrap_or_else(|| {
-            let first = request.uri().path().split('/').find(|s| !s.is_empty());
-            Err(ApiError::segment_not_found(first.unwrap_or_default()))
-        })?,
+    // Resolved by the outermost layer; a `$batch` item is a request of its own, resolved here.
+    let resolved = match request.extensions_mut().remove::<Resolution>() {
+        Some(Resolution(resolved)) => resolved,
+        None => resource::resolve(request.uri().path()),
     };
+    let ResolvedPath { version, resource } = resolved.unwrap_or_else(|| {
+        let first = request.uri().path().split('/').find(|s| !s.is_empty());
+        Err(ApiError::segment_not_found(first.unwrap_or_default()))
+    })?;
     let method = request.method().clone();
     let access = access(&resource, &method).ok_or_else(|| {
         let allow = HeaderValue::from_str(&allowed_methods(&resource));
