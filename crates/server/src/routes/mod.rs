@@ -22,6 +22,7 @@ use tally_model::resources::Permissions;
 
 use crate::auth::Principal;
 use crate::error::ApiError;
+use crate::http::body::BufferedBody;
 use crate::resource::{self, Resolution, ResolvedPath, Resource};
 use crate::state::AppState;
 pub use context::ApiRequest;
@@ -90,12 +91,18 @@ async fn handle(state: AppState, mut request: Request) -> Result<Response, ApiEr
         Guard::EachItem => {}
     }
 
-    let (parts, body) = request.into_parts();
-    let body: Bytes = body
-        .collect()
-        .await
-        .map_err(|_| ApiError::bad_request("The request body could not be read."))?
-        .to_bytes();
+    let (mut parts, body) = request.into_parts();
+    // Read whole (and within its limit) by `http::body`, or given by the `$batch` for an item.
+    let body = match parts.extensions.remove::<BufferedBody>() {
+        Some(BufferedBody(bytes)) => bytes,
+        None if axum::body::HttpBody::is_end_stream(&body) => Bytes::new(),
+        // Not in the service (every body passes `http::body`): a router built without it.
+        None => body
+            .collect()
+            .await
+            .map_err(|_| ApiError::bad_request("The request body could not be read."))?
+            .to_bytes(),
+    };
     let request = ApiRequest::new(&state, principal, version, parts, body);
     if method == Method::POST || method == Method::PATCH {
         request.require_json_body()?;
