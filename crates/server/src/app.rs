@@ -1,8 +1,8 @@
 //! The router: which paths go where (the API, health checks, the dashboard at `/`, the sign-in
-//! endpoint for apps), and the layers every request passes through (outermost first: metrics,
-//! envelope, the body gate (each path's body rule, and the API's token, before a body is read),
-//! the body (the API's with its own slots, the token endpoint's small form with none),
-//! admission, panic catcher).
+//! endpoint for apps), and the layers every request passes through (outermost first: the path
+//! resolved once, metrics, envelope, the body gate (each path's body rule, and the API's token,
+//! before a body is read), the body (the API's with its own slots, the token endpoint's small
+//! form with none), admission, panic catcher).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -18,6 +18,7 @@ use crate::http::admission::admit;
 use crate::http::body::{buffer_body, BodyLimit};
 use crate::http::envelope::{envelope, not_found_fallback, panic_response};
 use crate::http::gate::{token_before_body, BodyGate};
+use crate::resource::resolve_path;
 use crate::routes::api;
 use crate::state::AppState;
 use crate::{metrics, openapi, signin};
@@ -55,6 +56,7 @@ pub fn app(state: AppState, body_limit: usize) -> Router {
         .layer(middleware::from_fn_with_state(gate, token_before_body))
         .layer(middleware::from_fn(envelope))
         .layer(middleware::from_fn(metrics::track))
+        .layer(middleware::from_fn(resolve_path))
 }
 
 async fn healthz() -> &'static str {

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::error::ApiError;
-use crate::resource::{self, ResolvedPath};
+use crate::resource::{Resolution, ResolvedPath};
 
 /// Requests answered, by `route`, `method` and `status`.
 pub const REQUESTS: &str = "tally_http_requests_total";
@@ -84,14 +84,14 @@ pub async fn render() -> Response {
         .into_response()
 }
 
-/// Middleware: counts and times every request (a `$batch` counts once, as `batch`). It resolves
-/// an API path once, for its label and for the handler ([`ResolvedPath`] in the extensions).
-pub async fn track(mut request: Request, next: Next) -> Response {
-    let resolved = resource::resolve(request.uri().path());
-    let route = route_label(request.uri().path(), resolved.as_ref());
-    if let Some(Ok(resolved)) = resolved {
-        request.extensions_mut().insert(resolved);
-    }
+/// Middleware: counts and times every request (a `$batch` counts once, as `batch`), labelled by
+/// the path [`crate::resource::resolve_path`] resolved before it.
+pub async fn track(request: Request, next: Next) -> Response {
+    let resolved = request
+        .extensions()
+        .get::<Resolution>()
+        .and_then(|resolution| resolution.0.as_ref());
+    let route = route_label(request.uri().path(), resolved);
     let method = method_label(request.method());
     let started = Instant::now();
     let response = next.run(request).await;

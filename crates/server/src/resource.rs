@@ -3,6 +3,9 @@
 //! Segment names match case-insensitively, as Graph's do; key predicates follow OData's syntax
 //! (SPEC §3).
 
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
 use tally_model::ResourceDef;
 
 use crate::error::ApiError;
@@ -75,12 +78,49 @@ pub enum FunctionArgument {
     Malformed(String),
 }
 
-/// An API path resolved: its version and what it names. The outermost layer (metrics) resolves
-/// each request's path once and leaves this in the request's extensions for the handler.
+/// An API path resolved: its version and what it names.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResolvedPath {
     pub version: ApiVersion,
     pub resource: Resource,
+}
+
+/// A request's path, resolved once by the outermost layer ([`resolve_path`]) and left in its
+/// extensions for the layers and the handler after it: `None` when it is not under `/v1.0` or
+/// `/beta`, else what it names or why nothing (the handler answers that error after the token,
+/// as SPEC §10 orders).
+#[derive(Debug)]
+pub struct Resolution(pub Option<Result<ResolvedPath, ApiError>>);
+
+/// Extensions must be `Clone`; `ApiError` is not (an answer is made once), so its copy is
+/// spelled out here.
+impl Clone for Resolution {
+    fn clone(&self) -> Self {
+        Self(self.0.as_ref().map(|resolved| match resolved {
+            Ok(resolved) => Ok(resolved.clone()),
+            Err(error) => Err(ApiError {
+                status: error.status,
+                code: error.code,
+                message: error.message.clone(),
+                headers: error.headers.clone(),
+            }),
+        }))
+    }
+}
+
+impl Resolution {
+    /// Whether the path is under the API (whether or not it names anything there).
+    pub fn is_api(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
+/// Middleware, outermost: resolves the request's path ([`resolve`]) once, for metrics' route
+/// label, the body gate's rule and the API's handler ([`Resolution`] in the extensions).
+pub async fn resolve_path(mut request: Request, next: Next) -> Response {
+    let resolution = Resolution(resolve(request.uri().path()));
+    request.extensions_mut().insert(resolution);
+    next.run(request).await
 }
 
 /// Resolves a request path (`/v1.0/a/b`, still percent-encoded): `None` when it is not under

@@ -15,7 +15,7 @@ use crate::auth::{Jwks, JwksSource, LocalKey, Verifier};
 use crate::http::admission::Admission;
 use crate::http::listener::ConnectionLimits;
 use crate::paging::PagingKey;
-use crate::routes::derived::cache::InsightCache;
+use crate::state::insight::InsightCache;
 use crate::state::AppState;
 use crate::throttle::Throttle;
 use crate::tls::{Tls, TlsSource};

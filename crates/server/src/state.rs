@@ -1,5 +1,8 @@
-//! What every handler shares: the store, the token verifier, the paging key, and how to spell
-//! this service's absolute URLs.
+//! What every handler shares: the store, the token verifier, the paging key, the caches, and
+//! how to spell this service's absolute URLs. The caches live in this module's tree, so that the
+//! state knows no route's types.
+
+pub mod insight;
 
 use std::sync::Arc;
 
@@ -10,8 +13,8 @@ use tally_store::Store;
 use crate::auth::Verifier;
 use crate::http::admission::Admission;
 use crate::paging::PagingKey;
-use crate::routes::derived::cache::InsightCache;
 use crate::throttle::Throttle;
+use insight::InsightCache;
 
 #[derive(Clone)]
 pub struct AppState {

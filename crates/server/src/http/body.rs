@@ -3,7 +3,9 @@
 //! (SPEC §10). The API's bodies hold a body slot while they arrive (within
 //! [`BODY_READ_TIMEOUT`]); the token endpoint's small forms hold none and have a short deadline
 //! of their own, so that stalled sign-ins starve neither the API nor other sign-ins. A body
-//! found over its limit as it arrives is answered at once and dropped in the background.
+//! found over its limit as it arrives is answered at once and dropped in the background. An API
+//! body read whole goes on as a [`BufferedBody`] in the request's extensions, which the handler
+//! takes; a token form stays the request's body.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,6 +43,12 @@ impl BodyLimit {
     }
 }
 
+/// An API request's body, read whole by [`buffer_body`] and left in the request's extensions
+/// (the request's own body then empty), for the handler to take as it is, without reading a
+/// body again. (`Bytes` share their buffer: a clone copies no byte.)
+#[derive(Clone, Debug, Default)]
+pub struct BufferedBody(pub Bytes);
+
 /// An API body that has not arrived whole by then is answered 408 (slow clients hold no slot
 /// for ever).
 pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
@@ -54,7 +62,7 @@ pub async fn buffer_body(
     if axum::body::HttpBody::is_end_stream(request.body()) {
         return next.run(request).await;
     }
-    let rule = BodyRule::of(request.uri().path());
+    let rule = BodyRule::of(&request);
     // The gate refuses bodies on paths that take none; the API's rule is the safe default.
     let api = rule != BodyRule::TokenForm;
     let receiving = if api {
@@ -94,6 +102,12 @@ pub async fn buffer_body(
         }
     };
     drop(receiving);
+    if api {
+        let mut parts = parts;
+        parts.extensions.insert(BufferedBody(bytes));
+        return next.run(Request::from_parts(parts, Body::empty())).await;
+    }
+    // The token endpoint's handler reads its form with axum's extractor, from the body.
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
 }

@@ -6,6 +6,9 @@
 
 use std::time::Duration;
 
+use axum::http::Request;
+
+use crate::resource::Resolution;
 use crate::signin;
 
 /// The most a token request's form may be: a client secret or a client assertion (a JWT signed
@@ -30,11 +33,17 @@ pub enum BodyRule {
 }
 
 impl BodyRule {
-    /// The rule of `path` (after `canonical_version`).
-    pub fn of(path: &str) -> Self {
-        if is_api(path) {
+    /// The rule of `request`'s path (after `canonical_version`): the API's when the
+    /// [`Resolution`] the outermost layer left says it is under `/v1.0` or `/beta` (without one,
+    /// it is not: a body there is refused, never read).
+    pub fn of<B>(request: &Request<B>) -> Self {
+        let api = request
+            .extensions()
+            .get::<Resolution>()
+            .is_some_and(Resolution::is_api);
+        if api {
             BodyRule::Api
-        } else if signin::is_token_path(path) {
+        } else if signin::is_token_path(request.uri().path()) {
             BodyRule::TokenForm
         } else {
             BodyRule::Nothing
@@ -51,25 +60,31 @@ impl BodyRule {
     }
 }
 
-/// Whether `path` is under the API (`/v1.0`, `/beta`, after `canonical_version`).
-pub fn is_api(path: &str) -> bool {
-    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
-    first == "v1.0" || first == "beta"
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resource;
+
+    impl BodyRule {
+        /// The rule of a request to `path`, its path resolved as the outermost layer does.
+        fn of_path(path: &str) -> Self {
+            let mut request = Request::new(());
+            *request.uri_mut() = path.parse().unwrap();
+            let resolution = Resolution(resource::resolve(path));
+            request.extensions_mut().insert(resolution);
+            Self::of(&request)
+        }
+    }
 
     #[test]
     fn paths_have_their_rules() {
-        assert_eq!(BodyRule::of("/v1.0/reports/x"), BodyRule::Api);
-        assert_eq!(BodyRule::of("/beta"), BodyRule::Api);
+        assert_eq!(BodyRule::of_path("/v1.0/reports/x"), BodyRule::Api);
+        assert_eq!(BodyRule::of_path("/beta"), BodyRule::Api);
         let tenant = "0b4a7c52-4a6e-4d4f-9a39-2c8a3c1f9d11";
         let token = format!("/{tenant}/oauth2/v2.0/token");
-        assert_eq!(BodyRule::of(&token), BodyRule::TokenForm);
+        assert_eq!(BodyRule::of_path(&token), BodyRule::TokenForm);
         assert_eq!(
-            BodyRule::of("/organizations/oauth2/v2.0/token"),
+            BodyRule::of_path("/organizations/oauth2/v2.0/token"),
             BodyRule::TokenForm
         );
         for path in [
@@ -84,7 +99,7 @@ mod tests {
             "/t/v2.0/.well-known/openid-configuration",
             "/v1.0x/reports",
         ] {
-            assert_eq!(BodyRule::of(path), BodyRule::Nothing, "{path}");
+            assert_eq!(BodyRule::of_path(path), BodyRule::Nothing, "{path}");
         }
         assert_eq!(BodyRule::Nothing.limit(1 << 20), 0);
         assert_eq!(BodyRule::Api.limit(1 << 20), 1 << 20);

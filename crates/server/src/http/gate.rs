@@ -7,7 +7,8 @@
 //! - on the API, the token is checked: a client without a valid token gets its 401 at once,
 //!   without taking a body or request slot ([`super::admission`]) or any memory for a body it
 //!   may never send (an HTTP/2 stream that declares a body and stalls); one of unknown length
-//!   over the limit is answered 401 too;
+//!   over the limit is answered 401 too. A valid token's [`Principal`](crate::auth::Principal)
+//!   is left in the request's extensions, for the handler not to verify it again;
 //! - the token endpoint's form goes on to [`super::body`], which reads it within its own small
 //!   limit and deadline.
 //!
@@ -37,14 +38,14 @@ pub struct BodyGate {
 
 pub async fn token_before_body(
     State(gate): State<BodyGate>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     // Most requests (every GET) have no body: nothing to decide.
     if axum::body::HttpBody::is_end_stream(request.body()) {
         return next.run(request).await;
     }
-    let rule = BodyRule::of(request.uri().path());
+    let rule = BodyRule::of(&request);
     let limit = rule.limit(gate.body_limit);
     let over = declared_length(request.headers()).is_some_and(|length| length > limit as u64);
     if over || rule == BodyRule::Nothing {
@@ -57,7 +58,11 @@ pub async fn token_before_body(
                 .get(header::AUTHORIZATION)
                 .map(|value| value.to_str().unwrap_or("\u{0}invalid"));
             match gate.verifier.verify(authorization).await {
-                Ok(_) => next.run(request).await,
+                Ok(principal) => {
+                    // The handler takes it rather than verify the token again.
+                    request.extensions_mut().insert(principal);
+                    next.run(request).await
+                }
                 Err(error) => refuse(request, Refusal::Graph(error)),
             }
         }

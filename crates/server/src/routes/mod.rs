@@ -22,7 +22,8 @@ use tally_model::resources::Permissions;
 
 use crate::auth::Principal;
 use crate::error::ApiError;
-use crate::resource::{self, ResolvedPath, Resource};
+use crate::http::body::BufferedBody;
+use crate::resource::{self, Resolution, ResolvedPath, Resource};
 use crate::state::AppState;
 pub use context::ApiRequest;
 use endpoints::Guard;
@@ -45,23 +46,32 @@ pub(crate) fn handle_boxed(
 }
 
 /// Runs one API request (also each item of a `$batch`) through every check and its handler.
-async fn handle(state: AppState, request: Request) -> Result<Response, ApiError> {
-    let authorization = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .map(|value| value.to_str().unwrap_or("\u{0}invalid"));
-    let principal = state.verifier.verify(authorization).await?;
+async fn handle(state: AppState, mut request: Request) -> Result<Response, ApiError> {
+    // A request with a body had its token verified by the gate (`http::gate`), before its body
+    // was read; the others (every GET, each `$batch` item) have theirs verified here.
+    let principal = match request.extensions_mut().remove::<Principal>() {
+        Some(principal) => principal,
+        None => {
+            let authorization = request
+                .headers()
+                .get(header::AUTHORIZATION)
+                .map(|value| value.to_str().unwrap_or("\u{0}invalid"));
+            state.verifier.verify(authorization).await?
+        }
+    };
     if let Some(throttle) = &state.throttle {
         throttle.admit(principal.tenant, &principal.app_id)?;
     }
 
-    let ResolvedPath { version, resource } = match request.extensions().get::<ResolvedPath>() {
-        Some(resolved) => resolved.clone(),
-        None => resource::resolve(request.uri().path()).unwrap_or_else(|| {
-            let first = request.uri().path().split('/').find(|s| !s.is_empty());
-            Err(ApiError::segment_not_found(first.unwrap_or_default()))
-        })?,
+    // Resolved by the outermost layer; a `$batch` item is a request of its own, resolved here.
+    let resolved = match request.extensions_mut().remove::<Resolution>() {
+        Some(Resolution(resolved)) => resolved,
+        None => resource::resolve(request.uri().path()),
     };
+    let ResolvedPath { version, resource } = resolved.unwrap_or_else(|| {
+        let first = request.uri().path().split('/').find(|s| !s.is_empty());
+        Err(ApiError::segment_not_found(first.unwrap_or_default()))
+    })?;
     let method = request.method().clone();
     let access = access(&resource, &method).ok_or_else(|| {
         let allow = HeaderValue::from_str(&allowed_methods(&resource));
@@ -81,12 +91,18 @@ async fn handle(state: AppState, request: Request) -> Result<Response, ApiError>
         Guard::EachItem => {}
     }
 
-    let (parts, body) = request.into_parts();
-    let body: Bytes = body
-        .collect()
-        .await
-        .map_err(|_| ApiError::bad_request("The request body could not be read."))?
-        .to_bytes();
+    let (mut parts, body) = request.into_parts();
+    // Read whole (and within its limit) by `http::body`, or given by the `$batch` for an item.
+    let body = match parts.extensions.remove::<BufferedBody>() {
+        Some(BufferedBody(bytes)) => bytes,
+        None if axum::body::HttpBody::is_end_stream(&body) => Bytes::new(),
+        // Not in the service (every body passes `http::body`): a router built without it.
+        None => body
+            .collect()
+            .await
+            .map_err(|_| ApiError::bad_request("The request body could not be read."))?
+            .to_bytes(),
+    };
     let request = ApiRequest::new(&state, principal, version, parts, body);
     if method == Method::POST || method == Method::PATCH {
         request.require_json_body()?;

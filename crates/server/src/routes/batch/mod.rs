@@ -5,7 +5,7 @@
 mod items;
 mod order;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::Request;
 use axum::http::{header, HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -16,6 +16,7 @@ use serde_json::{json, Map, Value};
 
 use super::ApiRequest;
 use crate::error::{ApiError, GraphError};
+use crate::http::body::BufferedBody;
 use crate::http::envelope::{render_error, RequestIds};
 use crate::http::json::odata_json;
 use crate::state::AppState;
@@ -81,7 +82,7 @@ async fn execute(state: &AppState, outer: &ApiRequest, item: &BatchItem) -> Resp
     if !body.is_empty() && !item.has_header("content-type") {
         builder = builder.header(header::CONTENT_TYPE, "application/json");
     }
-    let mut request = match builder.body(Body::from(body)) {
+    let mut request = match builder.body(Body::empty()) {
         Ok(request) => request,
         Err(_) => {
             return ApiError::bad_request(format!(
@@ -91,6 +92,10 @@ async fn execute(state: &AppState, outer: &ApiRequest, item: &BatchItem) -> Resp
             .into_response()
         }
     };
+    // As `http::body` leaves a request's body, for `handle` to take.
+    request
+        .extensions_mut()
+        .insert(BufferedBody(Bytes::from(body)));
     request.extensions_mut().insert(InBatch);
     request.extensions_mut().insert(outer.ids.clone());
     match super::handle_boxed(state.clone(), request).await {
