@@ -224,34 +224,46 @@ fn comparison(
             } else {
                 CompareOp::ALL.to_vec()
             };
-            let (op, value) = (select(ops), constant(ty, &pool));
-            let compare = |op, left, right| TypedExpr::Compare { op, left, right };
-            let p = operand.clone();
-            prop_oneof![
-                6 => (op.clone(), value.clone(), any::<bool>()).prop_map(move |(op, c, swap)| {
-                    let (a, b) = (p.clone(), Operand::Constant(c));
-                    if swap { compare(op, b, a) } else { compare(op, a, b) }
-                }),
-                1 => (op.clone(), select(same_type)).prop_map({
-                    let p = operand.clone();
-                    move |(op, other)| compare(op, p.clone(), other)
-                }),
-                1 => (op, value.clone(), value.clone()).prop_map(move |(op, a, b)| {
-                    compare(op, Operand::Constant(a), Operand::Constant(b))
-                }),
-                2 => (vec(value.clone(), 1..=4), value, proptest::bool::weighted(0.2)).prop_map(
-                    move |(values, c, on_constant)| TypedExpr::In {
-                        operand: if on_constant { Operand::Constant(c) } else { operand.clone() },
-                        values,
-                    }
-                ),
-            ]
+            compare_or_in(operand, ops, constant(ty, &pool), same_type)
         })
         .boxed()
 }
 
 /// `d/member eq X` (either way round) or `d/member in (X, …)` on an enum member of `item`: the
 /// forms the stores answer from an index rather than each item; `None` without enum members.
+/// `operand` compared with a constant (on either side), with another operand of its type
+/// (`others`, never empty), two constants compared, or an `in` list: the shapes every
+/// collection's comparisons take.
+pub fn compare_or_in(
+    operand: Operand,
+    ops: Vec<CompareOp>,
+    value: BoxedStrategy<Constant>,
+    others: Vec<Operand>,
+) -> impl Strategy<Value = TypedExpr> {
+    let op = select(ops);
+    let compare = |op, left, right| TypedExpr::Compare { op, left, right };
+    let p = operand.clone();
+    prop_oneof![
+        6 => (op.clone(), value.clone(), any::<bool>()).prop_map(move |(op, c, swap)| {
+            let (a, b) = (p.clone(), Operand::Constant(c));
+            if swap { compare(op, b, a) } else { compare(op, a, b) }
+        }),
+        1 => (op.clone(), select(others)).prop_map({
+            let p = operand.clone();
+            move |(op, other)| compare(op, p.clone(), other)
+        }),
+        1 => (op, value.clone(), value.clone()).prop_map(move |(op, a, b)| {
+            compare(op, Operand::Constant(a), Operand::Constant(b))
+        }),
+        2 => (vec(value.clone(), 1..=4), value, proptest::bool::weighted(0.2)).prop_map(
+            move |(values, c, on_constant)| TypedExpr::In {
+                operand: if on_constant { Operand::Constant(c) } else { operand.clone() },
+                values,
+            }
+        ),
+    ]
+}
+
 fn enum_test(item: &'static ComplexType) -> Option<BoxedStrategy<TypedExpr>> {
     let members = item.properties.iter();
     let members: Vec<&'static Property> =

@@ -15,7 +15,7 @@ use tally_odata::query::{CompareOp, Constant, Operand, TypedExpr};
 use tally_odata::schema::{ComplexType, Property, Type};
 
 use super::dataset::{name, SKUS};
-use crate::strategies::{logic, ID_PLACEHOLDER};
+use crate::strategies::{compare_or_in, logic, ID_PLACEHOLDER};
 use crate::values::{instant, TICKS_PER_SECOND};
 
 /// Starts a string literal that is replaced with (a variant of) a stored userPrincipalName.
@@ -190,28 +190,12 @@ fn comparison(pool: &[i64], item: Option<&'static ComplexType>) -> BoxedStrategy
                 .filter(|(_, t)| comparable(ty, *t))
                 .map(|(operand, _)| operand)
                 .collect();
-            let (op, value) = (select(CompareOp::ALL.to_vec()), constant(ty, &pool));
-            let compare = |op, left, right| TypedExpr::Compare { op, left, right };
-            let p = operand.clone();
-            prop_oneof![
-                6 => (op.clone(), value.clone(), any::<bool>()).prop_map(move |(op, c, swap)| {
-                    let (a, b) = (p.clone(), Operand::Constant(c));
-                    if swap { compare(op, b, a) } else { compare(op, a, b) }
-                }),
-                1 => (op.clone(), select(others)).prop_map({
-                    let p = operand.clone();
-                    move |(op, other)| compare(op, p.clone(), other)
-                }),
-                1 => (op, value.clone(), value.clone()).prop_map(move |(op, a, b)| {
-                    compare(op, Operand::Constant(a), Operand::Constant(b))
-                }),
-                2 => (vec(value.clone(), 1..=4), value, proptest::bool::weighted(0.2)).prop_map(
-                    move |(values, c, on_constant)| TypedExpr::In {
-                        operand: if on_constant { Operand::Constant(c) } else { operand.clone() },
-                        values,
-                    }
-                ),
-            ]
+            compare_or_in(
+                operand,
+                CompareOp::ALL.to_vec(),
+                constant(ty, &pool),
+                others,
+            )
         })
         .boxed()
 }
