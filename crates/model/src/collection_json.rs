@@ -89,16 +89,18 @@ pub fn decode(ty: &ComplexType, text: &[u8]) -> Result<Vec<Item>, String> {
 fn scalar(ty: Type, json: &Json) -> Option<Value> {
     Some(match ty {
         Type::String => Value::String(json.as_str()?.into()),
+        Type::Guid => Value::String(
+            uuid::Uuid::parse_str(json.as_str()?)
+                .ok()?
+                .to_string()
+                .into(),
+        ),
+        Type::Boolean => Value::Boolean(json.as_bool()?),
         Type::Int32 => Value::Int(i32::try_from(json.as_i64()?).ok()?),
         Type::DateTimeOffset => Value::DateTimeOffset(DateTimeOffset::parse(json.as_str()?).ok()?),
         Type::Enum(ty) => Value::Enum(ty.member(json.as_str()?)?),
         // Report items hold none of these (the directory's types are read by its own code).
-        Type::Collection(_)
-        | Type::Int64
-        | Type::Boolean
-        | Type::Guid
-        | Type::Complex(_)
-        | Type::Primitives(_) => return None,
+        Type::Collection(_) | Type::Int64 | Type::Complex(_) | Type::Primitives(_) => return None,
     })
 }
 

@@ -14,7 +14,7 @@ use tally_odata::schema::{ComplexType, EntityType, EnumType, Property, Type};
 
 use crate::directory::insight::PREMIUM_LICENSE_INSIGHT;
 use crate::directory::types::{LICENSE_DETAILS, SUBSCRIBED_SKU, USER};
-use crate::resources::{FunctionKind, ResourceDef, ALL};
+use crate::resources::{FunctionKind, ResourceDef, Singleton, ALL, REPORT_ROOT};
 
 /// The whole `$metadata` document.
 pub fn metadata_xml() -> &'static str {
@@ -62,22 +62,31 @@ fn write_metadata(resources: &[&ResourceDef]) -> String {
         </Key>
         <Property Name="id" Type="Edm.String" Nullable="false" />
       </EntityType>
-      <EntityType Name="reportRoot" BaseType="graph.entity">
 "#,
     );
-    for def in resources {
+    let singletons = singletons(resources);
+    for singleton in &singletons {
         let _ = writeln!(
             xml,
-            r#"        <NavigationProperty Name="{}" Type="Collection(graph.{})" ContainsTarget="true" />"#,
-            def.collection,
-            def.entity.short_name()
+            r#"      <EntityType Name="{}" BaseType="graph.entity">"#,
+            singleton.short_type_name()
         );
-    }
-    xml.push_str(
-        r#"        <NavigationProperty Name="azureADPremiumLicenseInsight" Type="graph.azureADPremiumLicenseInsight" ContainsTarget="true" />
+        for def in resources.iter().filter(|def| def.singleton == *singleton) {
+            let _ = writeln!(
+                xml,
+                r#"        <NavigationProperty Name="{}" Type="Collection(graph.{})" ContainsTarget="true" />"#,
+                def.collection,
+                def.entity.short_name()
+            );
+        }
+        if *singleton == &REPORT_ROOT {
+            xml.push_str(
+                r#"        <NavigationProperty Name="azureADPremiumLicenseInsight" Type="graph.azureADPremiumLicenseInsight" ContainsTarget="true" />
 "#,
-    );
-    xml.push_str("      </EntityType>\n");
+            );
+        }
+        xml.push_str("      </EntityType>\n");
+    }
     for entity in &entities {
         let _ = writeln!(
             xml,
@@ -99,13 +108,17 @@ fn write_metadata(resources: &[&ResourceDef]) -> String {
         xml.push_str("      </ComplexType>\n");
     }
     for def in resources {
+        let Some(function) = &def.function else {
+            continue;
+        };
         let _ = writeln!(
             xml,
             r#"      <Function Name="{}" IsBound="true" IsComposable="true">
-        <Parameter Name="bindingParameter" Type="graph.reportRoot" />"#,
-            def.function.name
+        <Parameter Name="bindingParameter" Type="graph.{}" />"#,
+            function.name,
+            def.singleton.short_type_name()
         );
-        if let FunctionKind::Window = def.function.kind {
+        if let FunctionKind::Window = function.kind {
             xml.push_str(
                 "        <Parameter Name=\"period\" Type=\"Edm.String\" Nullable=\"false\" />\n",
             );
@@ -125,8 +138,17 @@ fn write_metadata(resources: &[&ResourceDef]) -> String {
         <ReturnType Type="graph.user" />
       </Action>
       <EntityContainer Name="GraphService">
-        <Singleton Name="reports" Type="microsoft.graph.reportRoot" />
-        <EntitySet Name="subscribedSkus" EntityType="microsoft.graph.subscribedSku" />
+"#,
+    );
+    for singleton in &singletons {
+        let _ = writeln!(
+            xml,
+            r#"        <Singleton Name="{}" Type="{}" />"#,
+            singleton.name, singleton.type_name
+        );
+    }
+    xml.push_str(
+        r#"        <EntitySet Name="subscribedSkus" EntityType="microsoft.graph.subscribedSku" />
         <EntitySet Name="users" EntityType="microsoft.graph.user" />
       </EntityContainer>
     </Schema>
@@ -135,6 +157,17 @@ fn write_metadata(resources: &[&ResourceDef]) -> String {
 "#,
     );
     xml
+}
+
+/// The singletons the resources live in, each once, in the order they first appear.
+fn singletons(resources: &[&ResourceDef]) -> Vec<&'static Singleton> {
+    let mut singletons: Vec<&'static Singleton> = Vec::new();
+    for def in resources {
+        if !singletons.contains(&def.singleton) {
+            singletons.push(def.singleton);
+        }
+    }
+    singletons
 }
 
 fn collect(
@@ -188,8 +221,10 @@ mod tests {
         for def in ALL {
             let entity = format!(r#"<EntityType Name="{}" "#, def.entity.short_name());
             assert_eq!(xml.matches(&entity).count(), 1, "{entity}");
-            let function = format!(r#"<Function Name="{}" "#, def.function.name);
-            assert_eq!(xml.matches(&function).count(), 1, "{function}");
+            if let Some(function) = &def.function {
+                let function = format!(r#"<Function Name="{}" "#, function.name);
+                assert_eq!(xml.matches(&function).count(), 1, "{function}");
+            }
             assert!(xml.contains(&format!(r#"<NavigationProperty Name="{}""#, def.collection)));
         }
     }

@@ -5,7 +5,7 @@
 use std::fmt;
 
 use serde_json::{Map, Value as Json};
-use tally_odata::schema::{ComplexType, EntityType, Property, Type};
+use tally_odata::schema::{ComplexType, Default, EntityType, Property, Type};
 use tally_odata::DateTimeOffset;
 use uuid::Uuid;
 
@@ -56,7 +56,8 @@ pub fn parse_create(ty: &EntityType, body: &[u8]) -> Result<NewEntity, Validatio
             "the property is read-only and is assigned by the server",
         ));
     }
-    fields.complete(ty)
+    fields.refuse_read_only(ty)?;
+    fields.with_defaults(ty).complete(ty)
 }
 
 /// Validates one record of `tally import`: a POST body that may also carry the object's `id`
@@ -74,7 +75,8 @@ pub fn parse_import(
                 .map_err(|_| ValidationError::at("id", format_args!("'{id}' is not a GUID")))
         })
         .transpose()?;
-    Ok((id, fields.complete(ty)?))
+    fields.refuse_read_only(ty)?;
+    Ok((id, fields.with_defaults(ty).complete(ty)?))
 }
 
 /// Validates a PATCH body for the object `key`: an `id` in the body must name the same object.
@@ -86,6 +88,15 @@ pub fn parse_patch(ty: &EntityType, body: &[u8], key: &str) -> Result<Patch, Val
             return Err(ValidationError::at(
                 "id",
                 format_args!("'{id}' does not match the key of the object addressed by the URL"),
+            ));
+        }
+    }
+    fields.refuse_read_only(ty)?;
+    for (property, value) in ty.properties[1..].iter().zip(&fields.values) {
+        if property.immutable && value.is_some() {
+            return Err(ValidationError::at(
+                property.name,
+                "the property is set when the object is created and cannot be changed",
             ));
         }
     }
@@ -117,6 +128,35 @@ struct EntityFields<'a> {
 }
 
 impl EntityFields<'_> {
+    /// Refuses a body that names a property only the server sets.
+    fn refuse_read_only(&self, ty: &EntityType) -> Result<(), ValidationError> {
+        match ty.properties[1..]
+            .iter()
+            .zip(&self.values)
+            .find(|(property, value)| property.read_only && value.is_some())
+        {
+            Some((property, _)) => Err(ValidationError::at(
+                property.name,
+                "the property is read-only and is set by the server",
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// Fills each absent property that has a default (SPEC §13.2's `createdDateTime`, …).
+    fn with_defaults(mut self, ty: &EntityType) -> Self {
+        for (property, value) in ty.properties[1..].iter().zip(&mut self.values) {
+            if value.is_none() {
+                *value = property.default.map(|default| match default {
+                    Default::Now => Value::DateTimeOffset(now()),
+                    Default::NewGuid => Value::String(Uuid::new_v4().to_string().into()),
+                    Default::Boolean(value) => Value::Boolean(value),
+                });
+            }
+        }
+        self
+    }
+
     /// A POST's values: required properties present, absent ones null (collections empty).
     fn complete(self, ty: &EntityType) -> Result<NewEntity, ValidationError> {
         ty.properties[1..]
@@ -167,6 +207,16 @@ fn entity_fields<'a>(
         }
     }
     Ok(fields)
+}
+
+/// The request's time, to the second, in UTC (as Graph writes `createdDateTime`).
+fn now() -> DateTimeOffset {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| i64::try_from(since.as_secs()).unwrap_or(0));
+    let canonical = DateTimeOffset::from_ticks(seconds * tally_odata::edm::TICKS_PER_SECOND);
+    let text = canonical.as_str().replace(".0000000Z", "Z");
+    DateTimeOffset::parse(&text).unwrap_or(canonical)
 }
 
 /// Where a value sits in a body (`licenseInfoDetails[1].totalUsageCount`), written out only
@@ -222,6 +272,20 @@ fn value(
             )),
         },
         Type::Int32 => int32(path, json, property.minimum),
+        Type::Boolean => match json {
+            Json::Bool(value) => Ok(Value::Boolean(*value)),
+            other => Err(ValidationError::at(
+                path,
+                format_args!("expected true or false, not {}", describe(other)),
+            )),
+        },
+        Type::Guid => match json.as_str().map(uuid::Uuid::parse_str) {
+            Some(Ok(id)) => Ok(Value::String(id.to_string().into())),
+            _ => Err(ValidationError::at(
+                path,
+                format_args!("expected a GUID string, not {}", describe(json)),
+            )),
+        },
         Type::DateTimeOffset => date_time_offset(path, json),
         Type::Enum(ty) => {
             let members = ty.member_list();
@@ -245,13 +309,11 @@ fn value(
             }
         }
         Type::Collection(ty) => collection(ty, path, json),
-        // The reports have none of these; the directory validates its bodies itself.
-        Type::Int64 | Type::Boolean | Type::Guid | Type::Complex(_) | Type::Primitives(_) => {
-            Err(ValidationError::at(
-                path,
-                format_args!("{} cannot be written here", property.ty.describe()),
-            ))
-        }
+        // No described resource writes these; the directory validates its bodies itself.
+        Type::Int64 | Type::Complex(_) | Type::Primitives(_) => Err(ValidationError::at(
+            path,
+            format_args!("{} cannot be written here", property.ty.describe()),
+        )),
     }
 }
 

@@ -13,6 +13,7 @@ pub enum Value {
     Null,
     String(Box<str>),
     Int(i32),
+    Boolean(bool),
     DateTimeOffset(DateTimeOffset),
     /// A member of the property's enum type.
     Enum(&'static str),
@@ -53,6 +54,7 @@ impl PartialEq for Value {
             (Value::Null, Value::Null) => true,
             (Value::String(a), Value::String(b)) => a == b,
             (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Boolean(a), Value::Boolean(b)) => a == b,
             (Value::DateTimeOffset(a), Value::DateTimeOffset(b)) => a == b,
             (Value::Enum(a), Value::Enum(b)) => a == b,
             (Value::Collection(a), Value::Collection(b)) => a == b,

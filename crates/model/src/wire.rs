@@ -120,6 +120,8 @@ pub(crate) fn write_scalar(value: &Value, out: &mut Vec<u8>) {
         Value::Null => out.extend_from_slice(b"null"),
         Value::String(text) => push_json_str(out, text),
         Value::Int(number) => out.extend_from_slice(itoa::Buffer::new().format(*number).as_bytes()),
+        Value::Boolean(true) => out.extend_from_slice(b"true"),
+        Value::Boolean(false) => out.extend_from_slice(b"false"),
         Value::DateTimeOffset(value) => push_json_str(out, value.as_str()),
         Value::Enum(member) => push_json_str(out, member),
         Value::Collection(_) => out.extend_from_slice(b"[]"),

@@ -169,6 +169,12 @@ pub struct Property {
     pub required: bool,
     /// The smallest Int32 allowed, if any.
     pub minimum: Option<i32>,
+    /// What a POST that leaves it out gets.
+    pub default: Option<Default>,
+    /// Set by the server only: a body that names it is refused.
+    pub read_only: bool,
+    /// Given when the object is created and never changed: a PATCH that names it is refused.
+    pub immutable: bool,
     /// Whether `$orderby` may name it (non-nullable scalars only: keyset paging needs values).
     pub sortable: bool,
     /// The column the stores keep it in (DateTimeOffset: `{column}_text` and `{column}_ticks`);
@@ -186,6 +192,9 @@ impl Property {
             nullable: true,
             required: false,
             minimum: None,
+            default: None,
+            read_only: false,
+            immutable: false,
             sortable: false,
             column,
         }
@@ -206,6 +215,16 @@ impl Property {
         sortable: true,
         ..Property::new("id", Type::String, "id")
     };
+}
+
+/// A property's value when a POST leaves it out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Default {
+    /// The request's time, as a DateTimeOffset in UTC.
+    Now,
+    /// A new random GUID, in lower case, as a string.
+    NewGuid,
+    Boolean(bool),
 }
 
 impl fmt::Display for Property {

@@ -152,6 +152,7 @@ impl From<StoreError> for ApiError {
                     ),
                 )
             }
+            StoreError::Refused(message) => ApiError::bad_request(message),
             StoreError::Internal(cause) => {
                 tracing::error!(%cause, "store failure");
                 ApiError::internal()

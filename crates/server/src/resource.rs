@@ -45,6 +45,9 @@ pub enum Resource {
     CollectionCount(&'static ResourceDef),
     /// One object by its key, unquoted (validated later: a key that is no GUID is a 404).
     Entity(&'static ResourceDef, String),
+    /// One object by the value of its resource's alternate key,
+    /// `subscriptions(commerceSubscriptionId='…')`.
+    AlternateEntity(&'static ResourceDef, String),
     /// The resource's function with its raw argument (validated later: InvalidArgument).
     Function(&'static ResourceDef, FunctionArgument),
     FunctionCount(&'static ResourceDef, FunctionArgument),
@@ -59,7 +62,7 @@ impl Resource {
         match self {
             Resource::Collection(_) => "collection",
             Resource::CollectionCount(_) => "collection_count",
-            Resource::Entity(..) => "entity",
+            Resource::Entity(..) | Resource::AlternateEntity(..) => "entity",
             Resource::Function(..) => "function",
             Resource::FunctionCount(..) => "function_count",
             Resource::Endpoint(endpoint, _) => endpoint.label,
@@ -156,7 +159,8 @@ pub fn resolve(path: &str) -> Option<Result<ResolvedPath, ApiError>> {
 }
 
 /// Parses the decoded segments after the version segment: an endpoint of the route table, else
-/// a report's path, else the first segment that names nothing.
+/// a described resource's path (under its singleton), else the first segment that names
+/// nothing.
 pub fn parse(segments: &[String]) -> Result<Resource, ApiError> {
     let segments: Vec<&str> = segments
         .iter()
@@ -166,10 +170,8 @@ pub fn parse(segments: &[String]) -> Result<Resource, ApiError> {
     match endpoints::find(&segments) {
         Found::Endpoint(endpoint, keys) => Ok(Resource::Endpoint(endpoint, keys)),
         Found::Nothing { known } => match segments.split_first() {
-            Some((reports, rest))
-                if reports.eq_ignore_ascii_case("reports") && !rest.is_empty() =>
-            {
-                parse_reports(rest)
+            Some((singleton, rest)) if ResourceDef::is_singleton(singleton) && !rest.is_empty() => {
+                parse_contained(singleton, rest)
             }
             _ => {
                 let unknown = segments.get(known).or(segments.last());
@@ -181,12 +183,13 @@ pub fn parse(segments: &[String]) -> Result<Resource, ApiError> {
     }
 }
 
-/// A report's path after `reports/` (not empty).
-fn parse_reports(rest: &[&str]) -> Result<Resource, ApiError> {
+/// A described resource's path after its singleton's segment (`reports/`, `directory/`; not
+/// empty).
+fn parse_contained(singleton: &str, rest: &[&str]) -> Result<Resource, ApiError> {
     let Some((first, rest)) = rest.split_first() else {
-        return Err(ApiError::segment_not_found("reports"));
+        return Err(ApiError::segment_not_found(singleton));
     };
-    if let Some(def) = ResourceDef::by_collection(first) {
+    if let Some(def) = ResourceDef::by_collection(singleton, first) {
         return match rest {
             [] => Ok(Resource::Collection(def)),
             [count] if count.eq_ignore_ascii_case("$count") => Ok(Resource::CollectionCount(def)),
@@ -202,14 +205,17 @@ fn parse_reports(rest: &[&str]) -> Result<Resource, ApiError> {
         },
         None => (*first, None),
     };
-    if let (Some(def), Some(predicate)) = (ResourceDef::by_collection(name), argument) {
-        let key = key_predicate(predicate)?;
+    if let (Some(def), Some(predicate)) = (ResourceDef::by_collection(singleton, name), argument) {
+        let resource = match key_predicate(def, predicate)? {
+            Key::Id(key) => Resource::Entity(def, key),
+            Key::Alternate(value) => Resource::AlternateEntity(def, value),
+        };
         return match rest {
-            [] => Ok(Resource::Entity(def, key)),
+            [] => Ok(resource),
             [next, ..] => Err(ApiError::segment_not_found(next)),
         };
     }
-    if let (Some(def), Some(argument)) = (ResourceDef::by_function(name), argument) {
+    if let (Some(def), Some(argument)) = (ResourceDef::by_function(singleton, name), argument) {
         let argument = function_argument(argument);
         return match rest {
             [] => Ok(Resource::Function(def, argument)),
@@ -222,21 +228,35 @@ fn parse_reports(rest: &[&str]) -> Result<Resource, ApiError> {
     Err(ApiError::segment_not_found(first))
 }
 
-/// The key in an OData key predicate, `('…')` or `(id='…')`: a string literal, whose quotes
-/// inside are doubled. Anything else is a 400 (SPEC §3), not a 404.
-fn key_predicate(predicate: &str) -> Result<String, ApiError> {
+/// What a key predicate names an object by.
+enum Key {
+    Id(String),
+    Alternate(String),
+}
+
+/// The key in an OData key predicate, `('…')`, `(id='…')` or `(<alternate key>='…')`: a
+/// string literal, whose quotes inside are doubled. Anything else is a 400 (SPEC §3), not a
+/// 404.
+fn key_predicate(def: &ResourceDef, predicate: &str) -> Result<Key, ApiError> {
+    let keys = match def.alternate_key {
+        Some(alternate) => format!("('<id>'), (id='<id>') or ({alternate}='<value>')"),
+        None => "('<id>') or (id='<id>')".to_owned(),
+    };
     let invalid = |why: &str| {
         ApiError::bad_request(format!(
             "The key predicate '({predicate})' is not valid: {why}. Write the key as a quoted \
-             string, ('<id>') or (id='<id>'), doubling any quote inside it."
+             string, {keys}, doubling any quote inside it."
         ))
     };
+    let mut alternate = false;
     let literal = match predicate.split_once('=') {
         Some((name, value)) if !predicate.trim_start().starts_with('\'') => {
             let name = name.trim();
-            if name != "id" {
+            alternate = def.alternate_key.is_some_and(|key| key.name == name);
+            if name != "id" && !alternate {
                 return Err(invalid(&format!(
-                    "'{name}' is not the key; the key is 'id'"
+                    "'{name}' is not a key of {}",
+                    def.entity.short_name()
                 )));
             }
             value.trim()
@@ -256,7 +276,11 @@ fn key_predicate(predicate: &str) -> Result<String, ApiError> {
         }
         key.push(c);
     }
-    Ok(key)
+    Ok(if alternate {
+        Key::Alternate(key)
+    } else {
+        Key::Id(key)
+    })
 }
 
 fn function_argument(text: &str) -> FunctionArgument {

@@ -10,6 +10,10 @@ pub enum StoreError {
     /// away: 504. Retrying the same read as it is will not help.
     #[error("the read ran over its budget of {} ms", .0.as_millis())]
     Budget(std::time::Duration),
+    /// A rule of the data refused the write (a unique property taken, a rule of
+    /// [`tally_model::resources::StoreRule`]): 400 with this message, and nothing written.
+    #[error("{0}")]
+    Refused(String),
     /// A bug or corruption: 500, logged with its cause.
     #[error("store failure: {0}")]
     Internal(String),

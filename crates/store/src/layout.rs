@@ -26,6 +26,8 @@ struct Column {
     sql_type: String,
     /// Holds a collection's JSON (PostgreSQL: `jsonb`, cast from and to text).
     json: bool,
+    /// Holds a Boolean (PostgreSQL: `boolean`, bound and read as 0 or 1; SQLite: an integer).
+    boolean: bool,
 }
 
 /// The columns and statements of one resource's table in one dialect.
@@ -56,12 +58,16 @@ impl Layout {
             Dialect::Postgres if column.is_some_and(|c| c.json) => {
                 format!("CAST(${number}::text AS jsonb)")
             }
+            Dialect::Postgres if column.is_some_and(|c| c.boolean) => {
+                format!("(${number}::bigint <> 0)")
+            }
             Dialect::Postgres => format!("${number}"),
         };
         let read_columns: Vec<String> = columns
             .iter()
             .map(|column| match dialect {
                 Dialect::Postgres if column.json => format!("{}::text", column.name),
+                Dialect::Postgres if column.boolean => format!("{}::int::bigint", column.name),
                 _ => column.name.clone(),
             })
             .collect();
@@ -154,6 +160,12 @@ impl Layout {
                 "CREATE INDEX IF NOT EXISTS {table}_by_{column} ON {table} (tenant_id, {column}, {time}, id);\n"
             ));
         }
+        for property in self.def.storage.unique {
+            let column = sort_column(property);
+            sql.push_str(&format!(
+                "CREATE UNIQUE INDEX IF NOT EXISTS {table}_unique_{column} ON {table} (tenant_id, {column});\n"
+            ));
+        }
         sql
     }
 
@@ -195,11 +207,14 @@ impl Layout {
                     params.push(SqlParam::Text(String::from_utf8_lossy(json).into_owned()));
                 }
                 (Type::Collection(_), _) => params.push(SqlParam::Text("[]".to_owned())),
-                (Type::Int32, Value::Null) => params.push(SqlParam::NullInt),
+                (Type::Int32 | Type::Boolean, Value::Null) => params.push(SqlParam::NullInt),
                 (_, Value::Null) => params.push(SqlParam::NullText),
                 (_, Value::String(text)) => params.push(SqlParam::Text(text.to_string())),
                 (_, Value::Enum(member)) => params.push(SqlParam::Text((*member).to_owned())),
                 (_, Value::Int(number)) => params.push(SqlParam::Int(i64::from(*number))),
+                (Type::Boolean, Value::Boolean(value)) => {
+                    params.push(SqlParam::Int(i64::from(*value)))
+                }
                 (_, other) => {
                     // Validation gives every property a value of its own type.
                     debug_assert!(false, "{} holds {other:?}", property.name);
@@ -274,7 +289,11 @@ fn decode_column(
             Some(number) => Value::Int(i32::try_from(number).map_err(|e| corrupt(&e))?),
             None => Value::Null,
         },
-        Type::String => match row.text(column)? {
+        Type::Boolean => match row.int(column)? {
+            Some(number) => Value::Boolean(number != 0),
+            None => Value::Null,
+        },
+        Type::String | Type::Guid => match row.text(column)? {
             Some(text) => Value::String(text.into()),
             None => Value::Null,
         },
@@ -295,8 +314,8 @@ fn decode_column(
         }
         Type::DateTimeOffset => unreachable!("DateTimeOffset columns are read in pairs"),
         // The directory's types: its tables are laid out by `crate::directory`, not here.
-        Type::Int64 | Type::Boolean | Type::Guid | Type::Complex(_) | Type::Primitives(_) => {
-            return Err(corrupt(&"a directory type in a report's table"))
+        Type::Int64 | Type::Complex(_) | Type::Primitives(_) => {
+            return Err(corrupt(&"a type no described resource stores"))
         }
     })
 }
@@ -312,6 +331,7 @@ fn columns(def: &ResourceDef, dialect: Dialect) -> Vec<Column> {
             format!("{sql_type} NOT NULL")
         },
         json,
+        boolean: sql_type == "BOOLEAN",
     };
     // PostgreSQL: BIGINT, the type of the parameters tally binds; strings compare and sort
     // ordinally, by bytes, whatever the database's default collation (as `id` does).

@@ -96,6 +96,7 @@ impl ListQuery {
                     match entity.get(def.entity, key.property) {
                         Value::DateTimeOffset(at) => CursorValue::Int(at.ticks()),
                         Value::Int(number) => CursorValue::Int(i64::from(*number)),
+                        Value::Boolean(value) => CursorValue::Int(i64::from(*value)),
                         Value::String(text) => CursorValue::Text(text.to_string()),
                         Value::Enum(member) => CursorValue::Text((*member).to_owned()),
                         // Only non-nullable scalars are sortable.

@@ -408,11 +408,13 @@ fn parse_collection(name: &str) -> Result<Collection, String> {
     if name.eq_ignore_ascii_case("users") {
         return Ok(Collection::Users);
     }
-    ResourceDef::by_collection(name)
+    ResourceDef::by_name(name)
+        .filter(|def| def.rule.is_none())
         .map(Collection::Report)
         .ok_or_else(|| {
             let names: Vec<&str> = tally_model::resources::ALL
                 .iter()
+                .filter(|def| def.rule.is_none())
                 .map(|def| def.collection)
                 .chain(["subscribedSkus", "users"])
                 .collect();

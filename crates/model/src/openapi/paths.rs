@@ -7,7 +7,9 @@ use serde_json::{json, Map, Value};
 use super::schemas::replaces_whole_collection;
 use super::words::{noun, schema_name};
 use super::{parameters, schema_ref, Object};
-use crate::resources::{FunctionKind, ResourceDef};
+use tally_odata::schema::Property;
+
+use crate::resources::{FunctionDef, FunctionKind, ResourceDef};
 
 /// A version's path prefix and how operation ids spell it.
 #[derive(Clone, Copy, Debug)]
@@ -30,22 +32,34 @@ pub(super) const VERSIONS: [Version; 2] = [
 
 /// Adds `def`'s paths under `version` to `paths`.
 pub(super) fn add(paths: &mut Object, def: &ResourceDef, version: Version) {
-    let base = format!("{}/reports/{}", version.prefix, def.collection);
+    let base = format!("{}/{}", version.prefix, def.path());
     paths.insert(base.clone(), collection(def, version));
     paths.insert(format!("{base}/$count"), count(def, version));
-    paths.insert(format!("{base}/{{id}}"), object(def, version, false));
-    paths.insert(format!("{base}('{{id}}')"), object(def, version, true));
-    for qualified in [false, true] {
-        let (path, item) = function(def, version, qualified);
-        paths.insert(path, item);
+    paths.insert(
+        format!("{base}/{{id}}"),
+        object(def, version, Form::Segment),
+    );
+    paths.insert(format!("{base}('{{id}}')"), object(def, version, Form::Key));
+    if let Some(key) = def.alternate_key {
+        let path = format!("{base}({key}='{{{key}}}')");
+        paths.insert(path, object(def, version, Form::Alternate(key)));
+    }
+    if let Some(function_def) = &def.function {
+        for qualified in [false, true] {
+            let (path, item) = function(def, function_def, version, qualified);
+            paths.insert(path, item);
+        }
     }
 }
 
 fn collection(def: &ResourceDef, version: Version) -> Value {
     let noun = noun(def);
     let name = schema_name(def.entity.short_name());
-    let ids = format!("{}_reports_{}", version.id, def.collection);
-    let key_ids = format!("{}_key_reports_{}", version.id, def.collection);
+    let ids = format!("{}_{}_{}", version.id, def.singleton.name, def.collection);
+    let key_ids = format!(
+        "{}_key_{}_{}",
+        version.id, def.singleton.name, def.collection
+    );
     let mut links = Map::new();
     for (method, verb) in [("get", "Get"), ("patch", "Patch"), ("delete", "Delete")] {
         let upper = method.to_uppercase();
@@ -102,7 +116,7 @@ fn collection(def: &ResourceDef, version: Version) -> Value {
 fn count(def: &ResourceDef, version: Version) -> Value {
     json!({
         "get": {
-            "operationId": format!("get_{}_reports_{}_count", version.id, def.collection),
+            "operationId": format!("get_{}_{}_{}_count", version.id, def.singleton.name, def.collection),
             "summary": format!("Count {} (with $filter)", noun(def).many),
             "tags": [def.collection],
             "parameters": [parameter(&parameters::filter(def))],
@@ -122,17 +136,41 @@ fn count(def: &ResourceDef, version: Version) -> Value {
     })
 }
 
-/// One object, by `/{id}` or (`key`) by `('{id}')`.
-fn object(def: &ResourceDef, version: Version, key: bool) -> Value {
+/// How a path names one object.
+#[derive(Clone, Copy)]
+enum Form {
+    /// `/{id}`.
+    Segment,
+    /// `('{id}')`, OData's key form.
+    Key,
+    /// `(commerceSubscriptionId='{commerceSubscriptionId}')`: the resource's alternate key.
+    Alternate(&'static Property),
+}
+
+/// One object, by `/{id}`, `('{id}')` or its alternate key.
+fn object(def: &ResourceDef, version: Version, form: Form) -> Value {
     let noun = noun(def);
     let name = schema_name(def.entity.short_name());
-    let (ids, form) = if key {
-        (
-            format!("{}_key_reports_{}_id", version.id, def.collection),
-            " (OData key form)",
-        )
-    } else {
-        (format!("{}_reports_{}_id", version.id, def.collection), "")
+    let (singleton, collection) = (def.singleton.name, def.collection);
+    let (ids, parameter_name, described, schema) = match form {
+        Form::Segment => (
+            format!("{}_{singleton}_{collection}_id", version.id),
+            "id",
+            format!("The {}'s id.", noun.one),
+            json!({ "type": "string", "format": "uuid" }),
+        ),
+        Form::Key => (
+            format!("{}_key_{singleton}_{collection}_id", version.id),
+            "id",
+            format!("The {}'s id (OData key form).", noun.one),
+            json!({ "type": "string", "format": "uuid" }),
+        ),
+        Form::Alternate(key) => (
+            format!("{}_alternate_{singleton}_{collection}_{key}", version.id),
+            key.name,
+            format!("The {}'s {key} (an alternate key).", noun.one),
+            json!({ "type": "string" }),
+        ),
     };
     let update = match replaces_whole_collection(def) {
         Some(replaces) => format!("Update {} (partial; {replaces})", noun.a()),
@@ -142,11 +180,11 @@ fn object(def: &ResourceDef, version: Version, key: bool) -> Value {
     minimal_headers["Preference-Applied"] = json!({ "schema": { "type": "string" } });
     json!({
         "parameters": [{
-            "name": "id",
+            "name": parameter_name,
             "in": "path",
             "required": true,
-            "description": format!("The {}'s id{form}.", noun.one),
-            "schema": { "type": "string", "format": "uuid" },
+            "description": described,
+            "schema": schema,
         }],
         "get": {
             "operationId": format!("get_{ids}"),
@@ -198,7 +236,12 @@ fn object(def: &ResourceDef, version: Version, key: bool) -> Value {
 }
 
 /// The function's path and path item, under its plain or its qualified name.
-fn function(def: &ResourceDef, version: Version, qualified: bool) -> (String, Value) {
+fn function(
+    def: &ResourceDef,
+    function: &FunctionDef,
+    version: Version,
+    qualified: bool,
+) -> (String, Value) {
     let noun = noun(def);
     let (prefix, id_prefix, how) = if qualified {
         (
@@ -209,8 +252,8 @@ fn function(def: &ResourceDef, version: Version, qualified: bool) -> (String, Va
     } else {
         ("", "", "short name")
     };
-    let name = def.function.name;
-    let (call, id_suffix, what, path_parameters) = match def.function.kind {
+    let name = function.name;
+    let (call, id_suffix, what, path_parameters) = match function.kind {
         FunctionKind::Window => (
             "(period='{period}')",
             "_period_period",
@@ -235,7 +278,10 @@ fn function(def: &ResourceDef, version: Version, qualified: bool) -> (String, Va
     };
     let mut item = json!({
         "get": {
-            "operationId": format!("get_{}_reports_{id_prefix}{name}{id_suffix}", version.id),
+            "operationId": format!(
+                "get_{}_{}_{id_prefix}{name}{id_suffix}",
+                version.id, def.singleton.name
+            ),
             "summary": format!("The report function ({how}): {what}"),
             "tags": ["report"],
             "parameters": query_options(def),
@@ -246,7 +292,10 @@ fn function(def: &ResourceDef, version: Version, qualified: bool) -> (String, Va
         item["parameters"] = path_parameters;
     }
     (
-        format!("{}/reports/{prefix}{name}{call}", version.prefix),
+        format!(
+            "{}/{}/{prefix}{name}{call}",
+            version.prefix, def.singleton.name
+        ),
         item,
     )
 }

@@ -149,8 +149,8 @@ fn create(def: &ResourceDef) -> Value {
     let ty = def.entity;
     let mut properties = Map::new();
     properties.insert("@odata.type".into(), odata_type_input(ty.name));
-    let values = &ty.properties[1..];
-    for property in values {
+    let values: Vec<&Property> = ty.properties[1..].iter().filter(|p| !p.read_only).collect();
+    for property in &values {
         properties.insert(
             property.name.into(),
             property_schema(property, Body::Request),
@@ -165,7 +165,8 @@ fn create(def: &ResourceDef) -> Value {
     let mut clauses: Vec<String> = Vec::new();
     let nullable: Vec<&Property> = values
         .iter()
-        .filter(|p| p.nullable && !matches!(p.ty, Type::Collection(_)))
+        .filter(|p| p.nullable && p.default.is_none() && !matches!(p.ty, Type::Collection(_)))
+        .copied()
         .collect();
     if !nullable.is_empty() {
         let verb = if nullable.len() == 1 { "is" } else { "are" };
@@ -174,14 +175,23 @@ fn create(def: &ResourceDef) -> Value {
             words::list(&words::names(&nullable), "and")
         ));
     }
-    for (property, item) in collections(values) {
+    for property in values.iter().filter(|p| p.default.is_some()) {
+        clauses.push(format!("{} has a default when absent", property.name));
+    }
+    for (property, item) in collections(values.iter().copied()) {
         let mut clause = format!("{} defaults to []", property.name);
         if let Some(unique) = item.unique {
             clause.push_str(&format!(" and has at most one entry per {unique}"));
         }
         clauses.push(clause);
     }
-    clauses.push("id is read-only".into());
+    let read_only: Vec<&Property> = ty.properties.iter().filter(|p| p.read_only).collect();
+    if read_only.is_empty() {
+        clauses.push("id is read-only".into());
+    } else {
+        let names = words::list(&words::names(&read_only), "and");
+        clauses.push(format!("id and {names} are read-only"));
+    }
     without_empty_required(json!({
         "type": "object",
         "description": format!("A new {}. {}.", noun(def).one, clauses.join("; ")),
@@ -200,7 +210,10 @@ fn patch(def: &ResourceDef) -> Value {
         ty.key().name.into(),
         json!({ "type": "string", "format": "uuid" }),
     );
-    for property in &ty.properties[1..] {
+    for property in ty.properties[1..]
+        .iter()
+        .filter(|p| !p.read_only && !p.immutable)
+    {
         properties.insert(
             property.name.into(),
             property_schema(property, Body::Request),
@@ -428,10 +441,10 @@ fn property_schema(property: &Property, body: Body) -> Value {
 }
 
 /// The collection-valued properties among `properties`, with their item types.
-pub(super) fn collections(
-    properties: &'static [Property],
-) -> impl Iterator<Item = (&'static Property, &'static ComplexType)> {
-    properties.iter().filter_map(|p| match p.ty {
+pub(super) fn collections<'a>(
+    properties: impl IntoIterator<Item = &'a Property>,
+) -> impl Iterator<Item = (&'a Property, &'static ComplexType)> {
+    properties.into_iter().filter_map(|p| match p.ty {
         Type::Collection(item) => Some((p, item)),
         _ => None,
     })

@@ -24,22 +24,26 @@ fn document_is_the_snapshot() {
 
 /// The path of each operation of `def` under `prefix`.
 fn paths_of(def: &ResourceDef, prefix: &str) -> Vec<String> {
-    let base = format!("{prefix}/reports/{}", def.collection);
-    let call = match def.function.kind {
-        crate::resources::FunctionKind::Window => "(period='{period}')",
-        crate::resources::FunctionKind::LatestPer(_) => "()",
-    };
-    vec![
+    let base = format!("{prefix}/{}", def.path());
+    let mut paths = vec![
         base.clone(),
         format!("{base}/$count"),
         format!("{base}/{{id}}"),
         format!("{base}('{{id}}')"),
-        format!("{prefix}/reports/{}{call}", def.function.name),
-        format!(
-            "{prefix}/reports/microsoft.graph.{}{call}",
-            def.function.name
-        ),
-    ]
+    ];
+    if let Some(function) = &def.function {
+        let call = match function.kind {
+            crate::resources::FunctionKind::Window => "(period='{period}')",
+            crate::resources::FunctionKind::LatestPer(_) => "()",
+        };
+        let singleton = def.singleton.name;
+        paths.push(format!("{prefix}/{singleton}/{}{call}", function.name));
+        paths.push(format!(
+            "{prefix}/{singleton}/microsoft.graph.{}{call}",
+            function.name
+        ));
+    }
+    paths
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use tally_odata::schema::{EntityType, Property, Type};
 
-use super::{FunctionDef, FunctionKind, ResourceDef, Storage, REPORTS, SNAPSHOTS};
+use super::{FunctionDef, FunctionKind, ResourceDef, Storage, REPORTS, REPORT_ROOT, SNAPSHOTS};
 
 static PROPERTIES: [Property; 4] = [
     Property::KEY,
@@ -29,16 +29,20 @@ static ENTITY: EntityType = EntityType {
 pub static FEATURE_USAGE: ResourceDef = ResourceDef {
     entity: &ENTITY,
     collection: "azureADFeatureUsage",
-    function: FunctionDef {
+    singleton: &REPORT_ROOT,
+    alternate_key: None,
+    function: Some(FunctionDef {
         name: "getAzureADFeatureUsage",
         kind: FunctionKind::Window,
-    },
+    }),
     time: &PROPERTIES[1],
     storage: Storage {
         table: "feature_usage",
         enum_set: None,
         indexed: &[],
+        unique: &[],
     },
     permissions: &REPORTS,
     noun: SNAPSHOTS,
+    rule: None,
 };

@@ -3,7 +3,8 @@
 use tally_odata::schema::{ComplexType, EntityType, Property, Type};
 
 use super::{
-    EnumSet, FunctionDef, FunctionKind, ResourceDef, Storage, LICENSE_TYPE, REPORTS, SNAPSHOTS,
+    EnumSet, FunctionDef, FunctionKind, ResourceDef, Storage, LICENSE_TYPE, REPORTS, REPORT_ROOT,
+    SNAPSHOTS,
 };
 
 static DETAIL_PROPERTIES: [Property; 4] = [
@@ -47,10 +48,12 @@ static ENTITY: EntityType = EntityType {
 pub static LICENSE_USAGE: ResourceDef = ResourceDef {
     entity: &ENTITY,
     collection: "azureADLicenseUsage",
-    function: FunctionDef {
+    singleton: &REPORT_ROOT,
+    alternate_key: None,
+    function: Some(FunctionDef {
         name: "getAzureADLicenseUsage",
         kind: FunctionKind::Window,
-    },
+    }),
     time: &PROPERTIES[1],
     storage: Storage {
         table: "license_usage",
@@ -60,7 +63,9 @@ pub static LICENSE_USAGE: ResourceDef = ResourceDef {
             column: "license_types",
         }),
         indexed: &[],
+        unique: &[],
     },
     permissions: &REPORTS,
     noun: SNAPSHOTS,
+    rule: None,
 };

@@ -31,15 +31,23 @@ pub static LICENSE_TYPE: EnumType = EnumType {
     ],
 };
 
-/// One resource: an entity set under `/reports`, its function, its storage and permissions.
+/// One resource: a collection contained in a singleton (`/reports/azureADLicenseUsage`,
+/// `/directory/subscriptions`), its function if it has one, its keys, its storage and
+/// permissions.
 #[derive(Debug)]
 pub struct ResourceDef {
     pub entity: &'static EntityType,
-    /// The segment under `/reports`, e.g. `azureADLicenseUsage` (also the containment
-    /// navigation property of `reportRoot`).
+    /// The singleton whose containment navigation property holds the collection.
+    pub singleton: &'static Singleton,
+    /// The segment under the singleton, e.g. `azureADLicenseUsage` (also the name of the
+    /// singleton type's navigation property).
     pub collection: &'static str,
-    /// The bound function that reads the collection, e.g. `getAzureADLicenseUsage`.
-    pub function: FunctionDef,
+    /// The bound function of the singleton that reads the collection, e.g.
+    /// `getAzureADLicenseUsage`.
+    pub function: Option<FunctionDef>,
+    /// A property that finds one object as well as `id` does:
+    /// `subscriptions(commerceSubscriptionId='…')` (unique in a tenant).
+    pub alternate_key: Option<&'static Property>,
     /// The DateTimeOffset property the collection is ordered by when no `$orderby` says
     /// otherwise (ties by id), and that a report window reads.
     pub time: &'static Property,
@@ -47,7 +55,15 @@ pub struct ResourceDef {
     pub permissions: &'static Permissions,
     /// What the documents call one object, and several (`snapshot`, `snapshots`).
     pub noun: Noun,
+    /// A rule that reaches beyond the object, kept by the stores in each write's transaction.
+    pub rule: Option<StoreRule>,
 }
+
+/// A rule of a resource that other data depends on, which the stores keep in the transaction of
+/// each of its writes (rules within one object are the description's own: types, required,
+/// read-only, unique).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoreRule {}
 
 /// A resource's objects in words.
 #[derive(Clone, Copy, Debug)]
@@ -67,6 +83,32 @@ impl Noun {
     }
 }
 
+/// A singleton of the service, whose type contains collections: `reports` (`reportRoot`),
+/// `directory`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Singleton {
+    pub name: &'static str,
+    /// Its type's qualified name.
+    pub type_name: &'static str,
+}
+
+impl Singleton {
+    /// The type's name without the namespace.
+    pub fn short_type_name(&self) -> &'static str {
+        self.type_name.rsplit('.').next().unwrap_or(self.type_name)
+    }
+}
+
+pub static REPORT_ROOT: Singleton = Singleton {
+    name: "reports",
+    type_name: "microsoft.graph.reportRoot",
+};
+
+pub static DIRECTORY: Singleton = Singleton {
+    name: "directory",
+    type_name: "microsoft.graph.directory",
+};
+
 /// The noun of snapshots, which most reports hold.
 pub const SNAPSHOTS: Noun = Noun {
     one: "snapshot",
@@ -83,24 +125,49 @@ impl PartialEq for ResourceDef {
 impl Eq for ResourceDef {}
 
 impl ResourceDef {
-    /// The resource whose collection segment is `name` (case-insensitive, as Graph's are).
-    pub fn by_collection(name: &str) -> Option<&'static ResourceDef> {
+    /// The collection's path under the service root, `reports/azureADLicenseUsage`.
+    pub fn path(&self) -> String {
+        format!("{}/{}", self.singleton.name, self.collection)
+    }
+
+    /// The resource whose collection segment is `name` in any singleton (case-insensitive), for
+    /// the command line.
+    pub fn by_name(name: &str) -> Option<&'static ResourceDef> {
         ALL.iter()
             .copied()
             .find(|def| def.collection.eq_ignore_ascii_case(name))
     }
 
-    /// The resource whose function is `name`, plain or `microsoft.graph.`-qualified
-    /// (case-insensitive).
-    pub fn by_function(name: &str) -> Option<&'static ResourceDef> {
+    /// Whether `name` is a singleton some resource lives in (case-insensitive).
+    pub fn is_singleton(name: &str) -> bool {
+        ALL.iter()
+            .any(|def| def.singleton.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The resource of `singleton` whose collection segment is `name` (case-insensitive, as
+    /// Graph's are).
+    pub fn by_collection(singleton: &str, name: &str) -> Option<&'static ResourceDef> {
+        ALL.iter().copied().find(|def| {
+            def.singleton.name.eq_ignore_ascii_case(singleton)
+                && def.collection.eq_ignore_ascii_case(name)
+        })
+    }
+
+    /// The resource of `singleton` whose function is `name`, plain or
+    /// `microsoft.graph.`-qualified (case-insensitive).
+    pub fn by_function(singleton: &str, name: &str) -> Option<&'static ResourceDef> {
         const QUALIFIER: &str = "microsoft.graph.";
         let plain = match name.get(..QUALIFIER.len()) {
             Some(prefix) if prefix.eq_ignore_ascii_case(QUALIFIER) => &name[QUALIFIER.len()..],
             _ => name,
         };
-        ALL.iter()
-            .copied()
-            .find(|def| def.function.name.eq_ignore_ascii_case(plain))
+        ALL.iter().copied().find(|def| {
+            def.singleton.name.eq_ignore_ascii_case(singleton)
+                && def
+                    .function
+                    .as_ref()
+                    .is_some_and(|function| function.name.eq_ignore_ascii_case(plain))
+        })
     }
 }
 
@@ -131,6 +198,9 @@ pub struct Storage {
     pub enum_set: Option<EnumSet>,
     /// Columns besides the tenant's and the time's that reads look up by (their own index).
     pub indexed: &'static [&'static Property],
+    /// Columns no two objects of a tenant share (a unique index; a write that would repeat
+    /// one is a 400).
+    pub unique: &'static [&'static Property],
 }
 
 #[derive(Debug)]

@@ -3,7 +3,9 @@
 
 use tally_odata::schema::{ComplexType, EntityType, Property, Type};
 
-use super::{FunctionDef, FunctionKind, Noun, ResourceDef, Storage, LICENSE_TYPE, REPORTS};
+use super::{
+    FunctionDef, FunctionKind, Noun, ResourceDef, Storage, LICENSE_TYPE, REPORTS, REPORT_ROOT,
+};
 
 static DETAIL_PROPERTIES: [Property; 5] = [
     Property::new("featureName", Type::String, ""),
@@ -55,19 +57,23 @@ static ENTITY: EntityType = EntityType {
 pub static USER_FEATURE_USAGE: ResourceDef = ResourceDef {
     entity: &ENTITY,
     collection: "azureADUserFeatureUsage",
-    function: FunctionDef {
+    singleton: &REPORT_ROOT,
+    alternate_key: None,
+    function: Some(FunctionDef {
         name: "getAzureADUserFeatureUsage",
         kind: FunctionKind::LatestPer(&PROPERTIES[2]),
-    },
+    }),
     time: &PROPERTIES[1],
     storage: Storage {
         table: "user_feature_usage",
         enum_set: None,
         indexed: &[&PROPERTIES[2]],
+        unique: &[],
     },
     permissions: &REPORTS,
     noun: Noun {
         one: "record",
         many: "records",
     },
+    rule: None,
 };

@@ -68,7 +68,7 @@ impl ApiRequest {
 
     /// The canonical URL of one object.
     pub fn entity_url(&self, def: &ResourceDef, id: Uuid) -> String {
-        format!("{}/reports/{}/{id}", self.service_root(), def.collection)
+        format!("{}/{}/{id}", self.service_root(), def.path())
     }
 
     /// The query options, bound against `def`'s type, refused where they do not apply to

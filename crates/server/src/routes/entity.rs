@@ -4,7 +4,8 @@
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tally_model::{parse_patch, ResourceDef, TagList};
-use tally_store::WriteOutcome;
+use tally_odata::query::{CompareOp, Constant, Operand, TypedExpr};
+use tally_store::{ListQuery, WriteOutcome};
 use uuid::Uuid;
 
 use super::object::{entity_response, etag_value, minimal_response};
@@ -20,6 +21,33 @@ fn not_found(key: &str) -> ApiError {
 /// The key as an id; a key that is not a GUID names no object.
 fn parse_key(key: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(key).map_err(|_| not_found(key))
+}
+
+/// The id of the object whose alternate key is `value`, as a key (a 404 when there is none).
+pub async fn alternate_id(
+    state: &AppState,
+    request: &ApiRequest,
+    def: &'static ResourceDef,
+    value: &str,
+) -> Result<String, ApiError> {
+    let Some(property) = def.alternate_key else {
+        return Err(not_found(value));
+    };
+    let missing = || not_found(&format!("{property}='{value}'"));
+    let query = ListQuery {
+        filter: Some(TypedExpr::Compare {
+            op: CompareOp::Eq,
+            left: Operand::Member(property),
+            right: Operand::Constant(Constant::String(value.to_owned())),
+        }),
+        page_size: 1,
+        ..ListQuery::default()
+    };
+    let page = state.store.list(def, request.tenant(), query).await?;
+    page.items
+        .first()
+        .map(|found| found.entity.id.to_string())
+        .ok_or_else(missing)
 }
 
 pub async fn get(

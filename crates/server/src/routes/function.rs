@@ -3,7 +3,7 @@
 //! `getX()`, the latest object per key. Both are composable with the query options.
 
 use axum::response::Response;
-use tally_model::resources::FunctionKind;
+use tally_model::resources::{FunctionDef, FunctionKind};
 use tally_model::ResourceDef;
 use tally_odata::edm::TICKS_PER_SECOND;
 use tally_store::Scope;
@@ -16,10 +16,17 @@ use crate::state::AppState;
 
 const PERIODS: [(&str, i64); 4] = [("D7", 7), ("D30", 30), ("D90", 90), ("D180", 180)];
 
-/// Which objects the call reads.
-fn scope(def: &'static ResourceDef, argument: &FunctionArgument) -> Result<Scope, ApiError> {
-    let name = def.function.name;
-    match (&def.function.kind, argument) {
+/// The function's listing: which objects the call reads.
+fn listing(def: &'static ResourceDef, argument: &FunctionArgument) -> Result<Listing, ApiError> {
+    // Only a resource with a function resolves to a call of it.
+    let function = def.function.as_ref().ok_or_else(ApiError::internal)?;
+    let scope = scope(function, argument)?;
+    Ok(Listing::function(def, function.name, scope))
+}
+
+fn scope(function: &FunctionDef, argument: &FunctionArgument) -> Result<Scope, ApiError> {
+    let name = function.name;
+    match (&function.kind, argument) {
         (FunctionKind::LatestPer(_), FunctionArgument::None) => Ok(Scope::Latest),
         (FunctionKind::LatestPer(_), FunctionArgument::Quoted(text))
         | (FunctionKind::LatestPer(_), FunctionArgument::Malformed(text)) => {
@@ -61,8 +68,7 @@ pub async fn list(
     def: &'static ResourceDef,
     argument: &FunctionArgument,
 ) -> Result<Response, ApiError> {
-    let scope = scope(def, argument)?;
-    listing::page(state, request, &Listing::function(def, scope)).await
+    listing::page(state, request, &listing(def, argument)?).await
 }
 
 pub async fn count(
@@ -71,6 +77,5 @@ pub async fn count(
     def: &'static ResourceDef,
     argument: &FunctionArgument,
 ) -> Result<Response, ApiError> {
-    let scope = scope(def, argument)?;
-    listing::count(state, request, &Listing::function(def, scope)).await
+    listing::count(state, request, &listing(def, argument)?).await
 }

@@ -31,22 +31,22 @@ pub struct Listing {
 }
 
 impl Listing {
-    /// `/reports/{collection}`.
+    /// The collection, `/reports/{collection}` or `/directory/{collection}`.
     pub fn collection(def: &'static ResourceDef) -> Self {
         Self {
             def,
             name: def.collection,
             scope: Scope::All,
-            context_fragment: format!("reports/{}", def.collection),
+            context_fragment: def.path(),
             selectable_context: true,
         }
     }
 
-    /// The resource's function, over `scope`.
-    pub fn function(def: &'static ResourceDef, scope: Scope) -> Self {
+    /// The resource's function `name`, over `scope`.
+    pub fn function(def: &'static ResourceDef, name: &'static str, scope: Scope) -> Self {
         Self {
             def,
-            name: def.function.name,
+            name,
             scope,
             context_fragment: format!("Collection({})", def.entity.name),
             selectable_context: false,

@@ -107,6 +107,13 @@ async fn handle(state: AppState, mut request: Request) -> Result<Response, ApiEr
     if method == Method::POST || method == Method::PATCH {
         request.require_json_body()?;
     }
+    let resource = match resource {
+        Resource::AlternateEntity(def, value) => Resource::Entity(
+            def,
+            entity::alternate_id(&state, &request, def, &value).await?,
+        ),
+        resource => resource,
+    };
     match resource {
         Resource::Endpoint(endpoint, keys) => match endpoint.operation(&method) {
             Some(operation) => (operation.handler)(&state, &request, &keys).await,
@@ -128,6 +135,7 @@ async fn handle(state: AppState, mut request: Request) -> Result<Response, ApiEr
         Resource::FunctionCount(def, argument) => {
             function::count(&state, &request, def, &argument).await
         }
+        Resource::AlternateEntity(..) => Err(ApiError::internal()),
     }
 }
 
@@ -151,12 +159,15 @@ fn access(resource: &Resource, method: &Method) -> Option<Access> {
         Resource::Collection(def)
         | Resource::CollectionCount(def)
         | Resource::Entity(def, _)
+        | Resource::AlternateEntity(def, _)
         | Resource::Function(def, _)
         | Resource::FunctionCount(def, _) => def,
     };
     let writes = match resource {
         Resource::Collection(_) => *method == Method::POST,
-        Resource::Entity(..) => *method == Method::PATCH || *method == Method::DELETE,
+        Resource::Entity(..) | Resource::AlternateEntity(..) => {
+            *method == Method::PATCH || *method == Method::DELETE
+        }
         _ => false,
     };
     (writes || *method == Method::GET).then_some(Access {
@@ -170,7 +181,7 @@ fn allowed_methods(resource: &Resource) -> String {
     match resource {
         Resource::Endpoint(endpoint, _) => endpoint.allow(),
         Resource::Collection(_) => "GET, POST".into(),
-        Resource::Entity(..) => "GET, PATCH, DELETE".into(),
+        Resource::Entity(..) | Resource::AlternateEntity(..) => "GET, PATCH, DELETE".into(),
         _ => "GET".into(),
     }
 }

@@ -19,12 +19,8 @@ pub fn entity_response(
     select: Option<&SelectOption>,
 ) -> Result<Response, ApiError> {
     let fragment = match select {
-        Some(select) => format!(
-            "reports/{}({})/$entity",
-            def.collection,
-            select.names.join(",")
-        ),
-        None => format!("reports/{}/$entity", def.collection),
+        Some(select) => format!("{}({})/$entity", def.path(), select.names.join(",")),
+        None => format!("{}/$entity", def.path()),
     };
     let context = request.context_url(&fragment);
     let mut body = Vec::with_capacity(1024);

@@ -29,7 +29,7 @@ pub fn where_clause(
             out.param(SqlParam::Int(since));
         }
         Scope::Latest => {
-            if let FunctionKind::LatestPer(key) = def.function.kind {
+            if let Some(FunctionKind::LatestPer(key)) = def.function.as_ref().map(|f| &f.kind) {
                 // No newer row for the same key: later time, or the same time and a greater id.
                 let key = sort_column(key);
                 out.push(&format!(

@@ -137,6 +137,7 @@ fn scalar(value: &Value) -> Scalar {
         Value::Null => Scalar::Null,
         Value::String(text) => Scalar::Str(text.to_string()),
         Value::Int(n) => Scalar::Int(i64::from(*n)),
+        Value::Boolean(b) => Scalar::Int(i64::from(*b)),
         Value::DateTimeOffset(at) => Scalar::Ticks(at.ticks()),
         Value::Enum(member) => Scalar::Member(member),
         Value::Collection(_) => panic!("a collection compared as a scalar"),
@@ -151,7 +152,7 @@ fn constant(constant: &Constant) -> Scalar {
         Constant::DateTimeOffset(value) => Scalar::Ticks(value.ticks()),
         Constant::Enum(_, member) => Scalar::Member(member),
         Constant::Guid(text) => Scalar::Str(text.clone()),
-        Constant::Bool(_) => panic!("no report has a Boolean property"),
+        Constant::Bool(b) => Scalar::Int(i64::from(*b)),
     }
 }
 
@@ -167,7 +168,7 @@ pub fn in_scope(def: &'static ResourceDef, scope: Scope, entity: &Entity, all: &
         Scope::All => true,
         Scope::Since(since) => time(entity) >= since,
         Scope::Latest => {
-            let FunctionKind::LatestPer(key) = def.function.kind else {
+            let Some(FunctionKind::LatestPer(key)) = def.function.as_ref().map(|f| &f.kind) else {
                 return true;
             };
             let key_of = |e: &Entity| property_value(def, key, e);

@@ -142,7 +142,10 @@ fn read(def: &'static ResourceDef, pool: &[i64]) -> impl Strategy<Value = Read> 
         (6, Just(Scope::All).boxed()),
         (2, since.prop_map(|(t, m)| Scope::Since(t + m)).boxed()),
     ];
-    if matches!(def.function.kind, FunctionKind::LatestPer(_)) {
+    if matches!(
+        def.function.as_ref().map(|f| &f.kind),
+        Some(FunctionKind::LatestPer(_))
+    ) {
         scopes.push((2, Just(Scope::Latest).boxed()));
     }
     let filter = proptest::option::weighted(0.9, filter(def, pool));
