@@ -9,7 +9,10 @@
 
 pub mod insight;
 pub(crate) mod rows;
-pub mod sql;
+pub(crate) mod script;
+pub(crate) mod sql;
+pub(crate) mod statements;
+pub(crate) mod tx;
 
 use tally_model::directory::body::{AssignLicense, SkuPatch, UserPatch};
 use tally_model::directory::{Sku, User, UserKey};
@@ -20,6 +23,7 @@ pub use rows::{decode_sku, decode_user, sku_body, SkuBody};
 
 use crate::query::Cursor;
 use crate::{Store, StoreError, TenantId};
+use tx::{transact, Deadline};
 
 /// Why a directory operation did not happen.
 #[derive(Debug)]
@@ -77,10 +81,9 @@ pub fn now_text() -> String {
 
 impl Store {
     pub async fn create_sku(&self, tenant: TenantId, sku: Sku) -> Result<Sku, DirectoryError> {
-        match self {
-            Store::Sqlite(store) => store.create_sku(tenant, sku).await,
-            Store::Postgres(store) => store.create_sku(tenant, sku).await,
-        }
+        transact!(self, Deadline::Call, |tx| script::create_sku(
+            tx, tenant, sku
+        ))
     }
 
     /// The tenant's SKUs, by skuId.
@@ -97,25 +100,22 @@ impl Store {
         sku_id: Uuid,
         patch: SkuPatch,
     ) -> Result<Sku, DirectoryError> {
-        match self {
-            Store::Sqlite(store) => store.update_sku(tenant, sku_id, patch).await,
-            Store::Postgres(store) => store.update_sku(tenant, sku_id, patch).await,
-        }
+        transact!(self, Deadline::Call, |tx| script::update_sku(
+            tx, tenant, sku_id, patch
+        ))
     }
 
     /// Deletes a SKU nobody holds (else a 400).
     pub async fn delete_sku(&self, tenant: TenantId, sku_id: Uuid) -> Result<(), DirectoryError> {
-        match self {
-            Store::Sqlite(store) => store.delete_sku(tenant, sku_id).await,
-            Store::Postgres(store) => store.delete_sku(tenant, sku_id).await,
-        }
+        transact!(self, Deadline::Call, |tx| script::delete_sku(
+            tx, tenant, sku_id
+        ))
     }
 
     pub async fn create_user(&self, tenant: TenantId, user: User) -> Result<User, DirectoryError> {
-        match self {
-            Store::Sqlite(store) => store.create_user(tenant, user).await,
-            Store::Postgres(store) => store.create_user(tenant, user).await,
-        }
+        transact!(self, Deadline::Call, |tx| script::create_user(
+            tx, tenant, user
+        ))
     }
 
     pub async fn get_user(
@@ -157,18 +157,16 @@ impl Store {
         key: UserKey,
         patch: UserPatch,
     ) -> Result<User, DirectoryError> {
-        match self {
-            Store::Sqlite(store) => store.update_user(tenant, key, patch).await,
-            Store::Postgres(store) => store.update_user(tenant, key, patch).await,
-        }
+        transact!(self, Deadline::Call, |tx| script::update_user(
+            tx, tenant, key, patch
+        ))
     }
 
     /// Deletes a user, giving back the units of the SKUs they held.
     pub async fn delete_user(&self, tenant: TenantId, key: UserKey) -> Result<(), DirectoryError> {
-        match self {
-            Store::Sqlite(store) => store.delete_user(tenant, key).await,
-            Store::Postgres(store) => store.delete_user(tenant, key).await,
-        }
+        transact!(self, Deadline::Call, |tx| script::delete_user(
+            tx, tenant, key
+        ))
     }
 
     /// assignLicense: all of it, or nothing (SPEC §12.2).
@@ -178,10 +176,9 @@ impl Store {
         key: UserKey,
         request: AssignLicense,
     ) -> Result<User, DirectoryError> {
-        match self {
-            Store::Sqlite(store) => store.assign_license(tenant, key, request).await,
-            Store::Postgres(store) => store.assign_license(tenant, key, request).await,
-        }
+        transact!(self, Deadline::Call, |tx| script::assign_license(
+            tx, tenant, key, request
+        ))
     }
 }
 
@@ -348,6 +345,17 @@ pub(crate) fn prepare_replace(
             pair[0].sku_id
         )));
     }
+    let mut ids = std::collections::HashSet::new();
+    let mut upn_keys = std::collections::HashSet::new();
+    for (user, _) in &records {
+        let upn_key = tally_model::directory::upn_key(&user.user_principal_name);
+        if !ids.insert(user.id) || !upn_keys.insert(upn_key) {
+            return Err(DirectoryError::BadRequest(format!(
+                "user {} ({}): another user has the same id or userPrincipalName",
+                user.user_principal_name, user.id
+            )));
+        }
+    }
     let now = now_text();
     let mut users = Vec::with_capacity(records.len());
     for (mut user, licenses) in records {
@@ -392,10 +400,9 @@ impl Store {
         records: Vec<(User, Vec<tally_model::directory::AssignedLicense>)>,
     ) -> Result<ReplaceOutcome, DirectoryError> {
         let prepared = prepare_replace(skus, records)?;
-        match self {
-            Store::Sqlite(store) => store.replace_directory(tenant, prepared).await,
-            Store::Postgres(store) => store.replace_directory(tenant, prepared).await,
-        }
+        transact!(self, Deadline::Unbounded, |tx| script::replace_directory(
+            tx, tenant, prepared
+        ))
     }
 }
 
@@ -411,10 +418,9 @@ impl Store {
         tenant: TenantId,
         records: Vec<(User, Vec<tally_model::directory::AssignedLicense>)>,
     ) -> Result<ImportOutcome, DirectoryError> {
-        match self {
-            Store::Sqlite(store) => store.import_users(tenant, records).await,
-            Store::Postgres(store) => store.import_users(tenant, records).await,
-        }
+        transact!(self, Deadline::Unbounded, |tx| script::import_users(
+            tx, tenant, records
+        ))
     }
 }
 
