@@ -1,7 +1,8 @@
-//! The directory's write statements, each written once with `?` placeholders and rendered for
-//! the dialect that runs it: `?` stays `?` on SQLite and becomes `$n` on PostgreSQL, which
-//! infers the type from the column; a value whose column type differs from the parameter's is
-//! marked, `?json` (JSON text into a JSONB column) and `?flag` (0/1 into a BOOLEAN column).
+//! The directory's statements (the writes' and a few fixed reads'), each written once with `?`
+//! placeholders and rendered for the dialect that runs it: `?` stays `?` on SQLite and becomes
+//! `$n` on PostgreSQL, which infers the type from the column; a value whose column type differs
+//! from the parameter's is marked, `?json` (JSON text into a JSONB column) and `?flag` (0/1
+//! into a BOOLEAN column).
 
 use std::borrow::Cow;
 
