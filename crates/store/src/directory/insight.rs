@@ -10,6 +10,7 @@
 //! processes on one PostgreSQL), so a reader that kept what it computed at stamp N may serve it
 //! for as long as the stamp is still N, and the numbers stay exact after any write.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use tally_model::directory::insight::Usage;
@@ -18,6 +19,7 @@ use tally_model::resources::USER_FEATURE_USAGE;
 use uuid::Uuid;
 
 use super::sql::{user_select_with, HOLDERS, USERS};
+use super::statements::Statement;
 use crate::query::{ListQuery, Scope};
 use crate::sql::select::where_clause;
 use crate::sql::{Dialect, SqlBuilder, SqlParam};
@@ -140,20 +142,18 @@ pub fn create_stamps(dialect: Dialect) -> String {
 }
 
 /// The tenant's stamp (0 before any change).
-pub(crate) fn stamp_select(dialect: Dialect) -> &'static str {
-    match dialect {
-        Dialect::Sqlite => "SELECT stamp FROM insight_stamps WHERE tenant_id = ?",
-        Dialect::Postgres => "SELECT stamp FROM insight_stamps WHERE tenant_id = $1",
-    }
+pub(crate) fn stamp_select(dialect: Dialect) -> Cow<'static, str> {
+    static STAMP: Statement =
+        Statement::fixed("SELECT stamp FROM insight_stamps WHERE tenant_id = ?");
+    STAMP.render(dialect)
 }
 
 /// The ids of the tenant's guests.
-pub(crate) fn guests_select(dialect: Dialect) -> String {
-    let placeholder = match dialect {
-        Dialect::Sqlite => "?",
-        Dialect::Postgres => "$1",
-    };
-    format!("SELECT id FROM {USERS} WHERE tenant_id = {placeholder} AND user_type = 'Guest'")
+pub(crate) fn guests_select(dialect: Dialect) -> Cow<'static, str> {
+    static GUESTS: Statement = Statement::fixed(
+        "SELECT id FROM directory_users WHERE tenant_id = ? AND user_type = 'Guest'",
+    );
+    GUESTS.render(dialect)
 }
 
 /// Each user's latest azureADUserFeatureUsage record (the function's rule, ties by the

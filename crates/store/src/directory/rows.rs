@@ -46,7 +46,7 @@ fn corrupt(what: impl std::fmt::Display) -> StoreError {
 }
 
 /// A SKU from its columns `sku_id, body, consumed_units`.
-pub fn decode_sku(row: &impl RowAccess) -> Result<Sku, StoreError> {
+pub fn decode_sku(row: &(impl RowAccess + ?Sized)) -> Result<Sku, StoreError> {
     let sku_id = row.text(0)?.ok_or_else(|| corrupt("no skuId"))?;
     let sku_id = Uuid::parse_str(&sku_id).map_err(corrupt)?;
     let body = row.text(1)?.ok_or_else(|| corrupt("no body"))?;
@@ -132,7 +132,7 @@ pub fn user_params(user: &User) -> Vec<SqlParam> {
 }
 
 /// A user from the columns [`super::sql::user_select`] lists.
-pub fn decode_user(row: &impl RowAccess) -> Result<User, StoreError> {
+pub fn decode_user(row: &(impl RowAccess + ?Sized)) -> Result<User, StoreError> {
     let string = |index: usize| -> Result<Option<String>, StoreError> {
         Ok(row.text(index)?.map(|text| text.into_owned()))
     };

@@ -1,9 +1,9 @@
-//! The directory's SQL in both dialects: its tables, and the statements the backends run.
+//! The directory's SQL in both dialects: its tables, and the reads of users the backends run
+//! (the writes' statements are [`super::statements`]).
 //! Strings sort ordinally (`COLLATE "C"` on PostgreSQL), as the reports' do.
 
 use tally_odata::query::{CompareOp, Constant, Operand, SortDirection, TypedExpr};
 
-use super::rows::USER_COLUMNS;
 use super::UserQuery;
 use crate::query::{Cursor, CursorValue};
 use crate::sql::filter::translate_on;
@@ -78,22 +78,6 @@ CREATE TABLE IF NOT EXISTS {HOLDERS} (
 CREATE INDEX IF NOT EXISTS directory_user_licenses_by_user ON {HOLDERS} (tenant_id, user_id, sku_id);
 "
     )
-}
-
-/// Records that a user holds a SKU (tenant, skuId, user id).
-pub fn holder_insert(dialect: Dialect) -> &'static str {
-    match dialect {
-        Dialect::Sqlite => "INSERT INTO directory_user_licenses (tenant_id, sku_id, user_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-        Dialect::Postgres => "INSERT INTO directory_user_licenses (tenant_id, sku_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-    }
-}
-
-/// Records that a user no longer holds a SKU (tenant, skuId, user id).
-pub fn holder_delete(dialect: Dialect) -> &'static str {
-    match dialect {
-        Dialect::Sqlite => "DELETE FROM directory_user_licenses WHERE tenant_id = ? AND sku_id = ? AND user_id = ?",
-        Dialect::Postgres => "DELETE FROM directory_user_licenses WHERE tenant_id = $1 AND sku_id = $2 AND user_id = $3",
-    }
 }
 
 /// `SELECT` of a user's columns in the order [`super::decode_user`] reads them.
@@ -186,75 +170,6 @@ fn from_holders(sql: &mut SqlBuilder, tenant: TenantId, sku: String, rest: &[&Ty
         sql.push(" AND ");
         translate_on(USERS, expr, sql);
     }
-}
-
-/// The placeholder of parameter `number` (1-based) for `column`.
-fn placeholder(dialect: Dialect, number: usize, column: &str) -> String {
-    match dialect {
-        Dialect::Sqlite => "?".into(),
-        Dialect::Postgres => match column {
-            "account_enabled" => format!("(${number}::bigint <> 0)"),
-            "assigned_licenses" | "assigned_plans" => format!("${number}::text::jsonb"),
-            c if c.ends_with("_ticks") => format!("${number}::bigint"),
-            _ => format!("${number}::text"),
-        },
-    }
-}
-
-/// `INSERT` of a user: tenant first, then [`USER_COLUMNS`].
-pub fn insert_user(dialect: Dialect) -> String {
-    let values: Vec<String> = std::iter::once(placeholder(dialect, 1, "tenant_id"))
-        .chain(
-            USER_COLUMNS
-                .iter()
-                .enumerate()
-                .map(|(index, column)| placeholder(dialect, index + 2, column)),
-        )
-        .collect();
-    format!(
-        "INSERT INTO {USERS} (tenant_id, {}) VALUES ({})",
-        USER_COLUMNS.join(", "),
-        values.join(", ")
-    )
-}
-
-/// `INSERT` of `rows` users at once (PostgreSQL's bulk path): per row the tenant, then
-/// [`USER_COLUMNS`].
-pub fn insert_users(dialect: Dialect, rows: usize) -> String {
-    let width = USER_COLUMNS.len() + 1;
-    let tuples: Vec<String> = (0..rows)
-        .map(|row| {
-            let values: Vec<String> = std::iter::once("tenant_id")
-                .chain(USER_COLUMNS.iter().copied())
-                .enumerate()
-                .map(|(index, column)| placeholder(dialect, row * width + index + 1, column))
-                .collect();
-            format!("({})", values.join(", "))
-        })
-        .collect();
-    format!(
-        "INSERT INTO {USERS} (tenant_id, {}) VALUES {}",
-        USER_COLUMNS.join(", "),
-        tuples.join(", ")
-    )
-}
-
-/// `UPDATE` of every column of a user but its id, by tenant and id: parameters are
-/// [`USER_COLUMNS`] after id, then tenant, then id (so the row's values come first, as in
-/// [`super::rows::user_params`] without the id).
-pub fn update_user(dialect: Dialect) -> String {
-    let columns = &USER_COLUMNS[1..];
-    let sets: Vec<String> = columns
-        .iter()
-        .enumerate()
-        .map(|(index, column)| format!("{column} = {}", placeholder(dialect, index + 1, column)))
-        .collect();
-    let tenant = placeholder(dialect, columns.len() + 1, "tenant_id");
-    let id = placeholder(dialect, columns.len() + 2, "id");
-    format!(
-        "UPDATE {USERS} SET {} WHERE tenant_id = {tenant} AND id = {id}",
-        sets.join(", ")
-    )
 }
 
 /// The sort column of a listing and its direction. Nulls come first in ascending order and last
@@ -417,5 +332,3 @@ pub fn cursor_after(query: &UserQuery, user: &tally_model::directory::User) -> C
     values.push(CursorValue::Id(user.id));
     Cursor(values)
 }
-
-pub const SKU_SELECT: &str = "SELECT sku_id, body, consumed_units FROM directory_skus";

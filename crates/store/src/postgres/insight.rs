@@ -18,7 +18,7 @@ impl PgStore {
     pub async fn insight_stamp(&self, tenant: TenantId) -> Result<i64, StoreError> {
         let client = self.pool.get().await?;
         let row = client
-            .query_opt(stamp_select(Dialect::Postgres), &[&tenant.to_string()])
+            .query_opt(&*stamp_select(Dialect::Postgres), &[&tenant.to_string()])
             .await?;
         Ok(row.map_or(0, |row| row.get(0)))
     }
@@ -30,7 +30,7 @@ impl PgStore {
     ) -> Result<Usage, StoreError> {
         let client = self.pool.get().await?;
         let guests = client
-            .query(&guests_select(Dialect::Postgres), &[&tenant.to_string()])
+            .query(&*guests_select(Dialect::Postgres), &[&tenant.to_string()])
             .await?
             .iter()
             .map(|row| row.get::<_, &str>(0).to_ascii_lowercase())

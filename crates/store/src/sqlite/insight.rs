@@ -19,7 +19,7 @@ impl SqliteStore {
     pub async fn insight_stamp(&self, tenant: TenantId) -> Result<i64, StoreError> {
         self.readers
             .run(move |connection| {
-                let mut statement = connection.prepare_cached(stamp_select(Dialect::Sqlite))?;
+                let mut statement = connection.prepare_cached(&stamp_select(Dialect::Sqlite))?;
                 let stamp = statement
                     .query_row([tenant.to_string()], |row| row.get::<_, i64>(0))
                     .optional()?;
