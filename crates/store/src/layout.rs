@@ -234,7 +234,11 @@ impl Layout {
     /// Decodes a row selected with [`Layout::select_list`]. With `listed`, a collection in
     /// tally's own encoding of a [`collection_json::copyable`] type is kept as stored, for a
     /// page to copy; otherwise it is decoded.
-    pub fn decode(&self, row: &impl RowAccess, listed: bool) -> Result<Versioned, StoreError> {
+    pub fn decode(
+        &self,
+        row: &(impl RowAccess + ?Sized),
+        listed: bool,
+    ) -> Result<Versioned, StoreError> {
         let id_text = row.text(0)?.unwrap_or_default();
         let id = Uuid::parse_str(&id_text)
             .map_err(|error| StoreError::Internal(format!("stored id {id_text:?}: {error}")))?;
@@ -276,7 +280,7 @@ impl Layout {
 
 fn decode_column(
     property: &Property,
-    row: &impl RowAccess,
+    row: &(impl RowAccess + ?Sized),
     column: usize,
     listed: bool,
     id: Uuid,

@@ -18,6 +18,7 @@ pub mod metrics;
 mod postgres;
 mod private;
 mod query;
+mod ruled;
 mod sql;
 mod sqlite;
 
@@ -147,6 +148,9 @@ impl Store {
         tenant: TenantId,
         new: NewEntity,
     ) -> Result<Versioned, StoreError> {
+        if let Some(rule) = def.rule {
+            return self.create_ruled(def, rule, tenant, new).await;
+        }
         match self {
             Store::Sqlite(store) => store.create(def, tenant, new).await,
             Store::Postgres(store) => {
@@ -194,6 +198,11 @@ impl Store {
         patch: Patch,
         precondition: Precondition,
     ) -> Result<WriteOutcome<Versioned>, StoreError> {
+        if let Some(rule) = def.rule {
+            return self
+                .update_ruled(def, rule, tenant, id, patch, precondition)
+                .await;
+        }
         match self {
             Store::Sqlite(store) => store.update(def, tenant, id, patch, precondition).await,
             Store::Postgres(store) => {
@@ -210,6 +219,9 @@ impl Store {
         id: Uuid,
         precondition: Precondition,
     ) -> Result<WriteOutcome<()>, StoreError> {
+        if let Some(rule) = def.rule {
+            return self.delete_ruled(def, rule, tenant, id, precondition).await;
+        }
         match self {
             Store::Sqlite(store) => store.delete(def, tenant, id, precondition).await,
             Store::Postgres(store) => {
