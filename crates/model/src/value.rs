@@ -149,6 +149,18 @@ impl Entity {
         ty.index_of(property)
             .map_or(&Value::Null, |index| self.value(index))
     }
+
+    /// Sets `property`, one of `ty`'s own after `id`: what a store's rule sets (a read-only
+    /// property taken from the object it refers to).
+    pub fn set(&mut self, ty: &EntityType, property: &Property, value: Value) {
+        let slot = ty
+            .index_of(property)
+            .and_then(|index| index.checked_sub(1))
+            .and_then(|index| self.values.get_mut(index));
+        if let Some(slot) = slot {
+            *slot = value;
+        }
+    }
 }
 
 /// An object as a store keeps it: the values and their version.
