@@ -180,6 +180,11 @@ pub fn sku_create(body: &[u8]) -> Result<Sku, BodyError> {
 pub struct SkuPatch(Map<String, Json>);
 
 impl SkuPatch {
+    /// Whether the body sets the property `name`.
+    pub fn sets(&self, name: &str) -> bool {
+        self.0.contains_key(name)
+    }
+
     pub fn parse(body: &[u8]) -> Result<Self, BodyError> {
         let body = object(body)?;
         check_type(&body, SKU_TYPE)?;

@@ -20,11 +20,13 @@ pub(super) fn add(schemas: &mut Object, def: &ResourceDef) {
     schemas.insert(format!("{name}Patch"), patch(def));
     schemas.insert(format!("{name}Collection"), collection(&name));
     for property in def.entity.properties {
-        add_types(schemas, property);
+        add_types(schemas, property, !property.read_only);
     }
 }
 
-fn add_types(schemas: &mut Object, property: &Property) {
+/// Adds the schemas of `property`'s enum and complex types, with the input form of a complex
+/// type when a body may carry it (`writable`).
+fn add_types(schemas: &mut Object, property: &Property, writable: bool) {
     match property.ty {
         Type::Enum(ty) => {
             schemas
@@ -33,12 +35,16 @@ fn add_types(schemas: &mut Object, property: &Property) {
         }
         Type::Collection(ty) | Type::Complex(ty) => {
             let name = schema_name(ty.short_name());
+            if writable {
+                schemas
+                    .entry(format!("{name}Input"))
+                    .or_insert_with(|| complex_input(ty));
+            }
             if !schemas.contains_key(&name) {
-                schemas.insert(format!("{name}Input"), complex_input(ty));
                 schemas.insert(name, complex(ty));
-                for property in ty.properties {
-                    add_types(schemas, property);
-                }
+            }
+            for property in ty.properties {
+                add_types(schemas, property, writable);
             }
         }
         Type::String
@@ -66,7 +72,7 @@ pub fn add_entity_type(schemas: &mut Object, ty: &'static EntityType) {
             property.name.into(),
             property_schema(property, Body::Response),
         );
-        add_types(schemas, property);
+        add_types(schemas, property, true);
     }
     schemas.insert(
         schema_name(ty.short_name()),
@@ -189,8 +195,9 @@ fn create(def: &ResourceDef) -> Value {
     if read_only.is_empty() {
         clauses.push("id is read-only".into());
     } else {
-        let names = words::list(&words::names(&read_only), "and");
-        clauses.push(format!("id and {names} are read-only"));
+        let mut names = vec!["id"];
+        names.extend(words::names(&read_only));
+        clauses.push(format!("{} are read-only", words::list(&names, "and")));
     }
     without_empty_required(json!({
         "type": "object",
@@ -235,6 +242,7 @@ fn patch(def: &ResourceDef) -> Value {
 /// `licenseInfoDetails replaces the whole collection`, if `def` has collections.
 pub(super) fn replaces_whole_collection(def: &ResourceDef) -> Option<String> {
     let names: Vec<&str> = collections(def.entity.properties)
+        .filter(|(property, _)| !property.read_only)
         .map(|(property, _)| property.name)
         .collect();
     match names.len() {

@@ -37,7 +37,7 @@ pub async fn alternate_id(
     let query = ListQuery {
         filter: Some(TypedExpr::Compare {
             op: CompareOp::Eq,
-            left: Operand::Member(property),
+            left: Operand::Property(property),
             right: Operand::Constant(Constant::String(value.to_owned())),
         }),
         page_size: 1,

@@ -16,7 +16,7 @@ use tally_odata::query::{CompareOp, Constant, Operand, TypedExpr};
 use tally_odata::schema::{ComplexType, Property, Type};
 use tally_store::Scope;
 
-use crate::values::{instant, object, string, FRACTIONS, TICKS_PER_SECOND};
+use crate::values::{instant, object, string, FRACTIONS, GUIDS, TICKS_PER_SECOND};
 
 /// Starts a string literal that [`resolve_ids`] replaces with (a variant of) a stored id.
 pub const ID_PLACEHOLDER: char = '\u{1}';
@@ -201,8 +201,12 @@ fn constant(ty: Type, pool: &[i64]) -> BoxedStrategy<Constant> {
         Type::Enum(e) => select(e.members)
             .prop_map(move |member| Constant::Enum(e, member))
             .boxed(),
-        Type::Int64 | Type::Boolean | Type::Guid | Type::Complex(_) | Type::Primitives(_) => {
-            panic!("no report has a {} property", ty.describe())
+        Type::Boolean => any::<bool>().prop_map(Constant::Bool).boxed(),
+        Type::Guid => select(&GUIDS[..])
+            .prop_map(|guid| Constant::Guid(guid.to_owned()))
+            .boxed(),
+        Type::Int64 | Type::Complex(_) | Type::Primitives(_) => {
+            panic!("no described resource has a {} property", ty.describe())
         }
     };
     prop_oneof![1 => Just(Constant::Null), 5 => typed].boxed()
@@ -222,7 +226,7 @@ fn comparison(
                 .filter(|(_, t)| *t == ty)
                 .map(|(operand, _)| operand)
                 .collect();
-            let ops = if matches!(ty, Type::Enum(_)) {
+            let ops = if matches!(ty, Type::Enum(_) | Type::Boolean | Type::Guid) {
                 vec![CompareOp::Eq, CompareOp::Ne]
             } else {
                 CompareOp::ALL.to_vec()

@@ -93,6 +93,13 @@ pub fn instant(pool: &[i64], moves: &'static [i64]) -> impl Strategy<Value = Dat
         .prop_map(|(ticks, zone, extra, short)| spell(ticks, zone, extra, short))
 }
 
+/// The GUIDs of generated values (a few, so that comparisons find equals).
+pub const GUIDS: [&str; 3] = [
+    "41781fb2-bc02-4b7c-bd55-b576c07bb09d",
+    "eec0eb4f-6444-4f95-aba0-50c24d67f998",
+    "00000000-0000-0000-0000-000000000000",
+];
+
 pub fn string() -> BoxedStrategy<String> {
     prop_oneof![
         4 => select(&STRINGS[..]).prop_map(str::to_owned),
@@ -127,8 +134,12 @@ fn value(ty: Type, nullable: bool, minimum: Option<i32>, pool: &[i64]) -> BoxedS
                 .prop_map(move |items| Value::Collection(Collection::Items(unique(item, items))))
                 .boxed();
         }
-        Type::Int64 | Type::Boolean | Type::Guid | Type::Complex(_) | Type::Primitives(_) => {
-            panic!("no report has a {} property", ty.describe())
+        Type::Boolean => any::<bool>().prop_map(Value::Boolean).boxed(),
+        Type::Guid => select(&GUIDS[..])
+            .prop_map(|guid| Value::String(guid.into()))
+            .boxed(),
+        Type::Int64 | Type::Complex(_) | Type::Primitives(_) => {
+            panic!("no described resource has a {} property", ty.describe())
         }
     };
     if nullable {
