@@ -11,45 +11,54 @@ use uuid::Uuid;
 use crate::conditional::{decide_delete, decide_update, Decision};
 use crate::directory::statements::Statement;
 use crate::directory::tx::{transact, Deadline, DirectoryTx, TxError};
-use crate::directory::DirectoryError;
+use crate::directory::{subscriptions, DirectoryError};
 use crate::layout::{layout, Layout};
 use crate::sql::SqlParam;
 use crate::{Store, StoreError, TenantId, WriteOutcome};
+use tally_model::directory::Sku;
 
 type Outcome<T> = Result<T, DirectoryError>;
 
 /// What a rule's first step found, for its last (e.g. the SKU a subscription belongs to).
-pub(crate) enum Touched {}
+pub(crate) enum Touched {
+    Sku(Sku),
+}
 
 /// The rule's step before the object's row is written: checks what the object refers to,
 /// locks it, and sets what the object takes from it.
 async fn before_write(
     rule: StoreRule,
-    _tx: &mut impl DirectoryTx,
-    _tenant: TenantId,
-    _entity: &mut Entity,
+    tx: &mut impl DirectoryTx,
+    tenant: TenantId,
+    entity: &mut Entity,
 ) -> Outcome<Touched> {
-    match rule {}
+    match rule {
+        StoreRule::SkuUnitsFromSubscriptions => subscriptions::before_write(tx, tenant, entity)
+            .await
+            .map(Touched::Sku),
+    }
 }
 
 /// The rule's step after the object's row is written or deleted: keeps what depends on it.
-async fn after_write(
-    _tx: &mut impl DirectoryTx,
-    _tenant: TenantId,
-    touched: Touched,
-) -> Outcome<()> {
-    match touched {}
+async fn after_write(tx: &mut impl DirectoryTx, tenant: TenantId, touched: Touched) -> Outcome<()> {
+    match touched {
+        Touched::Sku(sku) => subscriptions::settle_sku(tx, tenant, sku).await,
+    }
 }
 
 /// The rule's lock of what a stored object refers to, taken before the object's own row (the
 /// order every writer of that data keeps).
 async fn lock_referred(
     rule: StoreRule,
-    _tx: &mut impl DirectoryTx,
-    _tenant: TenantId,
-    _entity: &Entity,
+    tx: &mut impl DirectoryTx,
+    tenant: TenantId,
+    entity: &Entity,
 ) -> Outcome<Touched> {
-    match rule {}
+    match rule {
+        StoreRule::SkuUnitsFromSubscriptions => subscriptions::lock_sku(tx, tenant, entity)
+            .await
+            .map(Touched::Sku),
+    }
 }
 
 impl Store {

@@ -11,6 +11,7 @@ pub mod insight;
 pub mod json;
 pub mod objects;
 pub mod reclaim;
+pub mod subscriptions;
 pub mod types;
 
 use crate::resources::{Permissions, GLOBAL_ADMINISTRATOR};

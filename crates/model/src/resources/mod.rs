@@ -5,18 +5,25 @@
 //!
 //! Adding a resource is a module here with its `static` [`ResourceDef`], and a line in [`ALL`].
 
+mod company_subscription;
 mod feature_usage;
 mod license_usage;
 mod user_feature_usage;
 
 use tally_odata::schema::{EntityType, EnumType, Property};
 
+pub use company_subscription::{property as subscription_property, COMPANY_SUBSCRIPTION};
 pub use feature_usage::FEATURE_USAGE;
 pub use license_usage::LICENSE_USAGE;
 pub use user_feature_usage::USER_FEATURE_USAGE;
 
 /// Every resource tally serves, in the order `$metadata` and the OpenAPI document list them.
-pub static ALL: &[&ResourceDef] = &[&LICENSE_USAGE, &FEATURE_USAGE, &USER_FEATURE_USAGE];
+pub static ALL: &[&ResourceDef] = &[
+    &LICENSE_USAGE,
+    &FEATURE_USAGE,
+    &USER_FEATURE_USAGE,
+    &COMPANY_SUBSCRIPTION,
+];
 
 /// `microsoft.graph.azureADLicenseType`, shared by the license reports.
 pub static LICENSE_TYPE: EnumType = EnumType {
@@ -63,7 +70,11 @@ pub struct ResourceDef {
 /// each of its writes (rules within one object are the description's own: types, required,
 /// read-only, unique).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StoreRule {}
+pub enum StoreRule {
+    /// SPEC §13.2: a subscription belongs to a SKU of the tenant, and a SKU with subscriptions
+    /// takes its units from them ([`crate::directory::subscriptions`]).
+    SkuUnitsFromSubscriptions,
+}
 
 /// A resource's objects in words.
 #[derive(Clone, Copy, Debug)]

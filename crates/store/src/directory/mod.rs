@@ -13,6 +13,7 @@ mod rules;
 pub(crate) mod script;
 pub(crate) mod sql;
 pub(crate) mod statements;
+pub(crate) mod subscriptions;
 pub(crate) mod tx;
 
 use tally_model::directory::body::{AssignLicense, SkuPatch, UserPatch};

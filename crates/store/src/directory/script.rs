@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::rows::user_params;
 use super::sql::user_select;
 use super::statements::{self as statement, Statement};
+use super::subscriptions;
 use super::tx::{DirectoryTx, TxError};
 use super::{
     check_capacity, check_unheld, decode_sku, decode_user, now_text, prepare_import, sku_body,
@@ -19,6 +20,7 @@ use super::{
 };
 use crate::sql::SqlParam;
 use crate::{StoreError, TenantId};
+use tally_model::directory::subscriptions::{has_subscriptions, units_are_the_subscriptions};
 
 type Outcome<T> = Result<T, DirectoryError>;
 
@@ -75,6 +77,12 @@ pub(crate) async fn update_sku(
     let mut sku = read_sku(tx, tenant, sku_id, true)
         .await?
         .ok_or(DirectoryError::NotFound)?;
+    let subscribed = subscriptions::count(tx, tenant, sku_id).await? > 0;
+    if subscribed && (patch.sets("prepaidUnits") || patch.sets("subscriptionIds")) {
+        return Err(DirectoryError::BadRequest(units_are_the_subscriptions(
+            &sku,
+        )));
+    }
     patch.apply(&mut sku);
     check_capacity(&sku)?;
     let params = vec![
@@ -84,6 +92,9 @@ pub(crate) async fn update_sku(
         text(sku_id),
     ];
     tx.execute(&statement::SKU_UPDATE, params).await?;
+    if subscribed {
+        subscriptions::refresh(tx, tenant, &sku).await?;
+    }
     Ok(sku)
 }
 
@@ -96,6 +107,9 @@ pub(crate) async fn delete_sku(
         .await?
         .ok_or(DirectoryError::NotFound)?;
     check_unheld(&sku)?;
+    if subscriptions::count(tx, tenant, sku_id).await? > 0 {
+        return Err(DirectoryError::BadRequest(has_subscriptions(&sku)));
+    }
     tx.execute(&statement::SKU_DELETE, vec![text(tenant), text(sku_id)])
         .await?;
     Ok(())

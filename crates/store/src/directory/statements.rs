@@ -185,8 +185,9 @@ pub(crate) const USER_DELETE: Statement =
     Statement::fixed("DELETE FROM directory_users WHERE tenant_id = ? AND id = ?");
 
 /// Empties the tenant's directory, holders first: tenant, for each.
-pub(crate) fn tenant_deletes() -> [Statement; 3] {
-    [HOLDERS, USERS, SKUS]
+pub(crate) fn tenant_deletes() -> [Statement; 4] {
+    let subscriptions = tally_model::resources::COMPANY_SUBSCRIPTION.storage.table;
+    [subscriptions, HOLDERS, USERS, SKUS]
         .map(|table| Statement::built(format!("DELETE FROM {table} WHERE tenant_id = ?")))
 }
 

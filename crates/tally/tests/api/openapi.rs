@@ -71,6 +71,17 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/users/{key}", &["get", "patch", "delete"]),
     ("/users/{key}/assignLicense", &["post"]),
     ("/users/{key}/licenseDetails", &["get"]),
+    ("/directory/subscriptions", &["get", "post"]),
+    ("/directory/subscriptions/$count", &["get"]),
+    ("/directory/subscriptions/{id}", &["get", "patch", "delete"]),
+    (
+        "/directory/subscriptions('{id}')",
+        &["get", "patch", "delete"],
+    ),
+    (
+        "/directory/subscriptions(commerceSubscriptionId='{commerceSubscriptionId}')",
+        &["get", "patch", "delete"],
+    ),
 ];
 
 /// SPEC §12.3: the routes Graph has on beta only.

@@ -9,6 +9,7 @@ mod race;
 mod reclaim;
 mod skus;
 mod snapshot;
+mod subscriptions;
 mod users;
 
 use reqwest::StatusCode;
