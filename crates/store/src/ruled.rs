@@ -155,15 +155,10 @@ async fn update(
     precondition: Precondition,
 ) -> Outcome<WriteOutcome<Versioned>> {
     let table = layout(def, tx.dialect());
-    let Some(peek) = current(tx, table, tenant, id, false).await? else {
+    let Some((_, current)) = lock_in_order(tx, table, rule, tenant, id).await? else {
         return Ok(WriteOutcome::NotFound);
     };
-    lock_referred(rule, tx, tenant, &peek.entity).await?;
-    let mut stored = match decide_update(
-        current(tx, table, tenant, id, true).await?,
-        patch,
-        &precondition,
-    ) {
+    let mut stored = match decide_update(current, patch, &precondition) {
         Decision::Answer(outcome) => return Ok(outcome),
         Decision::Write(stored) => stored,
     };
@@ -187,11 +182,9 @@ async fn delete(
     precondition: Precondition,
 ) -> Outcome<WriteOutcome<()>> {
     let table = layout(def, tx.dialect());
-    let Some(peek) = current(tx, table, tenant, id, false).await? else {
+    let Some((touched, current)) = lock_in_order(tx, table, rule, tenant, id).await? else {
         return Ok(WriteOutcome::NotFound);
     };
-    let touched = lock_referred(rule, tx, tenant, &peek.entity).await?;
-    let current = current(tx, table, tenant, id, true).await?;
     if let Decision::Answer(outcome) = decide_delete(current, &precondition) {
         return Ok(outcome);
     }
@@ -204,6 +197,25 @@ async fn delete(
     // What the object referred to no longer counts it.
     after_write(tx, tenant, touched).await?;
     Ok(WriteOutcome::Done(()))
+}
+
+/// Locks what the stored object `id` refers to, then its row (peeking at the row unlocked
+/// first to learn what it refers to, which never changes); `None` when there is no such
+/// object, else what the rule locked and the object as the lock found it (`None` if it went in
+/// between).
+async fn lock_in_order(
+    tx: &mut impl DirectoryTx,
+    table: &'static Layout,
+    rule: StoreRule,
+    tenant: TenantId,
+    id: Uuid,
+) -> Outcome<Option<(Touched, Option<Versioned>)>> {
+    let Some(peek) = current(tx, table, tenant, id, false).await? else {
+        return Ok(None);
+    };
+    let touched = lock_referred(rule, tx, tenant, &peek.entity).await?;
+    let locked = current(tx, table, tenant, id, true).await?;
+    Ok(Some((touched, locked)))
 }
 
 /// The object as stored, its row locked for the transaction's writes with `lock`.

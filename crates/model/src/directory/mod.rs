@@ -41,7 +41,8 @@ pub static USERS: Permissions = Permissions {
     write_denied: "Insufficient privileges to complete the operation: writing users needs User.ReadWrite.All or Directory.ReadWrite.All (and, for a user, the Global Administrator or User Administrator role).",
 };
 
-/// `/subscribedSkus` (writes are tally's, to set an emulated tenant up).
+/// `/subscribedSkus` and `/directory/subscriptions`, which Graph guards alike (writes are
+/// tally's, to set an emulated tenant up).
 pub static SKUS: Permissions = Permissions {
     read: &[
         "LicenseAssignment.Read.All",
@@ -54,8 +55,8 @@ pub static SKUS: Permissions = Permissions {
     read_roles: &[],
     write: &["Organization.ReadWrite.All", "Directory.ReadWrite.All"],
     write_roles: &[GLOBAL_ADMINISTRATOR],
-    read_denied: "Insufficient privileges to complete the operation: reading subscribedSkus needs LicenseAssignment.Read.All, Organization.Read.All or Directory.Read.All (or a ReadWrite of those).",
-    write_denied: "Insufficient privileges to complete the operation: writing subscribedSkus needs Organization.ReadWrite.All or Directory.ReadWrite.All (and, for a user, the Global Administrator role).",
+    read_denied: "Insufficient privileges to complete the operation: reading subscribedSkus or subscriptions needs LicenseAssignment.Read.All, Organization.Read.All or Directory.Read.All (or a ReadWrite of those).",
+    write_denied: "Insufficient privileges to complete the operation: writing subscribedSkus or subscriptions needs Organization.ReadWrite.All or Directory.ReadWrite.All (and, for a user, the Global Administrator role).",
 };
 
 /// `assignLicense`.

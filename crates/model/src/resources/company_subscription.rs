@@ -3,8 +3,9 @@
 
 use tally_odata::schema::{Default, EntityType, Property, Type};
 
-use super::{Noun, Permissions, ResourceDef, Storage, StoreRule, DIRECTORY, GLOBAL_ADMINISTRATOR};
+use super::{Noun, ResourceDef, Storage, StoreRule, DIRECTORY};
 use crate::directory::types::SERVICE_PLAN_INFO;
+use crate::directory::SKUS;
 
 static PROPERTIES: [Property; 13] = [
     Property::KEY,
@@ -96,23 +97,6 @@ pub mod property {
     }
 }
 
-/// Graph's permissions for reading subscriptions; writing is tally's, to set a tenant up.
-pub static SUBSCRIPTIONS: Permissions = Permissions {
-    read: &[
-        "LicenseAssignment.Read.All",
-        "LicenseAssignment.ReadWrite.All",
-        "Organization.Read.All",
-        "Organization.ReadWrite.All",
-        "Directory.Read.All",
-        "Directory.ReadWrite.All",
-    ],
-    read_roles: &[],
-    write: &["Organization.ReadWrite.All", "Directory.ReadWrite.All"],
-    write_roles: &[GLOBAL_ADMINISTRATOR],
-    read_denied: "Insufficient privileges to complete the operation: reading subscriptions needs LicenseAssignment.Read.All, Organization.Read.All or Directory.Read.All (or a ReadWrite of those).",
-    write_denied: "Insufficient privileges to complete the operation: writing subscriptions needs Organization.ReadWrite.All or Directory.ReadWrite.All (and, for a user, the Global Administrator role).",
-};
-
 pub static COMPANY_SUBSCRIPTION: ResourceDef = ResourceDef {
     entity: &ENTITY,
     singleton: &DIRECTORY,
@@ -126,7 +110,7 @@ pub static COMPANY_SUBSCRIPTION: ResourceDef = ResourceDef {
         indexed: &[&PROPERTIES[9]],
         unique: &[&PROPERTIES[1]],
     },
-    permissions: &SUBSCRIPTIONS,
+    permissions: &SKUS,
     noun: Noun {
         one: "subscription",
         many: "subscriptions",
