@@ -127,7 +127,12 @@ echo "== Python: msgraph-core with kiota"
 TALLY_TOKEN=$(token) SSL_CERT_FILE="$cert" suite python "$venv/bin/python" sdk-tests/python/test_graph_core.py
 
 echo "== Python: msgraph-sdk (the full generated client), the directory"
-TALLY_TOKEN=$(directory_token) SSL_CERT_FILE="$cert" suite python-sdk "$venv/bin/python" sdk-tests/python/test_msgraph_sdk_directory.py
+# With a second token of the same tenant that may read users but not subscriptions (a 403).
+sdk_tenant=$(cat /proc/sys/kernel/random/uuid)
+TALLY_LIMITED_TOKEN=$("$tally" token --tenant "$sdk_tenant" --app --role User.Read.All --data-dir "$work/data") \
+  TALLY_TOKEN=$("$tally" token --tenant "$sdk_tenant" --app --role Directory.ReadWrite.All \
+    --role AuditLog.Read.All --data-dir "$work/data") \
+  SSL_CERT_FILE="$cert" suite python-sdk "$venv/bin/python" sdk-tests/python/test_msgraph_sdk_directory.py
 
 echo "== Python: msgraph-beta-sdk (the full generated beta client), the premium license insight"
 TALLY_TOKEN=$(insight_token) SSL_CERT_FILE="$cert" suite python-beta-sdk "$venv/bin/python" sdk-tests/python/test_msgraph_beta_sdk_insight.py
