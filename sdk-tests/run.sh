@@ -4,8 +4,8 @@
 # (sdk-tests/python, PyPI). Builds tally, starts it with --tls-self-signed (and a second process
 # with --rate-limit 1 on the same data directory, for the retry check), mints a token per suite
 # (each in a fresh tenant) and runs the suites, trusting the self-signed certificate: the report
-# suites of both clients, the directory suites (SPEC §12.2) of the JavaScript client and of
-# the full generated msgraph-sdk, and the premium license insight (SPEC §12.3) read by the full
+# suites of both clients, the directory suites (SPEC §12.2, with the subscriptions of §13.2) of
+# the JavaScript client and of the full generated msgraph-sdk, and the premium license insight (SPEC §12.3) read by the full
 # generated msgraph-beta-sdk. The sign-in suites (SPEC §12.4) get no token: they register apps
 # with `tally app add` and sign in with the unmodified Azure Identity (azure-identity in Python,
 # @azure/identity in JavaScript) against tally's token endpoint, then drive msgraph-sdk and the

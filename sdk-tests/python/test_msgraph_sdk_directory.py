@@ -16,8 +16,8 @@ Subscriptions (SPEC §13.2): a third SKU and two companySubscriptions of it are 
 POST /subscribedSkus and POST /directory/subscriptions (httpx again), then read through the SDK:
 directory.subscriptions.get() into typed CompanySubscription models, by_company_subscription_id
 and subscriptions_with_commerce_subscription_id, $filter/$select/$count/$orderby/$top, the SKU's
-prepaid_units and subscription_ids taken from its subscriptions, and the ODataError 403 for a
-token without a read permission.
+prepaid_units and subscription_ids taken from its subscriptions, the SDK's own post/patch/delete
+and count, and the ODataError 403 for a token without a read permission.
 
 Environment (sdk-tests/run.sh sets it): TALLY_URL (https://127.0.0.1:PORT), TALLY_TOKEN (an
 application token with Directory.ReadWrite.All and AuditLog.Read.All in a fresh tenant),
@@ -562,6 +562,30 @@ async def sku_of_subscriptions():
     listed = {s.sku_id: s for s in page.value}[SUBSCRIBED["skuId"]]
     assert listed.prepaid_units.enabled == 10 and listed.prepaid_units.warning == 3, listed
     assert sorted(listed.subscription_ids) == expected, listed.subscription_ids
+
+
+@check("the SDK's own directory.subscriptions.post/patch/delete and count.get() work on tally")
+async def sdk_writes_subscription():
+    key = f"{claims_of(TOKEN)['tid']}_{SUBSCRIBED['skuId']}"
+
+    async def units() -> tuple:
+        got = (await client.subscribed_skus.by_subscribed_sku_id(key).get()).prepaid_units
+        return (got.enabled, got.warning, got.suspended, got.locked_out)
+
+    created = await client.directory.subscriptions.post(
+        CompanySubscription(sku_id=str(SUBSCRIBED["skuId"]), status="Suspended", total_licenses=2)
+    )
+    assert isinstance(created, CompanySubscription) and created.is_trial is False, created
+    assert created.sku_part_number == SUBSCRIBED["part"], created.sku_part_number
+    assert await client.directory.subscriptions.count.get() == 3
+    assert await units() == (10, 3, 2, 0)
+    item = client.directory.subscriptions.by_company_subscription_id(created.id)
+    patched = await item.patch(CompanySubscription(status="Expired"))
+    assert patched.status == "Expired" and patched.total_licenses == 2, patched
+    assert await units() == (10, 3, 0, 0)
+    await item.delete()
+    await expect_odata_error(item.get(), 404, "Request_ResourceNotFound")
+    assert await client.directory.subscriptions.count.get() == 2
 
 
 @check("a token without a subscription read permission: directory.subscriptions.get() raises ODataError 403")
