@@ -4,8 +4,8 @@
 # (sdk-tests/python, PyPI). Builds tally, starts it with --tls-self-signed (and a second process
 # with --rate-limit 1 on the same data directory, for the retry check), mints a token per suite
 # (each in a fresh tenant) and runs the suites, trusting the self-signed certificate: the report
-# suites of both clients, the directory suites (SPEC §12.2) of the JavaScript client and of
-# the full generated msgraph-sdk, and the premium license insight (SPEC §12.3) read by the full
+# suites of both clients, the directory suites (SPEC §12.2, with the subscriptions of §13.2) of
+# the JavaScript client and of the full generated msgraph-sdk, and the premium license insight (SPEC §12.3) read by the full
 # generated msgraph-beta-sdk. The sign-in suites (SPEC §12.4) get no token: they register apps
 # with `tally app add` and sign in with the unmodified Azure Identity (azure-identity in Python,
 # @azure/identity in JavaScript) against tally's token endpoint, then drive msgraph-sdk and the
@@ -127,7 +127,12 @@ echo "== Python: msgraph-core with kiota"
 TALLY_TOKEN=$(token) SSL_CERT_FILE="$cert" suite python "$venv/bin/python" sdk-tests/python/test_graph_core.py
 
 echo "== Python: msgraph-sdk (the full generated client), the directory"
-TALLY_TOKEN=$(directory_token) SSL_CERT_FILE="$cert" suite python-sdk "$venv/bin/python" sdk-tests/python/test_msgraph_sdk_directory.py
+# With a second token of the same tenant that may read users but not subscriptions (a 403).
+sdk_tenant=$(cat /proc/sys/kernel/random/uuid)
+TALLY_LIMITED_TOKEN=$("$tally" token --tenant "$sdk_tenant" --app --role User.Read.All --data-dir "$work/data") \
+  TALLY_TOKEN=$("$tally" token --tenant "$sdk_tenant" --app --role Directory.ReadWrite.All \
+    --role AuditLog.Read.All --data-dir "$work/data") \
+  SSL_CERT_FILE="$cert" suite python-sdk "$venv/bin/python" sdk-tests/python/test_msgraph_sdk_directory.py
 
 echo "== Python: msgraph-beta-sdk (the full generated beta client), the premium license insight"
 TALLY_TOKEN=$(insight_token) SSL_CERT_FILE="$cert" suite python-beta-sdk "$venv/bin/python" sdk-tests/python/test_msgraph_beta_sdk_insight.py

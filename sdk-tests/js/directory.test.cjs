@@ -2,7 +2,8 @@
 // JavaScript client (@microsoft/microsoft-graph-client): a SKU (tally's own POST /subscribedSkus)
 // and users, assignLicense inside a JSON batch through BatchRequestContent/BatchResponseContent,
 // consumedUnits read back, a $filter on assignedLicenses, and the GraphError of a license with no
-// free unit, both as a batch item and as a plain call.
+// free unit, both as a batch item and as a plain call; then a subscription (SPEC §13.2) of that
+// SKU, listed with $filter, whose licenses become the SKU's units.
 //
 // Environment (sdk-tests/run.sh sets it): TALLY_URL (https://127.0.0.1:PORT), TALLY_TOKEN (an
 // application token with Directory.ReadWrite.All in a fresh tenant), NODE_EXTRA_CA_CERTS (tally's
@@ -163,6 +164,15 @@ check("batch: removeLicenses frees the unit and the other user gets it", async (
   assert.equal((await api.api(`/subscribedSkus/${skuObjectId}`).get()).consumedUnits, 1);
   const details = await api.api(`/users/${users[1].id}/licenseDetails`).get();
   assert.deepEqual(details.value.map((d) => d.skuId), [skuId]);
+});
+
+check("subscriptions (SPEC §13.2): POST one (Warning 2), list it with $filter, the SKU's units are its", async () => {
+  const posted = await api.api("/directory/subscriptions").post({ skuId, status: "Warning", totalLicenses: 2 });
+  const page = await api.api("/directory/subscriptions").filter("status eq 'Warning'").select("id,skuId,totalLicenses").get();
+  assert.deepEqual(page.value.map((s) => [s.id, s.skuId, s.totalLicenses]), [[posted.id, skuId, 2]]);
+  const sku = await api.api(`/subscribedSkus/${skuObjectId}`).get();
+  assert.deepEqual(sku.prepaidUnits, { enabled: 0, suspended: 0, warning: 2, lockedOut: 0 });
+  assert.deepEqual(sku.subscriptionIds, [posted.commerceSubscriptionId]);
 });
 
 async function main() {

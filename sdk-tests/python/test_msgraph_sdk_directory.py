@@ -12,8 +12,16 @@ users.post(User(...)), users.by_user_id(id).assign_license.post(...), license_de
 users.get() with $filter/$top/$orderby/$count paged by msgraph-core's PageIterator and by
 odata_next_link with with_url, and the ODataError the SDK raises for tally's 400s and 404s.
 
+Subscriptions (SPEC §13.2): a third SKU and two companySubscriptions of it are set up with tally's
+POST /subscribedSkus and POST /directory/subscriptions (httpx again), then read through the SDK:
+directory.subscriptions.get() into typed CompanySubscription models, by_company_subscription_id
+and subscriptions_with_commerce_subscription_id, $filter/$select/$count/$orderby/$top, the SKU's
+prepaid_units and subscription_ids taken from its subscriptions, the SDK's own post/patch/delete
+and count, and the ODataError 403 for a token without a read permission.
+
 Environment (sdk-tests/run.sh sets it): TALLY_URL (https://127.0.0.1:PORT), TALLY_TOKEN (an
 application token with Directory.ReadWrite.All and AuditLog.Read.All in a fresh tenant),
+TALLY_LIMITED_TOKEN (the same tenant's application token with User.Read.All only),
 SSL_CERT_FILE (tally's self-signed certificate: httpx trusts it).
 """
 
@@ -32,10 +40,18 @@ from kiota_authentication_azure.azure_identity_authentication_provider import (
     AzureIdentityAuthenticationProvider,
 )
 from msgraph import GraphRequestAdapter, GraphServiceClient
+from msgraph.generated.directory.subscriptions.subscriptions_request_builder import (
+    SubscriptionsRequestBuilder,
+)
 from msgraph.generated.models.assigned_license import AssignedLicense
+from msgraph.generated.models.company_subscription import CompanySubscription
+from msgraph.generated.models.company_subscription_collection_response import (
+    CompanySubscriptionCollectionResponse,
+)
 from msgraph.generated.models.license_units_detail import LicenseUnitsDetail
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.models.password_profile import PasswordProfile
+from msgraph.generated.models.service_plan_info import ServicePlanInfo
 from msgraph.generated.models.sign_in_activity import SignInActivity
 from msgraph.generated.models.subscribed_sku import SubscribedSku
 from msgraph.generated.models.user import User
@@ -58,6 +74,8 @@ from harness import (
 
 BASE = os.environ.get("TALLY_URL", "")
 TOKEN = os.environ.get("TALLY_TOKEN", "")
+# The same tenant's token with User.Read.All only: it may not read subscriptions.
+LIMITED_TOKEN = os.environ.get("TALLY_LIMITED_TOKEN", "")
 # tally is not a Microsoft host: the SDK hands the token only to the hosts listed here.
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 
@@ -65,9 +83,9 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 # ---- The client, as a user builds it ------------------------------------------------------------
 
 
-def graph_client() -> GraphServiceClient:
+def graph_client(token: str = TOKEN) -> GraphServiceClient:
     auth = AzureIdentityAuthenticationProvider(
-        StaticTokenCredential(TOKEN),
+        StaticTokenCredential(token),
         scopes=["https://graph.microsoft.com/.default"],
         allowed_hosts=ALLOWED_HOSTS,
     )
@@ -418,9 +436,170 @@ async def sdk_writes_sku():
     )
 
 
+# ---- Subscriptions (SPEC §13.2): companySubscription at /directory/subscriptions ----------------
+
+# A third SKU, set up with two subscriptions through tally's own writes: an Enabled trial of 10
+# licenses with a next lifecycle date, and a Warning one of 3.
+SUBSCRIBED = {"skuId": uuid.uuid4(), "part": "SPE_E5"}
+NEXT_LIFECYCLE = datetime(2027, 3, 1, 12, 30, tzinfo=timezone.utc)
+subscriptions: dict[str, dict] = {}  # by status: the subscription as tally's POST answered it
+
+
+@check("setup (tally only): one SKU and two subscriptions (Enabled 10 trial, Warning 3) via httpx")
+async def setup_subscriptions():
+    body = {
+        "skuId": str(SUBSCRIBED["skuId"]),
+        "skuPartNumber": SUBSCRIBED["part"],
+        "appliesTo": "User",
+        "capabilityStatus": "Enabled",
+        "prepaidUnits": {"enabled": 0, "suspended": 0, "warning": 0, "lockedOut": 0},
+        "servicePlans": [
+            {
+                "servicePlanId": str(PLAN_A),
+                "servicePlanName": "AAD_PREMIUM",
+                "provisioningStatus": "Success",
+                "appliesTo": "User",
+            }
+        ],
+    }
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    async with httpx.AsyncClient(verify=os.environ["SSL_CERT_FILE"]) as plain:
+        response = await plain.post(f"{BASE}/v1.0/subscribedSkus", json=body, headers=headers)
+        assert response.status_code == 201, (response.status_code, response.text)
+        for status, total, extra in [
+            (
+                "Enabled",
+                10,
+                {"isTrial": True, "nextLifecycleDateTime": "2027-03-01T12:30:00Z"},
+            ),
+            ("Warning", 3, {}),
+        ]:
+            body = {"skuId": str(SUBSCRIBED["skuId"]), "status": status, "totalLicenses": total}
+            response = await plain.post(
+                f"{BASE}/v1.0/directory/subscriptions", json=body | extra, headers=headers
+            )
+            assert response.status_code == 201, (response.status_code, response.text)
+            subscriptions[status] = response.json()
+
+
+@check("directory.subscriptions.get() reads every companySubscription field into typed models")
+async def list_subscriptions():
+    page = await client.directory.subscriptions.get()
+    assert isinstance(page, CompanySubscriptionCollectionResponse), type(page)
+    by_status = {s.status: s for s in page.value}
+    assert set(by_status) == {"Enabled", "Warning"}, by_status.keys()
+    for status, total in (("Enabled", 10), ("Warning", 3)):
+        got = by_status[status]
+        posted = subscriptions[status]
+        assert isinstance(got, CompanySubscription), type(got)
+        assert got.id == posted["id"], (got.id, posted)
+        assert got.commerce_subscription_id == posted["commerceSubscriptionId"], got
+        assert isinstance(got.created_date_time, datetime), got.created_date_time
+        assert got.created_date_time.tzinfo is not None, got.created_date_time
+        assert abs(datetime.now(timezone.utc) - got.created_date_time) < timedelta(minutes=5)
+        assert got.sku_id == str(SUBSCRIBED["skuId"]), got.sku_id
+        assert got.sku_part_number == SUBSCRIBED["part"], got.sku_part_number
+        assert isinstance(got.total_licenses, int) and got.total_licenses == total, got
+        assert isinstance(got.service_status, list) and len(got.service_status) == 1, got
+        plan = got.service_status[0]
+        assert isinstance(plan, ServicePlanInfo), type(plan)
+        assert isinstance(plan.service_plan_id, uuid.UUID) and plan.service_plan_id == PLAN_A
+        assert plan.service_plan_name == "AAD_PREMIUM", plan.service_plan_name
+    trial, warning = by_status["Enabled"], by_status["Warning"]
+    assert trial.is_trial is True and warning.is_trial is False, (trial.is_trial, warning.is_trial)
+    assert trial.next_lifecycle_date_time == NEXT_LIFECYCLE, trial.next_lifecycle_date_time
+    assert warning.next_lifecycle_date_time is None, warning.next_lifecycle_date_time
+
+
+@check("by_company_subscription_id(id).get() and subscriptions_with_commerce_subscription_id(...)")
+async def get_subscription():
+    posted = subscriptions["Enabled"]
+    got = await client.directory.subscriptions.by_company_subscription_id(posted["id"]).get()
+    assert isinstance(got, CompanySubscription), type(got)
+    assert got.id == posted["id"] and got.total_licenses == 10 and got.is_trial is True, got
+    assert got.next_lifecycle_date_time == NEXT_LIFECYCLE, got.next_lifecycle_date_time
+    by_commerce = await client.directory.subscriptions_with_commerce_subscription_id(
+        posted["commerceSubscriptionId"]
+    ).get()
+    assert isinstance(by_commerce, CompanySubscription), type(by_commerce)
+    assert by_commerce.id == posted["id"], by_commerce.id
+    await expect_odata_error(
+        client.directory.subscriptions.by_company_subscription_id(str(uuid.uuid4())).get(),
+        404,
+        "Request_ResourceNotFound",
+    )
+
+
+@check("directory.subscriptions.get() with $filter status eq 'Warning', $select, $count and $orderby")
+async def filter_subscriptions():
+    query = SubscriptionsRequestBuilder.SubscriptionsRequestBuilderGetQueryParameters(
+        filter="status eq 'Warning'", select=["id", "status", "totalLicenses"], count=True
+    )
+    page = await client.directory.subscriptions.get(RequestConfiguration(query_parameters=query))
+    assert [s.id for s in page.value] == [subscriptions["Warning"]["id"]], page.value
+    assert page.odata_count == 1, page.odata_count
+    only = page.value[0]
+    assert only.total_licenses == 3 and only.sku_id is None, only
+    query = SubscriptionsRequestBuilder.SubscriptionsRequestBuilderGetQueryParameters(
+        orderby=["totalLicenses desc"], top=1
+    )
+    page = await client.directory.subscriptions.get(RequestConfiguration(query_parameters=query))
+    assert [s.total_licenses for s in page.value] == [10], page.value
+    assert page.odata_next_link, "a next page"
+
+
+@check("subscribed_skus: the SKU's prepaid_units are its subscriptions' (10/3), subscription_ids both")
+async def sku_of_subscriptions():
+    key = f"{claims_of(TOKEN)['tid']}_{SUBSCRIBED['skuId']}"
+    sku = await client.subscribed_skus.by_subscribed_sku_id(key).get()
+    assert isinstance(sku, SubscribedSku) and sku.sku_id == SUBSCRIBED["skuId"], sku
+    units = sku.prepaid_units
+    assert isinstance(units, LicenseUnitsDetail), type(units)
+    assert (units.enabled, units.warning, units.suspended, units.locked_out) == (10, 3, 0, 0), units
+    expected = sorted(s["commerceSubscriptionId"] for s in subscriptions.values())
+    assert sorted(sku.subscription_ids) == expected, sku.subscription_ids
+    page = await client.subscribed_skus.get()
+    listed = {s.sku_id: s for s in page.value}[SUBSCRIBED["skuId"]]
+    assert listed.prepaid_units.enabled == 10 and listed.prepaid_units.warning == 3, listed
+    assert sorted(listed.subscription_ids) == expected, listed.subscription_ids
+
+
+@check("the SDK's own directory.subscriptions.post/patch/delete and count.get() work on tally")
+async def sdk_writes_subscription():
+    key = f"{claims_of(TOKEN)['tid']}_{SUBSCRIBED['skuId']}"
+
+    async def units() -> tuple:
+        got = (await client.subscribed_skus.by_subscribed_sku_id(key).get()).prepaid_units
+        return (got.enabled, got.warning, got.suspended, got.locked_out)
+
+    created = await client.directory.subscriptions.post(
+        CompanySubscription(sku_id=str(SUBSCRIBED["skuId"]), status="Suspended", total_licenses=2)
+    )
+    assert isinstance(created, CompanySubscription) and created.is_trial is False, created
+    assert created.sku_part_number == SUBSCRIBED["part"], created.sku_part_number
+    assert await client.directory.subscriptions.count.get() == 3
+    assert await units() == (10, 3, 2, 0)
+    item = client.directory.subscriptions.by_company_subscription_id(created.id)
+    patched = await item.patch(CompanySubscription(status="Expired"))
+    assert patched.status == "Expired" and patched.total_licenses == 2, patched
+    assert await units() == (10, 3, 0, 0)
+    await item.delete()
+    await expect_odata_error(item.get(), 404, "Request_ResourceNotFound")
+    assert await client.directory.subscriptions.count.get() == 2
+
+
+@check("a token without a subscription read permission: directory.subscriptions.get() raises ODataError 403")
+async def subscriptions_forbidden():
+    limited = graph_client(LIMITED_TOKEN)
+    error = await expect_odata_error(
+        limited.directory.subscriptions.get(), 403, "Authorization_RequestDenied"
+    )
+    assert "subscriptions" in error.error.message, error.error.message
+
+
 async def main() -> int:
     global client
-    if missing_environment(("TALLY_URL", "TALLY_TOKEN", "SSL_CERT_FILE")):
+    if missing_environment(("TALLY_URL", "TALLY_TOKEN", "TALLY_LIMITED_TOKEN", "SSL_CERT_FILE")):
         return 2
     print_versions(
         (
