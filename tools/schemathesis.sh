@@ -7,9 +7,9 @@
 #
 # Not part of CI (it needs PyPI and takes minutes). Builds tally (release), starts it on a free
 # port with a temporary data directory, mints an application token with Reports.ReadWrite.All,
-# Directory.ReadWrite.All and AuditLog.Read.All,
-# runs `schemathesis run`, stops tally. SCHEMATHESIS_CHECKS changes the checks; TALLY_BIN runs
-# a given binary instead of building one.
+# Directory.ReadWrite.All and AuditLog.Read.All, seeds SKUs with subscriptions, runs
+# `schemathesis run`, stops tally. SCHEMATHESIS_CHECKS changes the checks; TALLY_BIN runs a
+# given binary instead of building one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,6 +38,20 @@ base="$(sed -n 's/^listening on //p' "$data/stdout")"
 # Every permission some route checks, so the directory's operations run rather than answer 403.
 token="$("$tally" token --app --tenant 11111111-2222-3333-4444-555555555555 --ttl 2h --data-dir "$data" \
   --role Reports.ReadWrite.All --role Directory.ReadWrite.All --role AuditLog.Read.All)"
+# Data to find: SKUs with subscriptions in every status (a subscription needs a SKU of the tenant,
+# which generated bodies seldom name), and a SKU without any.
+seed() {
+  curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' "$base$1" -d "$2" >/dev/null \
+    || { echo "seeding $1 failed"; exit 1; }
+}
+for sku in 6fd2c87f-b296-42f0-b197-1e91e994b900 06ebc4ee-1bb5-47dd-8120-11324bc54e06; do
+  seed /v1.0/subscribedSkus "{\"skuId\":\"$sku\",\"skuPartNumber\":\"SKU_${sku:0:4}\",\"prepaidUnits\":{\"enabled\":0},\"servicePlans\":[{\"servicePlanId\":\"efb87545-963c-4e0d-99df-69c6916d9eb0\",\"servicePlanName\":\"EXCHANGE_S_ENTERPRISE\"}]}"
+  seed /v1.0/directory/subscriptions "{\"skuId\":\"$sku\",\"status\":\"Enabled\",\"totalLicenses\":10,\"isTrial\":true,\"nextLifecycleDateTime\":\"2027-03-01T12:30:00Z\"}"
+  for status in Warning Suspended LockedOut Expired; do
+    seed /v1.0/directory/subscriptions "{\"skuId\":\"$sku\",\"status\":\"$status\",\"totalLicenses\":1,\"ownerType\":\"User\"}"
+  done
+done
+seed /v1.0/subscribedSkus '{"skuId":"c7df2760-2c81-4ef7-b578-5b5392b571df","skuPartNumber":"NO_SUBSCRIPTIONS","prepaidUnits":{"enabled":5}}'
 checks="${SCHEMATHESIS_CHECKS:-not_a_server_error,response_schema_conformance}"
 echo "schemathesis against $base/openapi.json, checks: $checks"
 report_dir="${SCHEMATHESIS_REPORT_DIR:-$PWD/target/schemathesis-report}"
