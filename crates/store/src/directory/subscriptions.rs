@@ -125,10 +125,12 @@ pub(crate) async fn insert_reported(
         let params = table.insert_params(tenant, subscription, 1);
         match tx.execute(&insert, params).await {
             // prepare_replace has refused duplicates, naming them: a backstop.
-            Err(TxError::Duplicate) => return Err(DirectoryError::BadRequest(format!(
+            Err(TxError::Duplicate) => {
+                return Err(DirectoryError::BadRequest(format!(
                 "subscription {}: another subscription has the same id or commerceSubscriptionId",
                 subscription.id
-            ))),
+            )))
+            }
             other => other?,
         };
     }
