@@ -18,6 +18,6 @@ pub mod wire;
 
 pub use etag::{EntityTag, Precondition, TagList};
 pub use resources::ResourceDef;
-pub use validate::{parse_create, parse_import, parse_patch, ValidationError};
+pub use validate::{parse_create, parse_import, parse_patch, parse_reported, ValidationError};
 pub use value::{Collection, Entity, Item, NewEntity, Patch, Value, Versioned};
 pub use wire::{push_json_str, EntityJson};

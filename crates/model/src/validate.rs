@@ -10,7 +10,7 @@ use tally_odata::DateTimeOffset;
 use uuid::Uuid;
 
 use crate::json::{parse_strict, JsonError};
-use crate::value::{Collection, Item, NewEntity, Patch, Value};
+use crate::value::{Collection, Entity, Item, NewEntity, Patch, Value};
 
 /// Why a body was refused; the message is meant for the client, as is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,6 +77,18 @@ pub fn parse_import(
         .transpose()?;
     fields.refuse_read_only(ty)?;
     Ok((id, fields.with_defaults(ty).complete(ty)?))
+}
+
+/// Validates an object as a Graph-compatible source reported it (`tally collect`): as an
+/// import's record, but its `id` is required and kept, and its read-only properties are kept as
+/// the source set them (they are the source's to derive, not tally's to re-derive).
+pub fn parse_reported(ty: &EntityType, body: &[u8]) -> Result<Entity, ValidationError> {
+    let object = parse_object(body)?;
+    let fields = entity_fields(ty, &object)?;
+    let id = fields.id.ok_or_else(|| ValidationError::required("id"))?;
+    let id = Uuid::parse_str(id)
+        .map_err(|_| ValidationError::at("id", format_args!("'{id}' is not a GUID")))?;
+    Ok(fields.with_defaults(ty).complete(ty)?.with_id(id))
 }
 
 /// Validates a PATCH body for the object `key`: an `id` in the body must name the same object.

@@ -188,16 +188,19 @@ impl Store {
         ))
     }
 
-    /// `tally collect`: replaces the tenant's SKUs, users and licenses with `skus` and
-    /// `records` in one transaction (all of it, or nothing), checked by [`prepare_replace`]'s
-    /// rules. Ids and userPrincipalNames must be unique among the records.
+    /// `tally collect`: replaces the tenant's SKUs, users and licenses, and its subscriptions,
+    /// with `skus`, `records` and `subscriptions` in one transaction (all of it, or nothing),
+    /// checked by [`prepare_replace`]'s rules. Ids and userPrincipalNames must be unique among
+    /// the records, ids and commerceSubscriptionIds among the subscriptions, which are stored
+    /// as Graph reported them (SPEC §13.2: a collected SKU's units are Graph's, not re-derived).
     pub async fn replace_directory(
         &self,
         tenant: TenantId,
         skus: Vec<Sku>,
         records: Vec<(User, Vec<tally_model::directory::AssignedLicense>)>,
+        subscriptions: Vec<tally_model::Entity>,
     ) -> Result<ReplaceOutcome, DirectoryError> {
-        let prepared = prepare_replace(skus, records)?;
+        let prepared = prepare_replace(skus, records, subscriptions)?;
         transact!(self, Deadline::Unbounded, |tx| script::replace_directory(
             tx, tenant, prepared
         ))

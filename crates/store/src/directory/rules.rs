@@ -3,6 +3,8 @@
 
 use tally_model::directory::body::AssignLicense;
 use tally_model::directory::{Sku, User};
+use tally_model::resources::{subscription_property as property, COMPANY_SUBSCRIPTION};
+use tally_model::Entity;
 use uuid::Uuid;
 
 use super::{now_text, DirectoryError};
@@ -115,12 +117,15 @@ pub(crate) fn units_taken<'a>(users: impl Iterator<Item = &'a User>) -> Vec<(Uui
 pub struct ReplaceOutcome {
     pub skus: usize,
     pub users: usize,
+    pub subscriptions: usize,
 }
 
 /// A tenant's directory as `tally collect` read it from Graph, ready to store.
 pub(crate) struct PreparedReplace {
     pub skus: Vec<Sku>,
     pub users: Vec<User>,
+    /// The subscriptions as Graph reported them (SPEC §13.2), Graph's ids kept.
+    pub subscriptions: Vec<Entity>,
 }
 
 /// Checks a tenant's whole directory as read from Graph: each user's licenses through
@@ -129,11 +134,14 @@ pub(crate) struct PreparedReplace {
 /// are not counted against capacity (Graph reports `consumedUnits` above `enabled` while a
 /// subscription is suspended or in warning; a SKU's `consumed_units` is its holders, whatever
 /// the capacity), and a holder need not have a usageLocation (group-based licensing assigns
-/// without one).
+/// without one). Subscriptions are kept as Graph reported them; only two with one id or one
+/// commerceSubscriptionId are refused, naming them.
 pub(crate) fn prepare_replace(
     mut skus: Vec<Sku>,
     records: Vec<(User, Vec<tally_model::directory::AssignedLicense>)>,
+    subscriptions: Vec<Entity>,
 ) -> Result<PreparedReplace, DirectoryError> {
+    check_reported(&subscriptions)?;
     skus.sort_by_key(|sku| sku.sku_id);
     if let Some(pair) = skus
         .windows(2)
@@ -185,7 +193,32 @@ pub(crate) fn prepare_replace(
     for sku in &mut skus {
         sku.consumed_units = taken.get(&sku.sku_id).copied().unwrap_or(0);
     }
-    Ok(PreparedReplace { skus, users })
+    Ok(PreparedReplace {
+        skus,
+        users,
+        subscriptions,
+    })
+}
+
+/// No two reported subscriptions share an id or a commerceSubscriptionId (the table's keys).
+fn check_reported(subscriptions: &[Entity]) -> Result<(), DirectoryError> {
+    let ty = COMPANY_SUBSCRIPTION.entity;
+    let mut ids = std::collections::HashSet::new();
+    let mut commerce_ids = std::collections::HashSet::new();
+    for subscription in subscriptions {
+        let commerce_id = subscription
+            .get(ty, property::commerce_subscription_id())
+            .as_str()
+            .unwrap_or_default();
+        if !ids.insert(subscription.id) || !commerce_ids.insert(commerce_id) {
+            return Err(DirectoryError::BadRequest(format!(
+                "subscription {} (commerceSubscriptionId {commerce_id}): another subscription \
+                 has the same id or commerceSubscriptionId",
+                subscription.id
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// A record refused because its id or userPrincipalName is taken.
@@ -230,6 +263,7 @@ mod tests {
                 holder("b", None, E5),
                 holder("c", Some("DE"), E5),
             ],
+            Vec::new(),
         )
         .unwrap();
         assert_eq!(
@@ -249,6 +283,7 @@ mod tests {
         let refused = prepare_replace(
             vec![sku(E5, 10)],
             vec![holder("a", Some("US"), E5), holder("b", Some("US"), OTHER)],
+            Vec::new(),
         );
         let Err(DirectoryError::BadRequest(message)) = refused else {
             panic!("refused");
@@ -262,6 +297,7 @@ mod tests {
         let refused = prepare_replace(
             vec![sku(E5, 10)],
             vec![holder("a", Some("US"), E5), holder("A", Some("US"), E5)],
+            Vec::new(),
         );
         let Err(DirectoryError::BadRequest(message)) = refused else {
             panic!("refused");
@@ -271,7 +307,43 @@ mod tests {
 
     #[test]
     fn a_sku_listed_twice_fails() {
-        let refused = prepare_replace(vec![sku(E5, 1), sku(E5, 2)], Vec::new());
+        let refused = prepare_replace(vec![sku(E5, 1), sku(E5, 2)], Vec::new(), Vec::new());
         assert!(matches!(refused, Err(DirectoryError::BadRequest(_))));
+    }
+
+    fn subscription(id: &str, commerce_id: &str) -> Entity {
+        let body = json!({
+            "id": id, "commerceSubscriptionId": commerce_id, "skuId": OTHER,
+            "skuPartNumber": "GONE", "status": "Enabled", "totalLicenses": 5,
+        });
+        tally_model::parse_reported(COMPANY_SUBSCRIPTION.entity, body.to_string().as_bytes())
+            .unwrap()
+    }
+
+    #[test]
+    fn subscriptions_are_kept_as_reported_but_a_key_twice_fails_naming_it() {
+        let (one, two) = (
+            "0d3c6a3e-6b8f-4a54-9d0e-52c4f8b1a001",
+            "0d3c6a3e-6b8f-4a54-9d0e-52c4f8b1a002",
+        );
+        let prepared =
+            prepare_replace(vec![sku(E5, 1)], Vec::new(), vec![subscription(one, "c-1")]).unwrap();
+        assert_eq!(
+            prepared.subscriptions.len(),
+            1,
+            "a SKU not collected is kept"
+        );
+        assert_eq!(prepared.skus[0].prepaid_units.enabled, 1, "Graph's units");
+        for (a, b) in [((one, "c-1"), (one, "c-2")), ((one, "c-1"), (two, "c-1"))] {
+            let refused = prepare_replace(
+                Vec::new(),
+                Vec::new(),
+                vec![subscription(a.0, a.1), subscription(b.0, b.1)],
+            );
+            let Err(DirectoryError::BadRequest(message)) = refused else {
+                panic!("refused");
+            };
+            assert!(message.contains(b.0) && message.contains(b.1), "{message}");
+        }
     }
 }

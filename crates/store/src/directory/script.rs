@@ -260,7 +260,7 @@ pub(crate) async fn import_users(
 }
 
 /// `tally collect`: the tenant's rows deleted and the new ones inserted, users and holders in
-/// multi-row `INSERT`s (a round trip per few hundred rows, not per row).
+/// multi-row `INSERT`s (a round trip per few hundred rows, not per row), subscriptions last.
 pub(crate) async fn replace_directory(
     tx: &mut impl DirectoryTx,
     tenant: TenantId,
@@ -309,9 +309,11 @@ pub(crate) async fn replace_directory(
         let insert = statement::holders_insert(chunk.len() / 3);
         tx.execute(&insert, chunk.to_vec()).await?;
     }
+    subscriptions::insert_reported(tx, tenant, &prepared.subscriptions).await?;
     Ok(ReplaceOutcome {
         skus: prepared.skus.len(),
         users: prepared.users.len(),
+        subscriptions: prepared.subscriptions.len(),
     })
 }
 

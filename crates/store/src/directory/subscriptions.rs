@@ -14,8 +14,9 @@ use uuid::Uuid;
 
 use super::script::read_sku;
 use super::statements::{self as statement, Statement};
-use super::tx::DirectoryTx;
+use super::tx::{DirectoryTx, TxError};
 use super::{sku_body, DirectoryError};
+use crate::layout::layout;
 use crate::sql::{sort_column, SqlParam};
 use crate::{StoreError, TenantId};
 
@@ -103,6 +104,36 @@ pub(crate) async fn settle_sku(
         text(sku.sku_id),
     ];
     tx.execute(&statement::SKU_UPDATE, params).await?;
+    Ok(())
+}
+
+/// `tally collect` (SPEC §13.2): the subscriptions Graph reported, each row as reported
+/// (Graph's id, skuPartNumber, serviceStatus, units), by the table's own insert; no SKU is
+/// settled from them, since a collected SKU's units are Graph's. A subscription whose skuId is
+/// not a collected SKU is kept too: Graph lists subscriptions of SKUs that no longer appear in
+/// subscribedSkus (expired or moved ones), and dropping them would lose what Graph said; they
+/// count towards no SKU, and tally's own write rules refuse to change or delete them (they
+/// name no SKU of the tenant) until the next collect replaces them.
+pub(crate) async fn insert_reported(
+    tx: &mut impl DirectoryTx,
+    tenant: TenantId,
+    subscriptions: &[Entity],
+) -> Outcome<()> {
+    let table = layout(&COMPANY_SUBSCRIPTION, tx.dialect());
+    let insert = Statement::built(table.insert.clone());
+    for subscription in subscriptions {
+        let params = table.insert_params(tenant, subscription, 1);
+        match tx.execute(&insert, params).await {
+            // prepare_replace has refused duplicates, naming them: a backstop.
+            Err(TxError::Duplicate) => {
+                return Err(DirectoryError::BadRequest(format!(
+                "subscription {}: another subscription has the same id or commerceSubscriptionId",
+                subscription.id
+            )))
+            }
+            other => other?,
+        };
+    }
     Ok(())
 }
 

@@ -23,10 +23,10 @@ const USERS: usize = 25;
 
 /// A source tally serving a tenant of [`USERS`] users and two SKUs, with an app that may read
 /// it.
-struct Source {
-    _dir: tempfile::TempDir,
+pub(crate) struct Source {
+    pub(crate) _dir: tempfile::TempDir,
     server: TestServer,
-    tenant: Uuid,
+    pub(crate) tenant: Uuid,
     client_id: String,
     /// The app's secret; `None`: the app signs in with [`APP_CERT`].
     secret: Option<String>,
@@ -36,7 +36,7 @@ const APP_CERT: &str = include_str!("fixtures/app-cert.pem");
 const APP_CERT_KEY: &str = include_str!("fixtures/app-cert-key.pem");
 
 impl Source {
-    fn start(flags: &[&str]) -> Self {
+    pub(crate) fn start(flags: &[&str]) -> Self {
         Self::start_as(flags, false)
     }
 
@@ -76,7 +76,7 @@ impl Source {
         }
     }
 
-    fn base(&self) -> String {
+    pub(crate) fn base(&self) -> String {
         self.server.url("")
     }
 }
@@ -183,7 +183,12 @@ pub(crate) fn export(dir: &Path, tenant: Uuid) -> (String, String) {
 
 /// Runs `tally collect` into `target` (off the test's runtime thread), the secret in the
 /// environment.
-async fn collect(target: &Path, source: &Source, graph_url: &str, extra: &[&str]) -> Output {
+pub(crate) async fn collect(
+    target: &Path,
+    source: &Source,
+    graph_url: &str,
+    extra: &[&str],
+) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_tally"));
     command
         .args(["collect", "--tenant", &source.tenant.to_string()])
@@ -239,7 +244,7 @@ async fn served(target: &Path, tenant: Uuid) -> (Vec<(String, i64)>, usize) {
     (units, snapshots.json["value"].as_array().unwrap().len())
 }
 
-fn stdout(output: &Output) -> String {
+pub(crate) fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
@@ -282,7 +287,7 @@ async fn a_clean_collect_replaces_the_tenant_following_every_next_link() {
     assert_eq!(summary.lines().count(), 1, "one summary line: {summary}");
     assert!(
         summary.starts_with(&format!(
-            "collected tenant {}: 2 SKUs, {USERS} users in ",
+            "collected tenant {}: 2 SKUs, 0 subscriptions, {USERS} users in ",
             source.tenant
         )),
         "{summary}"
@@ -361,8 +366,8 @@ async fn an_outage_midway_fails_the_collect_and_leaves_the_old_data() {
     let (units_before, snapshots_before) = served(target.path(), source.tenant).await;
     assert_eq!(snapshots_before, 0);
 
-    // subscribedSkus and the first page of users pass; then Graph is down.
-    let proxy = outage_proxy(source.base(), 2).await;
+    // subscribedSkus, subscriptions and the first page of users pass; then Graph is down.
+    let proxy = outage_proxy(source.base(), 3).await;
     let output = collect(
         target.path(),
         &source,
@@ -389,19 +394,22 @@ async fn an_outage_midway_fails_the_collect_and_leaves_the_old_data() {
 /// and answers 503 to every one after them.
 async fn outage_proxy(upstream: String, pass: usize) -> String {
     proxy(upstream, move |served, _| {
-        (served >= pass).then_some((
-            503,
-            r#"{"error":{"code":"serviceUnavailable","message":"down"}}"#,
-        ))
+        (served >= pass).then(|| {
+            (
+                503,
+                r#"{"error":{"code":"serviceUnavailable","message":"down"}}"#.to_owned(),
+            )
+        })
     })
     .await
 }
 
 /// An HTTP proxy to `upstream` (rewriting its links to itself): `answer(requests served before,
-/// path and query)` answers instead of the upstream when it says something.
-async fn proxy(
+/// path and query)` answers instead of the upstream when it says something (`{graph}` in its
+/// body standing for the proxy's own base URL, for its nextLinks).
+pub(crate) async fn proxy(
     upstream: String,
-    answer: impl Fn(usize, &str) -> Option<(u16, &'static str)> + Clone + Send + Sync + 'static,
+    answer: impl Fn(usize, &str) -> Option<(u16, String)> + Clone + Send + Sync + 'static,
 ) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -425,6 +433,7 @@ async fn proxy(
                 .to_owned();
             if let Some((status, body)) = answer(served.fetch_add(1, Ordering::SeqCst), &path) {
                 let status = axum::http::StatusCode::from_u16(status).unwrap();
+                let body = body.replace("{graph}", &own);
                 return (status, [("content-type", "application/json")], body).into_response();
             }
             let mut forward = client.get(format!("{upstream}{path}"));
@@ -447,9 +456,9 @@ async fn a_tenant_without_premium_is_collected_without_sign_in_activity() {
     let target = tempfile::tempdir().unwrap();
     // What Graph answers when signInActivity is selected in a tenant without P1 or P2.
     let graph = proxy(source.base(), |_, path| {
-        path.contains("signInActivity").then_some((
+        path.contains("signInActivity").then(|| (
             403,
-            r#"{"error":{"code":"Authentication_RequestFromNonPremiumTenantOrB2CTenant","message":"Neither tenant is B2C or tenant doesn't have premium license"}}"#,
+            r#"{"error":{"code":"Authentication_RequestFromNonPremiumTenantOrB2CTenant","message":"Neither tenant is B2C or tenant doesn't have premium license"}}"#.to_owned(),
         ))
     })
     .await;

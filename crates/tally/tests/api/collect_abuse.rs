@@ -37,7 +37,7 @@ fn page(users: &[Value], next: Option<String>) -> Reply {
 }
 
 /// A stand-in for Entra and Graph: a token for any client (`expires_in` as given, JSON), one
-/// SKU, and for `/v1.0/users…` what `users(base, path and query, requests for users before)`
+/// SKU, no subscriptions, and for `/v1.0/users…` what `users(base, path and query, requests for users before)`
 /// says. Answers its base URL.
 async fn stand_in(
     expires_in: &'static str,
@@ -79,6 +79,9 @@ async fn stand_in(
             if path.starts_with("/v1.0/subscribedSkus") {
                 let skus = json!({ "value": [sku(E5, "SPE_E5", 100, &[AAD_PREMIUM])] });
                 return json(200, Vec::new(), skus.to_string());
+            }
+            if path.starts_with("/v1.0/directory/subscriptions") {
+                return json(200, Vec::new(), r#"{"value":[]}"#.to_owned());
             }
             match users(&own, &path, served.fetch_add(1, Ordering::SeqCst)) {
                 Reply::Json(status, headers, body) => json(status, headers, body),
@@ -202,8 +205,8 @@ async fn a_next_link_that_never_ends_stops_at_max_pages() {
     let error = one_error_line(&output);
     assert!(
         error.contains("past --max-pages 20 pages (raise --max-pages")
-            && error.contains("$skiptoken=19"),
-        "the SKUs' page and 19 of users: {error}"
+            && error.contains("$skiptoken=18"),
+        "the SKUs' page, the subscriptions' and 18 of users: {error}"
     );
 }
 
@@ -231,7 +234,7 @@ async fn a_page_larger_than_max_page_bytes_fails_naming_the_flag() {
     let output = collect(target.path(), tenant, &graph, &["--max-page-bytes", "64M"]).await;
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
-        String::from_utf8_lossy(&output.stdout).contains(": 1 SKUs, 1 users in "),
+        String::from_utf8_lossy(&output.stdout).contains(": 1 SKUs, 0 subscriptions, 1 users in "),
         "{}",
         String::from_utf8_lossy(&output.stdout)
     );
@@ -262,7 +265,10 @@ async fn an_absurd_expires_in_is_held_to_a_day_not_a_panic() {
     let output = collect(target.path(), Uuid::new_v4(), &graph, &[]).await;
     assert!(output.status.success(), "{}", stderr(&output));
     let summary = String::from_utf8_lossy(&output.stdout);
-    assert!(summary.contains(": 1 SKUs, 2 users in "), "{summary}");
+    assert!(
+        summary.contains(": 1 SKUs, 0 subscriptions, 2 users in "),
+        "{summary}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -11,6 +11,7 @@ mod cancelled;
 mod cluster;
 mod collect;
 mod collect_abuse;
+mod collect_subscriptions;
 mod crash;
 mod directory;
 mod disk;

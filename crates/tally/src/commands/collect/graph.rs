@@ -369,7 +369,8 @@ impl Graph {
     }
 
     /// A response read: done on 200 (its body read by `on_ok`), retried on 429, 5xx and
-    /// transport errors (and once on 401 of Graph, with a new token), else the error Graph said.
+    /// transport errors (and once on 401 of Graph, with a new token), else the error Graph said
+    /// (a [`Refusal`] for a GET of Graph's).
     fn answer<T>(
         &mut self,
         response: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
@@ -411,9 +412,28 @@ impl Graph {
             self.token = None;
             return Ok(Attempt::Retry(message, Some(Duration::ZERO)));
         }
+        if graph_call {
+            return Err(Refusal { status, message }.into());
+        }
         anyhow::bail!(message)
     }
 }
+
+/// Graph's answer to a GET that is not retried (a 4xx): its status, for a caller that goes on
+/// without what was refused (a 403 on subscriptions), and its message.
+#[derive(Debug)]
+pub(super) struct Refusal {
+    pub(super) status: u16,
+    message: String,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Refusal {}
 
 /// A Retry-After in seconds, whole or decimal as Graph's throttling sample sends (`2.128`),
 /// rounded up to the millisecond and held to [`LONGEST_WAIT`]; `None` for what is not a

@@ -1,6 +1,7 @@
 //! `tally collect` (SPEC §12.4): signs in with client credentials (a secret, or a certificate's
-//! client assertion), reads a tenant's `subscribedSkus` and `users` from Microsoft Graph (or any
-//! Graph-compatible service, such as another tally) following every `@odata.nextLink`, retrying
+//! client assertion), reads a tenant's `subscribedSkus`, `directory/subscriptions` (SPEC §13.2;
+//! without the permission, none) and `users` from Microsoft Graph (or any Graph-compatible
+//! service, such as another tally) following every `@odata.nextLink`, retrying
 //! 429 and 503 (and 5xx and broken connections) after their Retry-After or a backoff, a capped
 //! number of times; then replaces the tenant's directory in the store in one transaction
 //! ([`Store::replace_directory`]: a failed collect changes nothing), and takes the derived
@@ -14,12 +15,14 @@ mod graph;
 mod limits;
 mod page;
 mod records;
+mod subscriptions;
 mod terminal;
 
 use std::time::Instant;
 
 use anyhow::Context;
 use tally_model::directory::{AssignedLicense, Sku, User};
+use tally_model::Entity;
 use tally_odata::edm::DateTimeOffset;
 use tally_store::directory::DirectoryError;
 use tally_store::Store;
@@ -85,6 +88,7 @@ fn collect(args: CollectArgs) -> anyhow::Result<()> {
     progress.finish_and_clear();
     let Tenant {
         skus,
+        subscriptions,
         users,
         unparsable_dates,
     } = read.context("reading the tenant from Graph (the store is unchanged)")?;
@@ -97,7 +101,7 @@ fn collect(args: CollectArgs) -> anyhow::Result<()> {
         .build()?;
     let (stored, snapshot) = runtime.block_on(async {
         let store = open_store(&args.store).await?;
-        let result = store_tenant(&store, tenant, skus, users).await;
+        let result = store_tenant(&store, tenant, skus, users, subscriptions).await;
         store.shutdown();
         result
     })?;
@@ -106,8 +110,10 @@ fn collect(args: CollectArgs) -> anyhow::Result<()> {
         None => "a snapshot of this minute exists already; none taken".to_owned(),
     };
     println!(
-        "collected tenant {tenant}: {} SKUs, {} users in {:.1} s ({} retries); {snapshot}",
+        "collected tenant {tenant}: {} SKUs, {} subscriptions, {} users in {:.1} s ({} retries); \
+         {snapshot}",
         stored.skus,
+        stored.subscriptions,
         stored.users,
         started.elapsed().as_secs_f64(),
         client.retries
@@ -120,9 +126,10 @@ async fn store_tenant(
     tenant: tally_store::TenantId,
     skus: Vec<Sku>,
     users: Vec<(User, Vec<AssignedLicense>)>,
+    subscriptions: Vec<Entity>,
 ) -> anyhow::Result<(tally_store::directory::ReplaceOutcome, Option<uuid::Uuid>)> {
     let stored = store
-        .replace_directory(tenant, skus, users)
+        .replace_directory(tenant, skus, users, subscriptions)
         .await
         .map_err(|error| match error {
             DirectoryError::NotFound => anyhow::anyhow!("not found"),
@@ -142,12 +149,14 @@ async fn store_tenant(
 /// What collect read of a tenant.
 struct Tenant {
     skus: Vec<Sku>,
+    /// As Graph reported them; none when Graph refused them (403).
+    subscriptions: Vec<Entity>,
     users: Vec<(User, Vec<AssignedLicense>)>,
     unparsable_dates: UnparsableDates,
 }
 
-/// Reads the tenant's SKUs, then its users, page by page: at most `--max-pages` pages in all,
-/// and none twice.
+/// Reads the tenant's SKUs, then its subscriptions, then its users, page by page: at most
+/// `--max-pages` pages in all, and none twice.
 fn read_tenant(
     client: &mut Graph,
     graph: &str,
@@ -164,7 +173,23 @@ fn read_tenant(
         skus.extend(page.records);
         next = client.next_link(page.next_link)?;
     }
-    progress.set_message(format!("({} SKUs)", skus.len()));
+    let subscriptions = subscriptions::read(client, graph, &mut pages)?.unwrap_or_else(|| {
+        // The whole directory is replaced: the tenant's stored subscriptions go too.
+        progress.suspend(|| {
+            eprintln!(
+                "the app may not read /directory/subscriptions (HTTP 403): collected without \
+                 subscriptions, and the tenant's stored ones are dropped; grant it {} to \
+                 collect them",
+                subscriptions::READ_PERMISSIONS
+            )
+        });
+        Vec::new()
+    });
+    progress.set_message(format!(
+        "({} SKUs, {} subscriptions)",
+        skus.len(),
+        subscriptions.len()
+    ));
     let mut users = Vec::new();
     let mut unparsable_dates = UnparsableDates::default();
     let first = format!("{graph}/v1.0/users?$select={USER_SELECT}&$top={page_size}");
@@ -196,6 +221,7 @@ fn read_tenant(
     }
     Ok(Tenant {
         skus,
+        subscriptions,
         users,
         unparsable_dates,
     })

@@ -13,10 +13,10 @@ use tally_odata::edm::DateTimeOffset;
 
 /// A nested property: absent (`None`), null (`Some(None)`) or a value, passed on as Graph
 /// sent it (the parsers give an absent one its default, and check a null).
-type Nested<T> = Option<Option<T>>;
+pub(super) type Nested<T> = Option<Option<T>>;
 
 /// Deserializes a present property of a [`Nested`] (an absent one is its `default`).
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+pub(super) fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     deserializer: D,
 ) -> Result<Nested<T>, D::Error> {
     Option::<T>::deserialize(deserializer).map(Some)
@@ -76,9 +76,10 @@ struct PrepaidUnits {
     locked_out: Nested<i64>,
 }
 
+/// A `servicePlanInfo`: a SKU's plan, or a subscription's `serviceStatus` item.
 #[derive(Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct ServicePlan {
+pub(super) struct ServicePlan {
     #[serde(
         default,
         deserialize_with = "present",
