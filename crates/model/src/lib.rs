@@ -3,15 +3,15 @@
 //! path), how a PATCH merges, what a version and an ETag are, how collections are stored, the
 //! wire JSON, and the CSDL document that describes all of it.
 
-pub mod collection_json;
 pub mod csdl;
 pub mod directory;
 pub mod etag;
-pub mod json;
 pub mod openapi;
 pub mod permissions;
 pub mod record;
 pub mod resources;
+pub mod stored_items;
+pub mod strict_json;
 pub mod validate;
 pub mod value;
 pub mod wire;

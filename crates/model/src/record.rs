@@ -4,7 +4,7 @@
 
 use tally_odata::schema::{EntityType, Type};
 
-use crate::collection_json;
+use crate::stored_items;
 use crate::value::{Collection, Entity, Item, Value};
 use crate::wire::{push_json_str, write_scalar};
 
@@ -24,7 +24,7 @@ pub fn write_record(ty: &EntityType, entity: &Entity, out: &mut Vec<u8>) -> Resu
                 let items: &[Item] = match collection {
                     Collection::Items(items) => items,
                     Collection::Stored(text) => {
-                        decoded = collection_json::decode(item_type, text)?;
+                        decoded = stored_items::decode(item_type, text)?;
                         &decoded
                     }
                 };

@@ -9,7 +9,7 @@ use tally_odata::schema::{ComplexType, Default, EntityType, Property, Type};
 use tally_odata::DateTimeOffset;
 use uuid::Uuid;
 
-use crate::json::{parse_strict, JsonError};
+use crate::strict_json::{parse_strict, JsonError};
 use crate::value::{Collection, Entity, Item, NewEntity, Patch, Value};
 
 /// Why a body was refused; the message is meant for the client, as is.

@@ -25,9 +25,9 @@ pub enum Value {
 pub enum Collection {
     /// Each item's values, in its complex type's property order.
     Items(Vec<Item>),
-    /// The store's own compact JSON of the items ([`crate::collection_json::encode`]), for a
+    /// The store's own compact JSON of the items ([`crate::stored_items::encode`]), for a
     /// type whose items it may copy into a response as they are
-    /// ([`crate::collection_json::copyable`]).
+    /// ([`crate::stored_items::copyable`]).
     Stored(Box<[u8]>),
 }
 

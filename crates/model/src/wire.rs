@@ -4,7 +4,7 @@
 //! Written by hand rather than through serde: constant keys and annotations are copied as they
 //! are and numbers formatted with `itoa`, where serde escaped every key and annotation byte by
 //! byte (a tenth of a report page's time in a profile). Collections still in the store's
-//! compact JSON are copied with each item's annotation added ([`crate::collection_json`]). The
+//! compact JSON are copied with each item's annotation added ([`crate::stored_items`]). The
 //! tests hold the same shape written with serde as the reference, byte for byte.
 
 use tally_odata::query::Selection;
@@ -103,7 +103,7 @@ fn write_items(ty: &ComplexType, items: &[Item], out: &mut Vec<u8>) {
 }
 
 /// The store's compact form already has the wire's keys, order and numbers; only each item's
-/// annotation is missing (the store hands over only [`crate::collection_json::copyable`] ones).
+/// annotation is missing (the store hands over only [`crate::stored_items::copyable`] ones).
 fn write_stored_items(mut json: &[u8], type_name: &str, out: &mut Vec<u8>) {
     while let Some(brace) = memchr::memchr(b'{', json) {
         out.extend_from_slice(&json[..=brace]);
@@ -150,8 +150,8 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
-    use crate::collection_json;
     use crate::resources::{FEATURE_USAGE, LICENSE_USAGE};
+    use crate::stored_items;
 
     fn usage(snapshot: &str, members: &[(&'static str, Option<i32>)]) -> Entity {
         let items = members
@@ -302,7 +302,7 @@ mod tests {
             ][..],
         ] {
             let decoded = usage("2020-01-01T00:00:00Z", members);
-            let stored_text = collection_json::encode(item_type, decoded.value(2).items());
+            let stored_text = stored_items::encode(item_type, decoded.value(2).items());
             let stored = Entity::new(
                 decoded.id,
                 vec![

@@ -1,15 +1,15 @@
 //! How a resource's objects are laid out in a table, for both backends, derived from its
 //! description: one column per scalar property (a DateTimeOffset has two, `{column}_text` as
 //! sent and `{column}_ticks` for ordering), the JSON text of each collection
-//! ([`tally_model::collection_json`]), the enum-set bits where the description asks for them
+//! ([`tally_model::stored_items`]), the enum-set bits where the description asks for them
 //! (SQLite), and the version. Every statement a backend runs on a resource's table is written
 //! here once, per dialect.
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use tally_model::collection_json;
 use tally_model::resources::{ResourceDef, ALL};
+use tally_model::stored_items;
 use tally_model::{Collection, Entity, Value, Versioned};
 use tally_odata::schema::{Property, Type};
 use tally_odata::DateTimeOffset;
@@ -201,7 +201,7 @@ impl Layout {
                     params.push(SqlParam::NullInt);
                 }
                 (Type::Collection(ty), Value::Collection(Collection::Items(items))) => {
-                    params.push(SqlParam::Text(collection_json::encode(ty, items)));
+                    params.push(SqlParam::Text(stored_items::encode(ty, items)));
                 }
                 (Type::Collection(_), Value::Collection(Collection::Stored(json))) => {
                     params.push(SqlParam::Text(String::from_utf8_lossy(json).into_owned()));
@@ -232,7 +232,7 @@ impl Layout {
     }
 
     /// Decodes a row selected with [`Layout::select_list`]. With `listed`, a collection in
-    /// tally's own encoding of a [`collection_json::copyable`] type is kept as stored, for a
+    /// tally's own encoding of a [`stored_items::copyable`] type is kept as stored, for a
     /// page to copy; otherwise it is decoded.
     pub fn decode(
         &self,
@@ -309,10 +309,10 @@ fn decode_column(
             // Bytes, unchecked: a copy needs no UTF-8 check (only tally's encoding, ASCII
             // outside its strings, is copied), and a decode checks what it reads.
             let text = row.bytes(column)?.unwrap_or(b"[]");
-            if listed && collection_json::copyable(ty) && collection_json::is_encoding(ty, text) {
+            if listed && stored_items::copyable(ty) && stored_items::is_encoding(ty, text) {
                 Value::Collection(Collection::Stored(text.into()))
             } else {
-                let items = collection_json::decode(ty, text).map_err(|e| corrupt(&e))?;
+                let items = stored_items::decode(ty, text).map_err(|e| corrupt(&e))?;
                 Value::Collection(Collection::Items(items))
             }
         }

@@ -27,7 +27,7 @@ fn check_type(body: &Map<String, Json>, ty: &str) -> Result<(), BodyError> {
 /// The body as a JSON object, parsed by the same strict parser as the reports' bodies (a
 /// duplicate key, a lone surrogate or nesting past serde_json's depth limit is a 400).
 fn object(body: &[u8]) -> Result<Map<String, Json>, BodyError> {
-    match crate::json::parse_strict(body) {
+    match crate::strict_json::parse_strict(body) {
         Ok(Json::Object(map)) => Ok(map),
         Ok(_) => Err("The request body must be a JSON object.".into()),
         Err(error) => Err(error.to_string()),

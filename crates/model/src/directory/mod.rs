@@ -8,11 +8,11 @@ pub mod assign;
 pub mod body;
 pub mod derive;
 pub mod insight;
-pub mod json;
 pub mod objects;
 pub mod reclaim;
 pub mod subscriptions;
 pub mod types;
+pub mod wire;
 
 use crate::resources::{Permissions, GLOBAL_ADMINISTRATOR};
 

@@ -12,7 +12,7 @@ use serde::Serialize;
 use tracing::Instrument;
 use uuid::Uuid;
 
-use super::json::ODATA_JSON;
+use super::odata_response::ODATA_JSON;
 use crate::error::{ApiError, GraphError};
 
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("request-id");

@@ -7,5 +7,5 @@ pub mod body_rule;
 pub mod discard;
 pub mod envelope;
 pub mod gate;
-pub mod json;
 pub mod listener;
+pub mod odata_response;

@@ -9,7 +9,7 @@ use tally_store::{ListQuery, Scope};
 
 use super::ApiRequest;
 use crate::error::ApiError;
-use crate::http::json::odata_json_bytes;
+use crate::http::odata_response::odata_json_bytes;
 use crate::paging::{self, PageToken};
 use crate::query_options::{QueryOptions, Target};
 use crate::state::AppState;

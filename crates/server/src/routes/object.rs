@@ -7,7 +7,7 @@ use tally_model::{EntityJson, ResourceDef, Versioned};
 
 use super::ApiRequest;
 use crate::error::ApiError;
-use crate::http::json::odata_json_bytes;
+use crate::http::odata_response::odata_json_bytes;
 use crate::query_options::SelectOption;
 
 /// One object as a response, with its `ETag` header.

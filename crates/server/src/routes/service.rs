@@ -7,7 +7,7 @@ use tally_model::csdl::metadata_xml;
 
 use super::ApiRequest;
 use crate::error::ApiError;
-use crate::http::json::odata_json;
+use crate::http::odata_response::odata_json;
 
 pub fn service_document(request: &ApiRequest) -> Result<Response, ApiError> {
     let body = json!({

@@ -9,7 +9,7 @@ use tally_model::directory::subscriptions::{check_status, settle, Units};
 use tally_model::directory::types::SERVICE_PLAN_INFO;
 use tally_model::directory::Sku;
 use tally_model::resources::{subscription_property as property, COMPANY_SUBSCRIPTION};
-use tally_model::{collection_json, Collection, Entity, Item, Value};
+use tally_model::{stored_items, Collection, Entity, Item, Value};
 use uuid::Uuid;
 
 use super::script::read_sku;
@@ -171,7 +171,7 @@ pub(crate) async fn refresh(tx: &mut impl DirectoryTx, tenant: TenantId, sku: &S
     };
     let plans = match service_status(sku) {
         Value::Collection(Collection::Items(items)) => {
-            collection_json::encode(&SERVICE_PLAN_INFO, &items)
+            stored_items::encode(&SERVICE_PLAN_INFO, &items)
         }
         _ => "[]".to_owned(),
     };

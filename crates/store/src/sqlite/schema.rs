@@ -126,8 +126,8 @@ pub fn define_functions(connection: &Connection) -> rusqlite::Result<()> {
 mod tests {
     use super::*;
 
-    use tally_model::collection_json::encode;
     use tally_model::resources::LICENSE_USAGE;
+    use tally_model::stored_items::encode;
     use tally_model::{Collection, Entity, Item, Value};
     use tally_odata::schema::Type;
     use uuid::Uuid;

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use proptest::prelude::*;
-use tally_model::collection_json;
 use tally_model::resources::ResourceDef;
+use tally_model::stored_items;
 use tally_model::{Collection, Entity, NewEntity, Value};
 use tally_odata::query::{filter, orderby, OrderBy};
 use tally_odata::schema::{EnumType, Type};
@@ -273,7 +273,7 @@ fn same_values(def: &'static ResourceDef, sent: &[Value], got: &Entity) -> bool 
         && properties.iter().zip(sent.iter().zip(got.values())).all(
             |(property, (sent, got))| match (property.ty, got) {
                 (Type::Collection(ty), Value::Collection(Collection::Stored(json))) => {
-                    collection_json::decode(ty, json).is_ok_and(|items| {
+                    stored_items::decode(ty, json).is_ok_and(|items| {
                         sent.same_as(&Value::Collection(Collection::Items(items)))
                     })
                 }
@@ -315,7 +315,7 @@ fn describe(def: &'static ResourceDef, stored: &[Entity]) -> String {
                 .map(|(property, value)| {
                     let text = match (property.ty, value) {
                         (Type::Collection(ty), Value::Collection(Collection::Items(items))) => {
-                            collection_json::encode(ty, items)
+                            stored_items::encode(ty, items)
                         }
                         (_, Value::DateTimeOffset(at)) => format!("{at} ({} ticks)", at.ticks()),
                         (_, Value::String(text)) => format!("{text:?}"),

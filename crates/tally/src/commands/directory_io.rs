@@ -9,7 +9,7 @@ use std::io::{BufRead, Write};
 use anyhow::Context;
 use indicatif::ProgressBar;
 use tally_model::directory::body::{sku_create, user_import};
-use tally_model::directory::json::{sku_record, user_record};
+use tally_model::directory::wire::{sku_record, user_record};
 use tally_store::directory::{DirectoryError, UserQuery};
 use tally_store::{Store, TenantId};
 

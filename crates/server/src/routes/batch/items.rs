@@ -31,7 +31,7 @@ fn invalid(message: impl Into<String>) -> ApiError {
 
 pub fn parse(body: &[u8]) -> Result<Vec<BatchItem>, ApiError> {
     let value =
-        tally_model::json::parse_strict(body).map_err(|error| invalid(error.to_string()))?;
+        tally_model::strict_json::parse_strict(body).map_err(|error| invalid(error.to_string()))?;
     let requests = value
         .get("requests")
         .and_then(Value::as_array)

@@ -18,7 +18,7 @@ use super::ApiRequest;
 use crate::error::{ApiError, GraphError};
 use crate::http::body::BufferedBody;
 use crate::http::envelope::{render_error, RequestIds};
-use crate::http::json::odata_json;
+use crate::http::odata_response::odata_json;
 use crate::state::AppState;
 use items::BatchItem;
 

@@ -10,7 +10,7 @@ use tally_model::directory::insight::PREMIUM_LICENSE_INSIGHT;
 use tally_odata::edm::DateTimeOffset;
 
 use crate::error::ApiError;
-use crate::http::json::odata_json_bytes;
+use crate::http::odata_response::odata_json_bytes;
 use crate::query_options::{QueryOptions, Target};
 use crate::routes::ApiRequest;
 use crate::state::AppState;

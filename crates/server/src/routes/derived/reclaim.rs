@@ -16,7 +16,7 @@ use tally_store::directory::insight::ReclaimQuery;
 use tally_store::{Cursor, CursorValue};
 
 use crate::error::ApiError;
-use crate::http::json::odata_json_bytes;
+use crate::http::odata_response::odata_json_bytes;
 use crate::paging::{self, PageToken};
 use crate::query_options::{QueryOptions, Target};
 use crate::routes::listing::DEFAULT_PAGE_SIZE;

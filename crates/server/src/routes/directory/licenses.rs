@@ -5,13 +5,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Map, Value as Json};
 use tally_model::directory::body::assign_license;
-use tally_model::directory::json::{self, UserView};
 use tally_model::directory::types::LICENSE_DETAILS;
+use tally_model::directory::wire::{self, UserView};
 use tally_model::directory::UserKey;
 
 use super::{bad_request, directory_error, json_response, not_found};
 use crate::error::ApiError;
-use crate::http::json::odata_json_bytes;
+use crate::http::odata_response::odata_json_bytes;
 use crate::query_options::{QueryOptions, Target};
 use crate::resource::ApiVersion;
 use crate::routes::ApiRequest;
@@ -33,7 +33,7 @@ pub async fn assign(
         ApiVersion::Beta => UserView::BetaDefault,
     };
     let mut body = Vec::with_capacity(1024);
-    json::write_user(
+    wire::write_user(
         &mut body,
         &user,
         view,
@@ -66,7 +66,7 @@ pub async fn details(
         .ok_or_else(|| not_found(key))?;
     let skus = state.store.list_skus(tenant).await?;
     let selection = options.select.as_ref().map(|select| &select.selection);
-    let value: Vec<Json> = json::license_details(&user, &skus, selection)
+    let value: Vec<Json> = wire::license_details(&user, &skus, selection)
         .into_iter()
         .map(Json::Object)
         .collect();

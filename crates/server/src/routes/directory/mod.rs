@@ -12,7 +12,7 @@ use serde_json::{Map, Value as Json};
 use tally_store::directory::DirectoryError;
 
 use crate::error::ApiError;
-use crate::http::json::odata_json_bytes;
+use crate::http::odata_response::odata_json_bytes;
 
 /// A 400 with Graph's directory code.
 fn bad_request(message: impl Into<String>) -> ApiError {

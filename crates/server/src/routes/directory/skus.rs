@@ -5,8 +5,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Map, Value as Json};
 use tally_model::directory::body::{sku_create, SkuPatch};
-use tally_model::directory::json;
 use tally_model::directory::types::SUBSCRIBED_SKU;
+use tally_model::directory::wire;
 use tally_model::directory::Sku;
 use tally_odata::query::Selection;
 use uuid::Uuid;
@@ -56,7 +56,7 @@ pub async fn list(state: &AppState, request: &ApiRequest) -> Result<Response, Ap
     let value: Vec<Json> = skus
         .iter()
         .map(|sku| {
-            Json::Object(json::sku(
+            Json::Object(wire::sku(
                 sku,
                 request.tenant(),
                 selection.as_ref().map(|s| &s.0),
@@ -88,7 +88,7 @@ pub async fn get(state: &AppState, request: &ApiRequest, key: &str) -> Result<Re
         Some((_, names)) => format!("subscribedSkus({names})/$entity"),
         None => "subscribedSkus/$entity".into(),
     };
-    let body = json::sku(sku, request.tenant(), selection.as_ref().map(|s| &s.0));
+    let body = wire::sku(sku, request.tenant(), selection.as_ref().map(|s| &s.0));
     Ok(json_response(
         StatusCode::OK,
         request.context_url(&fragment),
@@ -104,7 +104,7 @@ pub async fn create(state: &AppState, request: &ApiRequest) -> Result<Response, 
         .await
         .map_err(|error| directory_error(error, "subscribedSkus"))?;
     let key = sku.key(request.tenant());
-    let body = json::sku(&sku, request.tenant(), None);
+    let body = wire::sku(&sku, request.tenant(), None);
     let response = json_response(
         StatusCode::CREATED,
         request.context_url("subscribedSkus/$entity"),

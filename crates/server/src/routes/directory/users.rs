@@ -4,8 +4,8 @@
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tally_model::directory::body::{user_create, UserPatch};
-use tally_model::directory::json::{self, UserView, SIGN_IN_ACTIVITY};
 use tally_model::directory::types::{filterable, USER};
+use tally_model::directory::wire::{self, UserView, SIGN_IN_ACTIVITY};
 use tally_model::directory::{User, UserKey, AUDIT_LOG};
 use tally_model::push_json_str;
 use tally_odata::query::{Operand, TypedExpr};
@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::{bad_request, directory_error, no_content, not_found, with_location};
 use crate::error::ApiError;
-use crate::http::json::odata_json_bytes;
+use crate::http::odata_response::odata_json_bytes;
 use crate::paging::{self, PageToken};
 use crate::query_options::{QueryOptions, Target};
 use crate::resource::ApiVersion;
@@ -180,7 +180,7 @@ pub async fn list(state: &AppState, request: &ApiRequest) -> Result<Response, Ap
         if index > 0 {
             body.push(b',');
         }
-        json::write_user(&mut body, user, view, None);
+        wire::write_user(&mut body, user, view, None);
     }
     body.extend_from_slice(b"]}");
     Ok(odata_json_bytes(StatusCode::OK, body))
@@ -189,7 +189,7 @@ pub async fn list(state: &AppState, request: &ApiRequest) -> Result<Response, Ap
 /// One user as a response.
 fn user_response(status: StatusCode, context: &str, user: &User, view: UserView<'_>) -> Response {
     let mut body = Vec::with_capacity(1024);
-    json::write_user(&mut body, user, view, Some(context));
+    wire::write_user(&mut body, user, view, Some(context));
     odata_json_bytes(status, body)
 }
 
