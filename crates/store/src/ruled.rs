@@ -4,6 +4,7 @@
 //! ([`crate::directory::tx`]). A resource without a rule is written by the backends' own
 //! group-committed paths instead.
 
+use tally_model::directory::Sku;
 use tally_model::resources::{ResourceDef, StoreRule};
 use tally_model::{Entity, NewEntity, Patch, Precondition, Versioned};
 use uuid::Uuid;
@@ -15,13 +16,13 @@ use crate::directory::{subscriptions, DirectoryError};
 use crate::layout::{layout, Layout};
 use crate::sql::SqlParam;
 use crate::{Store, StoreError, TenantId, WriteOutcome};
-use tally_model::directory::Sku;
 
 type Outcome<T> = Result<T, DirectoryError>;
 
 /// What a rule's first step found, for its last (e.g. the SKU a subscription belongs to).
 pub(crate) enum Touched {
-    Sku(Sku),
+    /// The SKU a subscription belongs to (none for one of a SKU the tenant lacks).
+    Sku(Option<Sku>),
 }
 
 /// The rule's step before the object's row is written: checks what the object refers to,
@@ -35,14 +36,15 @@ async fn before_write(
     match rule {
         StoreRule::SkuUnitsFromSubscriptions => subscriptions::before_write(tx, tenant, entity)
             .await
-            .map(Touched::Sku),
+            .map(|sku| Touched::Sku(Some(sku))),
     }
 }
 
 /// The rule's step after the object's row is written or deleted: keeps what depends on it.
 async fn after_write(tx: &mut impl DirectoryTx, tenant: TenantId, touched: Touched) -> Outcome<()> {
     match touched {
-        Touched::Sku(sku) => subscriptions::settle_sku(tx, tenant, sku).await,
+        Touched::Sku(Some(sku)) => subscriptions::settle_sku(tx, tenant, sku).await,
+        Touched::Sku(None) => Ok(()),
     }
 }
 

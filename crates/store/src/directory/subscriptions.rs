@@ -32,7 +32,15 @@ pub(crate) async fn before_write(
     let ty = COMPANY_SUBSCRIPTION.entity;
     let status = entity.get(ty, property::status()).as_str().unwrap_or("");
     check_status(status).map_err(DirectoryError::BadRequest)?;
-    let sku = lock_sku(tx, tenant, entity).await?;
+    let sku = lock_sku(tx, tenant, entity).await?.ok_or_else(|| {
+        let sku_id = entity
+            .get(COMPANY_SUBSCRIPTION.entity, property::sku_id())
+            .as_str()
+            .unwrap_or("");
+        DirectoryError::BadRequest(format!(
+            "Invalid value for property 'skuId': '{sku_id}' is not the skuId of a subscribedSku of the tenant."
+        ))
+    })?;
     entity.set(
         ty,
         property::sku_id(),
@@ -43,24 +51,20 @@ pub(crate) async fn before_write(
     Ok(sku)
 }
 
-/// Locks the SKU a stored subscription belongs to.
+/// Locks the SKU a subscription belongs to; `None` when its skuId names no SKU of the tenant
+/// (one `tally collect` kept as Graph reported it: it may be deleted, not changed).
 pub(crate) async fn lock_sku(
     tx: &mut impl DirectoryTx,
     tenant: TenantId,
     entity: &Entity,
-) -> Outcome<Sku> {
+) -> Outcome<Option<Sku>> {
     let sku_id = entity
         .get(COMPANY_SUBSCRIPTION.entity, property::sku_id())
         .as_str()
         .unwrap_or("");
-    let found = match Uuid::parse_str(sku_id) {
+    Ok(match Uuid::parse_str(sku_id) {
         Ok(id) => read_sku(tx, tenant, id, true).await?,
         Err(_) => None,
-    };
-    found.ok_or_else(|| {
-        DirectoryError::BadRequest(format!(
-            "Invalid value for property 'skuId': '{sku_id}' is not the skuId of a subscribedSku of the tenant."
-        ))
     })
 }
 

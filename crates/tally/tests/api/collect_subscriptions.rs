@@ -240,3 +240,29 @@ async fn an_unusable_subscription_fails_the_collect_naming_it() {
     assert!(error.contains("the store is unchanged"), "{error}");
     assert_eq!(served(target.path(), source.tenant).await, before);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_collected_subscription_of_a_sku_the_tenant_lacks_may_be_deleted_not_changed() {
+    let source = Source::start(&[]);
+    let target = tempfile::tempdir().unwrap();
+    let graph = graph(&source, Subscriptions::Pages(vec![four()])).await;
+    collected(target.path(), &source, &graph).await;
+    let server = TestServer::builder()
+        .data_dir(target.path())
+        .shared()
+        .start();
+    let token = server.mint(&app_token(source.tenant, &["Directory.ReadWrite.All"]));
+    let orphan = format!(
+        "/v1.0/directory/subscriptions/{}",
+        four()[3]["id"].as_str().unwrap()
+    );
+    let changed = server
+        .patch(&orphan, &token, &json!({ "totalLicenses": 1 }))
+        .await;
+    assert_eq!(changed.status, StatusCode::BAD_REQUEST, "{}", changed.text);
+    assert!(changed.text.contains("skuId"), "{}", changed.text);
+    let deleted = server.delete(&orphan, &token).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
+    let gone = server.get(&orphan, &token).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND, "{}", gone.text);
+}
