@@ -1,7 +1,7 @@
 //! `/reports/{collection}/{id}`: get (with `If-None-Match`), patch and delete (with
 //! `If-Match`), each scoped by the caller's tenant.
 
-use axum::http::{header, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tally_model::{parse_patch, ResourceDef, TagList};
 use tally_odata::query::{CompareOp, Constant, Operand, TypedExpr};
@@ -21,6 +21,21 @@ fn not_found(key: &str) -> ApiError {
 /// The key as an id; a key that is not a GUID names no object.
 fn parse_key(key: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(key).map_err(|_| not_found(key))
+}
+
+/// One object's answer to `method` (the access check has allowed only GET, PATCH and DELETE).
+pub async fn answer(
+    state: &AppState,
+    request: &ApiRequest,
+    method: &Method,
+    def: &'static ResourceDef,
+    key: &str,
+) -> Result<Response, ApiError> {
+    match *method {
+        Method::PATCH => update(state, request, def, key).await,
+        Method::DELETE => delete(state, request, def, key).await,
+        _ => get(state, request, def, key).await,
+    }
 }
 
 /// The id of the object whose alternate key is `value`, as a key (a 404 when there is none).

@@ -107,13 +107,6 @@ async fn handle(state: AppState, mut request: Request) -> Result<Response, ApiEr
     if method == Method::POST || method == Method::PATCH {
         request.require_json_body()?;
     }
-    let resource = match resource {
-        Resource::AlternateEntity(def, value) => Resource::Entity(
-            def,
-            entity::alternate_id(&state, &request, def, &value).await?,
-        ),
-        resource => resource,
-    };
     match resource {
         Resource::Endpoint(endpoint, keys) => match endpoint.operation(&method) {
             Some(operation) => (operation.handler)(&state, &request, &keys).await,
@@ -124,18 +117,15 @@ async fn handle(state: AppState, mut request: Request) -> Result<Response, ApiEr
         }
         Resource::Collection(def) => collection::list(&state, &request, def).await,
         Resource::CollectionCount(def) => collection::count(&state, &request, def).await,
-        Resource::Entity(def, key) if method == Method::PATCH => {
-            entity::update(&state, &request, def, &key).await
+        Resource::Entity(def, key) => entity::answer(&state, &request, &method, def, &key).await,
+        Resource::AlternateEntity(def, value) => {
+            let key = entity::alternate_id(&state, &request, def, &value).await?;
+            entity::answer(&state, &request, &method, def, &key).await
         }
-        Resource::Entity(def, key) if method == Method::DELETE => {
-            entity::delete(&state, &request, def, &key).await
-        }
-        Resource::Entity(def, key) => entity::get(&state, &request, def, &key).await,
         Resource::Function(def, argument) => function::list(&state, &request, def, &argument).await,
         Resource::FunctionCount(def, argument) => {
             function::count(&state, &request, def, &argument).await
         }
-        Resource::AlternateEntity(..) => Err(ApiError::internal()),
     }
 }
 

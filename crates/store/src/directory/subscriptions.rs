@@ -33,12 +33,9 @@ pub(crate) async fn before_write(
     let status = entity.get(ty, property::status()).as_str().unwrap_or("");
     check_status(status).map_err(DirectoryError::BadRequest)?;
     let sku = lock_sku(tx, tenant, entity).await?.ok_or_else(|| {
-        let sku_id = entity
-            .get(COMPANY_SUBSCRIPTION.entity, property::sku_id())
-            .as_str()
-            .unwrap_or("");
         DirectoryError::BadRequest(format!(
-            "Invalid value for property 'skuId': '{sku_id}' is not the skuId of a subscribedSku of the tenant."
+            "Invalid value for property 'skuId': '{}' is not the skuId of a subscribedSku of the tenant.",
+            sku_id_of(entity)
         ))
     })?;
     entity.set(
@@ -47,7 +44,8 @@ pub(crate) async fn before_write(
         Value::String(sku.sku_id.to_string().into()),
     );
     entity.set(ty, property::sku_part_number(), part_number(&sku));
-    entity.set(ty, property::service_status(), service_status(&sku));
+    let plans = Value::Collection(Collection::Items(plan_items(&sku)));
+    entity.set(ty, property::service_status(), plans);
     Ok(sku)
 }
 
@@ -58,11 +56,7 @@ pub(crate) async fn lock_sku(
     tenant: TenantId,
     entity: &Entity,
 ) -> Outcome<Option<Sku>> {
-    let sku_id = entity
-        .get(COMPANY_SUBSCRIPTION.entity, property::sku_id())
-        .as_str()
-        .unwrap_or("");
-    Ok(match Uuid::parse_str(sku_id) {
+    Ok(match Uuid::parse_str(sku_id_of(entity)) {
         Ok(id) => read_sku(tx, tenant, id, true).await?,
         Err(_) => None,
     })
@@ -169,16 +163,11 @@ pub(crate) async fn refresh(tx: &mut impl DirectoryTx, tenant: TenantId, sku: &S
         property::service_status().column,
         property::sku_id().column,
     ));
-    let part_number = match part_number(sku) {
-        Value::String(text) => SqlParam::Text(text.into()),
-        _ => SqlParam::NullText,
-    };
-    let plans = match service_status(sku) {
-        Value::Collection(Collection::Items(items)) => {
-            stored_items::encode(&SERVICE_PLAN_INFO, &items)
-        }
-        _ => "[]".to_owned(),
-    };
+    let part_number = sku
+        .sku_part_number
+        .clone()
+        .map_or(SqlParam::NullText, SqlParam::Text);
+    let plans = stored_items::encode(&SERVICE_PLAN_INFO, &plan_items(sku));
     let params = vec![
         part_number,
         SqlParam::Text(plans),
@@ -195,15 +184,22 @@ fn part_number(sku: &Sku) -> Value {
         .map_or(Value::Null, |name| Value::String(name.into()))
 }
 
+/// The skuId a subscription names, as stored (`""` if none).
+fn sku_id_of(entity: &Entity) -> &str {
+    entity
+        .get(COMPANY_SUBSCRIPTION.entity, property::sku_id())
+        .as_str()
+        .unwrap_or("")
+}
+
 /// The SKU's plans as `servicePlanInfo` items (appliesTo, provisioningStatus, servicePlanId,
 /// servicePlanName: the complex type's order).
-fn service_status(sku: &Sku) -> Value {
+fn plan_items(sku: &Sku) -> Vec<Item> {
     let optional = |text: &Option<String>| {
         text.as_deref()
             .map_or(Value::Null, |text| Value::String(text.into()))
     };
-    let items = sku
-        .service_plans
+    sku.service_plans
         .iter()
         .map(|plan| {
             Item(vec![
@@ -213,8 +209,7 @@ fn service_status(sku: &Sku) -> Value {
                 optional(&plan.service_plan_name),
             ])
         })
-        .collect();
-    Value::Collection(Collection::Items(items))
+        .collect()
 }
 
 fn text(value: impl ToString) -> SqlParam {
