@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use axum::http::StatusCode;
 use axum::response::Response;
+use tally_model::catalog;
 use tally_model::directory::costs::{Costs, Price, LICENSE_COST};
 use tally_model::directory::AUDIT_LOG;
 use tally_model::money::BillingPeriod;
@@ -61,7 +62,8 @@ pub async fn get(state: &AppState, request: &ApiRequest) -> Result<Response, Api
     let now = DateTimeOffset::parse(&tally_store::directory::now_text())
         .map_err(|_| ApiError::internal())?;
     let costs = Costs::new(&skus, &prices, &holders, now.ticks(), |sku| {
-        sku.sku_part_number.clone().unwrap_or_default()
+        let part_number = sku.sku_part_number.as_deref().unwrap_or_default();
+        catalog::product_name(sku.sku_id, part_number).to_owned()
     });
 
     let selection = options.select.as_ref().map(|select| &select.selection);

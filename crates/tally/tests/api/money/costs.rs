@@ -248,3 +248,18 @@ async fn the_report_needs_sign_in_and_sku_permissions_and_takes_only_select() {
     assert_eq!(reply.json["value"], json!([]));
     assert_eq!(reply.json["@tally.totals"], json!([]));
 }
+
+#[tokio::test]
+async fn a_sku_microsofts_product_table_knows_shows_its_product_name() {
+    let server = TestServer::start();
+    let tenant = Tenant::new(&server);
+    let e5 = "06ebc4ee-1bb5-47dd-8120-11324bc54e06";
+    create_sku(&server, &tenant, &sku(e5, "SPE_E5", 1, &[])).await;
+    let reply = server
+        .get(&format!("{COSTS}?$select=productName"), &tenant.token)
+        .await;
+    assert_eq!(
+        reply.json["value"],
+        json!([{ "skuId": e5, "productName": "Microsoft 365 E5" }])
+    );
+}
