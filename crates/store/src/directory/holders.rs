@@ -2,13 +2,18 @@
 //! disabled and when each enabled one last signed in, with the stamp that says when that last
 //! changed.
 //!
-//! **The holders' stamp.** `holder_stamps` holds one counter per tenant, raised in the writing
-//! transaction by every directory script that changes who holds what or a holder's
-//! `accountEnabled` or sign-ins (assignLicense, a licensed user's change or deletion, import,
-//! collect). Every writer of the directory runs those scripts (the server, `tally import` and
-//! `tally collect` in other processes, other tally processes on one PostgreSQL), so a reader
-//! that kept what it counted at stamp N may serve it while the stamp is still N. One statement
-//! per transaction, not a trigger per row: an import of 100,000 users raises it once.
+//! **The holders' stamp.** `license_holder_stamps` keeps counters per tenant and SKU, raised in
+//! the writing transaction by every directory script that changes a SKU's holders or a holder's
+//! `accountEnabled` or sign-ins (assignLicense, a licensed user's change or deletion, import),
+//! on the rows of the SKUs it touched: rows that the same transaction has locked already (the
+//! SKUs' own) or that only writers of those SKUs share, so a stamp adds no lock that one SKU's
+//! writers did not already queue on, and two SKUs' writers never wait for each other. Writes
+//! that replace a tenant's directory (collect) raise the tenant's own row (`sku_id` `*`).
+//! Rows are never deleted, so the tenant's stamp, the sum of its rows, only rises: a reader
+//! that kept what it counted at stamp N may serve it while the sum is still N. Every directory
+//! writer (the server, `tally import` and `tally collect` in other processes, other tally
+//! processes on one PostgreSQL) runs those scripts. One statement per SKU touched, not a trigger
+//! per row: an import of 100,000 users raises each SKU's row once.
 
 use tally_model::directory::costs::HolderActivity;
 use uuid::Uuid;
@@ -20,16 +25,21 @@ use crate::sql::SqlParam;
 use crate::{Store, StoreError, TenantId};
 
 /// The stamps' table (run at every start with the directory's tables).
-pub(crate) const CREATE_STAMPS: &str =
-    "CREATE TABLE IF NOT EXISTS holder_stamps (tenant_id TEXT PRIMARY KEY, stamp BIGINT NOT NULL);\n";
+pub(crate) const CREATE_STAMPS: &str = "CREATE TABLE IF NOT EXISTS license_holder_stamps (\
+    tenant_id TEXT NOT NULL, sku_id TEXT NOT NULL, stamp BIGINT NOT NULL, \
+    PRIMARY KEY (tenant_id, sku_id));\n";
 
 const STAMP_RAISE: Statement = Statement::fixed(
-    "INSERT INTO holder_stamps (tenant_id, stamp) VALUES (?, 1) \
-     ON CONFLICT (tenant_id) DO UPDATE SET stamp = holder_stamps.stamp + 1",
+    "INSERT INTO license_holder_stamps (tenant_id, sku_id, stamp) VALUES (?, ?, 1) \
+     ON CONFLICT (tenant_id, sku_id) DO UPDATE SET stamp = license_holder_stamps.stamp + 1",
 );
 
-const STAMP_SELECT: Statement =
-    Statement::fixed("SELECT stamp FROM holder_stamps WHERE tenant_id = ?");
+const STAMP_SELECT: Statement = Statement::fixed(
+    "SELECT CAST(COALESCE(SUM(stamp), 0) AS BIGINT) FROM license_holder_stamps WHERE tenant_id = ?",
+);
+
+/// The row a write that reaches the whole tenant raises.
+const WHOLE_TENANT: &str = "*";
 
 /// Each holding: its SKU, whether the holder's account is disabled (`accountEnabled` false;
 /// null counts as enabled), and its two sign-in instants.
@@ -42,11 +52,36 @@ fn activity_select() -> Statement {
     ))
 }
 
-/// Raises the tenant's holders' stamp (last in a script: the row stays locked until commit).
-pub(crate) async fn touch(tx: &mut impl DirectoryTx, tenant: TenantId) -> Result<(), TxError> {
-    tx.execute(&STAMP_RAISE, vec![SqlParam::Text(tenant.to_string())])
-        .await
-        .map(drop)
+/// Raises the stamps of the SKUs in `skus` (last in a script; in skuId order, as writers lock
+/// SKUs).
+pub(crate) async fn touch(
+    tx: &mut impl DirectoryTx,
+    tenant: TenantId,
+    skus: impl IntoIterator<Item = Uuid>,
+) -> Result<(), TxError> {
+    let mut skus: Vec<Uuid> = skus.into_iter().collect();
+    skus.sort();
+    skus.dedup();
+    for sku_id in skus {
+        let params = vec![
+            SqlParam::Text(tenant.to_string()),
+            SqlParam::Text(sku_id.to_string()),
+        ];
+        tx.execute(&STAMP_RAISE, params).await?;
+    }
+    Ok(())
+}
+
+/// Raises the tenant's own stamp, for a write that replaces its directory.
+pub(crate) async fn touch_tenant(
+    tx: &mut impl DirectoryTx,
+    tenant: TenantId,
+) -> Result<(), TxError> {
+    let params = vec![
+        SqlParam::Text(tenant.to_string()),
+        SqlParam::Text(WHOLE_TENANT.to_owned()),
+    ];
+    tx.execute(&STAMP_RAISE, params).await.map(drop)
 }
 
 /// The tenant's holders' stamp (0 before its first change).

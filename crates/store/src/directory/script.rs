@@ -143,10 +143,9 @@ pub(crate) async fn update_user(
         Err(error) => return Err(error.into()),
         Ok(_) => {}
     }
-    if !user.assigned_licenses.is_empty() {
-        // A holder's account or sign-ins may have changed.
-        holders::touch(tx, tenant).await?;
-    }
+    // A holder's account or sign-ins may have changed.
+    let held = user.assigned_licenses.iter().map(|license| license.sku_id);
+    holders::touch(tx, tenant, held).await?;
     Ok(user)
 }
 
@@ -168,9 +167,7 @@ pub(crate) async fn delete_user(
     record_holders(tx, tenant, user.id, &[], &held).await?;
     tx.execute(&statement::USER_DELETE, vec![text(tenant), text(user.id)])
         .await?;
-    if !held.is_empty() {
-        holders::touch(tx, tenant).await?;
-    }
+    holders::touch(tx, tenant, held).await?;
     Ok(())
 }
 
@@ -215,13 +212,16 @@ pub(crate) async fn assign_license(
         }
     }
     record_holders(tx, tenant, user.id, &assignment.taken, &assignment.released).await?;
-    let holders_changed = !assignment.taken.is_empty() || !assignment.released.is_empty();
+    let changed: Vec<Uuid> = assignment
+        .taken
+        .iter()
+        .chain(&assignment.released)
+        .copied()
+        .collect();
     user.assigned_licenses = assignment.licenses;
     user.assigned_plans = assignment.plans;
     write_user(tx, tenant, &user).await?;
-    if holders_changed {
-        holders::touch(tx, tenant).await?;
-    }
+    holders::touch(tx, tenant, changed).await?;
     Ok(user)
 }
 
@@ -266,12 +266,10 @@ pub(crate) async fn import_users(
             )));
         }
     }
-    if inserted
+    let held = inserted
         .iter()
-        .any(|user| !user.assigned_licenses.is_empty())
-    {
-        holders::touch(tx, tenant).await?;
-    }
+        .flat_map(|user| user.assigned_licenses.iter().map(|license| license.sku_id));
+    holders::touch(tx, tenant, held).await?;
     outcome.inserted = inserted.len();
     outcome.refused.sort_by_key(|(index, _)| *index);
     Ok(outcome)
@@ -328,7 +326,7 @@ pub(crate) async fn replace_directory(
         tx.execute(&insert, chunk.to_vec()).await?;
     }
     subscriptions::insert_reported(tx, tenant, &prepared.subscriptions).await?;
-    holders::touch(tx, tenant).await?;
+    holders::touch_tenant(tx, tenant).await?;
     Ok(ReplaceOutcome {
         skus: prepared.skus.len(),
         users: prepared.users.len(),

@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use super::set_price;
 use crate::directory::{create_sku, days, sku, user_holding, Tenant};
+use crate::import_export::{stderr, tally};
 use crate::support::{app_token, TestServer};
 
 const COSTS: &str = "/beta/reports/licenseCosts";
@@ -262,4 +263,48 @@ async fn a_sku_microsofts_product_table_knows_shows_its_product_name() {
         reply.json["value"],
         json!([{ "skuId": e5, "productName": "Microsoft 365 E5" }])
     );
+}
+
+/// The holders are counted once per change, and a change made by another process (`tally
+/// import` beside the running server) is one: the next report counts the imported holders.
+#[tokio::test]
+async fn holders_imported_by_another_process_are_counted_at_the_next_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::builder().data_dir(dir.path()).shared().start();
+    let tenant = Tenant::new(&server);
+    create_sku(&server, &tenant, &sku(A, "SKU_A", 10, &[])).await;
+    let reply = server.get(COSTS, &tenant.token).await;
+    assert_eq!(row(&reply.json, A)["inactiveHolderUnits"], 0);
+
+    // Two holders who never signed in, one of them disabled, imported by another process.
+    let users = dir.path().join("users.jsonl");
+    let line = |name: &str, enabled: bool| {
+        json!({
+            "userPrincipalName": format!("{name}@contoso.example"),
+            "usageLocation": "US",
+            "accountEnabled": enabled,
+            "assignedLicenses": [{ "skuId": A, "disabledPlans": [] }],
+        })
+        .to_string()
+    };
+    std::fs::write(&users, [line("i1", true), line("i2", false)].join("\n")).unwrap();
+    let id = tenant.id.to_string();
+    let imported = tally(
+        dir.path(),
+        &[
+            "import",
+            users.to_str().unwrap(),
+            "--resource",
+            "users",
+            "--tenant",
+            &id,
+        ],
+    );
+    assert!(imported.status.success(), "{}", stderr(&imported));
+
+    let reply = server.get(COSTS, &tenant.token).await;
+    let a = row(&reply.json, A);
+    assert_eq!(a["assignedUnits"], 2);
+    assert_eq!(a["inactiveHolderUnits"], 1);
+    assert_eq!(a["disabledHolderUnits"], 1);
 }
