@@ -110,6 +110,25 @@ impl QueryOptions {
         )
     }
 
+    /// The first option given that is not in `supported` (`"$select"`, `"$top"`, …), in the
+    /// order `$filter`, `$orderby`, `$select`, `$top`, `$skip`, `$count`, `$skiptoken`: what a
+    /// read that takes only some of them refuses.
+    pub fn unsupported(&self, supported: &[&str]) -> Option<&'static str> {
+        let given = [
+            ("$filter", self.filter.is_some()),
+            ("$orderby", self.orderby.is_some()),
+            ("$select", self.select.is_some()),
+            ("$top", self.top.is_some()),
+            ("$skip", self.skip.is_some()),
+            ("$count", self.count),
+            ("$skiptoken", self.skiptoken.is_some()),
+        ];
+        given
+            .into_iter()
+            .find(|(name, present)| *present && !supported.contains(name))
+            .map(|(name, _)| name)
+    }
+
     /// Refuses the options that do not apply to `target`.
     pub fn check_target(&self, target: Target) -> Result<(), ApiError> {
         let refused = |name: &str| {

@@ -8,34 +8,19 @@ use anyhow::Context;
 use tally_server::auth::PERSONAL_ACCOUNTS_TENANT;
 use tally_server::signin::secret;
 use tally_store::apps::App;
-use tally_store::Store;
 use uuid::Uuid;
 
-use super::storage::open_store;
-use crate::cli::{AppAddArgs, AppArgs, AppCommand, AppListArgs, AppRemoveArgs, StoreArgs};
+use super::storage::{block_on, with_store};
+use crate::cli::{AppAddArgs, AppArgs, AppCommand, AppListArgs, AppRemoveArgs};
 
 pub fn run(args: AppArgs) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
+    block_on(async {
         match args.command {
             AppCommand::Add(args) => add(args).await,
             AppCommand::List(args) => list(args).await,
             AppCommand::Remove(args) => remove(args).await,
         }
     })
-}
-
-/// Opens the store, runs `work` on it, and closes it whatever `work` answered.
-async fn with_store<T>(
-    store: &StoreArgs,
-    work: impl AsyncFnOnce(&Store) -> anyhow::Result<T>,
-) -> anyhow::Result<T> {
-    let store = open_store(store).await?;
-    let result = work(&store).await;
-    store.shutdown();
-    result
 }
 
 /// The roles as tally spells them, each once; an unknown one is an error that lists the known.

@@ -13,37 +13,22 @@ use tally_odata::Decimal;
 use tally_store::{ListQuery, Store, TenantId, WriteOutcome};
 use uuid::Uuid;
 
-use super::storage::open_store;
+use super::storage::{block_on, with_store};
 use crate::cli::{
     BillingPeriodArg, PriceArgs, PriceCommand, PriceImportArgs, PriceListArgs, PriceSetArgs,
-    StoreArgs,
 };
 
 /// The CSV header `tally price import` reads.
 const HEADER: [&str; 4] = ["skuPartNumber", "unitPrice", "currency", "billingPeriod"];
 
 pub fn run(args: PriceArgs) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
+    block_on(async {
         match args.command {
             PriceCommand::Set(args) => set(args).await,
             PriceCommand::List(args) => list(args).await,
             PriceCommand::Import(args) => import(args).await,
         }
     })
-}
-
-/// Opens the store, runs `work` on it, and closes it whatever `work` answered.
-async fn with_store<T>(
-    store: &StoreArgs,
-    work: impl AsyncFnOnce(&Store) -> anyhow::Result<T>,
-) -> anyhow::Result<T> {
-    let store = open_store(store).await?;
-    let result = work(&store).await;
-    store.shutdown();
-    result
 }
 
 async fn set(args: PriceSetArgs) -> anyhow::Result<()> {

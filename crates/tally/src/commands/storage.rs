@@ -76,3 +76,24 @@ pub fn open_output(
     };
     Ok(std::io::BufWriter::with_capacity(1 << 16, output))
 }
+
+/// Runs a command's `work` on a single-threaded runtime (the commands are sequential).
+pub fn block_on<T>(
+    work: impl std::future::Future<Output = anyhow::Result<T>>,
+) -> anyhow::Result<T> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(work)
+}
+
+/// Opens the store, runs `work` on it, and closes it whatever `work` answered.
+pub async fn with_store<T>(
+    store: &StoreArgs,
+    work: impl AsyncFnOnce(&Store) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let store = open_store(store).await?;
+    let result = work(&store).await;
+    store.shutdown();
+    result
+}

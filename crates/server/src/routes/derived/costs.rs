@@ -37,15 +37,7 @@ pub async fn get(state: &AppState, request: &ApiRequest) -> Result<Response, Api
         request.filter_options,
     )?;
     options.check_target(Target::Collection)?;
-    let refused = [
-        ("$filter", options.filter.is_some()),
-        ("$orderby", options.orderby.is_some()),
-        ("$top", options.top.is_some()),
-        ("$skip", options.skip.is_some()),
-        ("$count", options.count),
-        ("$skiptoken", options.skiptoken.is_some()),
-    ];
-    if let Some((name, _)) = refused.iter().find(|(_, given)| *given) {
+    if let Some(name) = options.unsupported(&["$select"]) {
         return Err(ApiError::bad_request(format!(
             "The query option '{name}' is not supported on licenseCosts."
         )));

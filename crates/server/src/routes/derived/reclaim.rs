@@ -36,13 +36,7 @@ pub async fn get(state: &AppState, request: &ApiRequest) -> Result<Response, Api
     let tier = license_type(request)?;
     let options = QueryOptions::parse(&USER, request.raw_query.as_deref(), request.filter_options)?;
     options.check_target(Target::Collection)?;
-    let refused = [
-        ("$filter", options.filter.is_some()),
-        ("$orderby", options.orderby.is_some()),
-        ("$select", options.select.is_some()),
-        ("$skip", options.skip.is_some()),
-    ];
-    if let Some((name, _)) = refused.iter().find(|(_, given)| *given) {
+    if let Some(name) = options.unsupported(&["$top", "$count", "$skiptoken"]) {
         return Err(ApiError::bad_request(format!(
             "The query option '{name}' is not supported on licenseReclaim."
         )));

@@ -28,15 +28,7 @@ fn selection(
         request.filter_options,
     )?;
     options.check_target(target)?;
-    let refused = [
-        ("$filter", options.filter.is_some()),
-        ("$orderby", options.orderby.is_some()),
-        ("$top", options.top.is_some()),
-        ("$skip", options.skip.is_some()),
-        ("$count", options.count),
-        ("$skiptoken", options.skiptoken.is_some()),
-    ];
-    if let Some((name, _)) = refused.iter().find(|(_, given)| *given) {
+    if let Some(name) = options.unsupported(&["$select"]) {
         return Err(bad_request(format!(
             "The query option '{name}' is not supported on subscribedSkus."
         )));
