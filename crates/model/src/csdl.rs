@@ -88,12 +88,27 @@ fn write_metadata(resources: &[&ResourceDef]) -> String {
         xml.push_str("      </EntityType>\n");
     }
     for entity in &entities {
-        let _ = writeln!(
-            xml,
-            r#"      <EntityType Name="{}" BaseType="graph.entity">"#,
-            entity.short_name()
-        );
-        write_properties(&entity.properties[1..], &mut xml);
+        let key = entity.key();
+        if key.name == "id" {
+            let _ = writeln!(
+                xml,
+                r#"      <EntityType Name="{}" BaseType="graph.entity">"#,
+                entity.short_name()
+            );
+            write_properties(&entity.properties[1..], &mut xml);
+        } else {
+            // Keyed by a property of its own (a price by its skuId), so not a graph.entity.
+            let _ = writeln!(
+                xml,
+                r#"      <EntityType Name="{}">
+        <Key>
+          <PropertyRef Name="{}" />
+        </Key>"#,
+                entity.short_name(),
+                key.name
+            );
+            write_properties(entity.properties, &mut xml);
+        }
         if std::ptr::eq(*entity, &USER) {
             xml.push_str(
                 r#"        <NavigationProperty Name="licenseDetails" Type="Collection(graph.licenseDetails)" ContainsTarget="true" />
@@ -194,9 +209,13 @@ fn write_properties(properties: &[Property], xml: &mut String) {
         } else {
             r#" Nullable="false""#
         };
+        let scale = match property.ty {
+            Type::Decimal => r#" Scale="4""#,
+            _ => "",
+        };
         let _ = writeln!(
             xml,
-            r#"        <Property Name="{}" Type="{}"{nullable} />"#,
+            r#"        <Property Name="{}" Type="{}"{nullable}{scale} />"#,
             property.name,
             property.ty.csdl()
         );
@@ -219,7 +238,7 @@ mod tests {
     fn every_resource_and_its_types_are_described_once() {
         let xml = metadata_xml();
         for def in ALL {
-            let entity = format!(r#"<EntityType Name="{}" "#, def.entity.short_name());
+            let entity = format!(r#"<EntityType Name="{}""#, def.entity.short_name());
             assert_eq!(xml.matches(&entity).count(), 1, "{entity}");
             if let Some(function) = &def.function {
                 let function = format!(r#"<Function Name="{}" "#, function.name);

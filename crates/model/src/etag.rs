@@ -78,6 +78,16 @@ impl Precondition {
             .is_none_or(|list| !list.matches(Some(current)));
         match_ok && none_match_ok
     }
+
+    /// Whether a PUT may proceed against the object there (`None`: there is none, and the PUT
+    /// would create it): `If-Match` needs one that matches, `If-None-Match` one that does not
+    /// (`*`: none at all).
+    pub fn allows_put(&self, current: Option<EntityTag>) -> bool {
+        match current {
+            Some(current) => self.allows(current),
+            None => self.if_match.is_none(),
+        }
+    }
 }
 
 #[cfg(test)]

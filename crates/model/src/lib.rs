@@ -6,6 +6,7 @@
 pub mod csdl;
 pub mod directory;
 pub mod etag;
+pub mod money;
 pub mod openapi;
 pub mod permissions;
 pub mod record;
@@ -18,6 +19,8 @@ pub mod wire;
 
 pub use etag::{EntityTag, Precondition, TagList};
 pub use resources::ResourceDef;
-pub use validate::{parse_create, parse_import, parse_patch, parse_reported, ValidationError};
+pub use validate::{
+    parse_create, parse_import, parse_patch, parse_put, parse_reported, ValidationError,
+};
 pub use value::{Collection, Entity, Item, NewEntity, Patch, Value, Versioned};
 pub use wire::{push_json_str, EntityJson};

@@ -100,7 +100,11 @@ fn scalar(ty: Type, json: &Json) -> Option<Value> {
         Type::DateTimeOffset => Value::DateTimeOffset(DateTimeOffset::parse(json.as_str()?).ok()?),
         Type::Enum(ty) => Value::Enum(ty.member(json.as_str()?)?),
         // Report items hold none of these (the directory's types are read by its own code).
-        Type::Collection(_) | Type::Int64 | Type::Complex(_) | Type::Primitives(_) => return None,
+        Type::Collection(_)
+        | Type::Int64
+        | Type::Decimal
+        | Type::Complex(_)
+        | Type::Primitives(_) => return None,
     })
 }
 

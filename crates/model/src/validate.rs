@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde_json::{Map, Value as Json};
 use tally_odata::schema::{ComplexType, Default, EntityType, Property, Type};
-use tally_odata::DateTimeOffset;
+use tally_odata::{DateTimeOffset, Decimal};
 use uuid::Uuid;
 
 use crate::strict_json::{parse_strict, JsonError};
@@ -52,7 +52,7 @@ pub fn parse_create(ty: &EntityType, body: &[u8]) -> Result<NewEntity, Validatio
     let fields = entity_fields(ty, &object)?;
     if fields.id.is_some() {
         return Err(ValidationError::at(
-            "id",
+            ty.key().name,
             "the property is read-only and is assigned by the server",
         ));
     }
@@ -91,18 +91,21 @@ pub fn parse_reported(ty: &EntityType, body: &[u8]) -> Result<Entity, Validation
     Ok(fields.with_defaults(ty).complete(ty)?.with_id(id))
 }
 
+/// Validates a PUT body, the whole object `key` (created or replaced): as a POST's, but a key
+/// in the body must be the URL's.
+pub fn parse_put(ty: &EntityType, body: &[u8], key: &str) -> Result<NewEntity, ValidationError> {
+    let object = parse_object(body)?;
+    let fields = entity_fields(ty, &object)?;
+    fields.check_key(ty, key)?;
+    fields.refuse_read_only(ty)?;
+    fields.with_defaults(ty).complete(ty)
+}
+
 /// Validates a PATCH body for the object `key`: an `id` in the body must name the same object.
 pub fn parse_patch(ty: &EntityType, body: &[u8], key: &str) -> Result<Patch, ValidationError> {
     let object = parse_object(body)?;
     let fields = entity_fields(ty, &object)?;
-    if let Some(id) = fields.id {
-        if !id.eq_ignore_ascii_case(key) {
-            return Err(ValidationError::at(
-                "id",
-                format_args!("'{id}' does not match the key of the object addressed by the URL"),
-            ));
-        }
-    }
+    fields.check_key(ty, key)?;
     fields.refuse_read_only(ty)?;
     for (property, value) in ty.properties[1..].iter().zip(&fields.values) {
         if property.immutable && value.is_some() {
@@ -140,6 +143,17 @@ struct EntityFields<'a> {
 }
 
 impl EntityFields<'_> {
+    /// A key the body gives must be the one the URL addresses.
+    fn check_key(&self, ty: &EntityType, key: &str) -> Result<(), ValidationError> {
+        match self.id {
+            Some(id) if !id.eq_ignore_ascii_case(key) => Err(ValidationError::at(
+                ty.key().name,
+                format_args!("'{id}' does not match the key of the object addressed by the URL"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// Refuses a body that names a property only the server sets.
     fn refuse_read_only(&self, ty: &EntityType) -> Result<(), ValidationError> {
         match ty.properties[1..]
@@ -163,6 +177,7 @@ impl EntityFields<'_> {
                     Default::Now => Value::DateTimeOffset(now()),
                     Default::NewGuid => Value::String(Uuid::new_v4().to_string().into()),
                     Default::Boolean(value) => Value::Boolean(value),
+                    Default::Member(member) => Value::Enum(member),
                 });
             }
         }
@@ -200,10 +215,10 @@ fn entity_fields<'a>(
             check_type_annotation(&PropertyPath::Root(name), json, ty.name)?;
             continue;
         }
-        if name == "id" {
+        if name == ty.key().name {
             fields.id = Some(json.as_str().ok_or_else(|| {
                 ValidationError::at(
-                    "id",
+                    ty.key().name,
                     format_args!("expected a string, not {}", describe(json)),
                 )
             })?);
@@ -277,13 +292,20 @@ fn value(
     }
     match property.ty {
         Type::String => match json {
-            Json::String(text) => Ok(Value::String(text.as_str().into())),
+            Json::String(text) => match property.format {
+                Some(format) if !format.admits(text) => Err(ValidationError::at(
+                    path,
+                    format_args!("'{text}' is not {}", format.describe()),
+                )),
+                _ => Ok(Value::String(text.as_str().into())),
+            },
             other => Err(ValidationError::at(
                 path,
                 format_args!("expected a string, not {}", describe(other)),
             )),
         },
         Type::Int32 => int32(path, json, property.minimum),
+        Type::Decimal => decimal(path, json, property.minimum),
         Type::Boolean => match json {
             Json::Bool(value) => Ok(Value::Boolean(*value)),
             other => Err(ValidationError::at(
@@ -463,6 +485,35 @@ fn date_time_offset(path: &PropertyPath<'_>, json: &Json) -> Result<Value, Valid
                 format_args!("'{text}' is not a valid Edm.DateTimeOffset ({error})"),
             )
         })
+}
+
+/// An `Edm.Decimal` of at most four decimals, at least `minimum` when there is one.
+fn decimal(
+    path: &PropertyPath<'_>,
+    json: &Json,
+    minimum: Option<i32>,
+) -> Result<Value, ValidationError> {
+    let number = match json {
+        Json::Number(number) => number.as_f64().unwrap_or(f64::NAN),
+        other => {
+            return Err(ValidationError::at(
+                path,
+                format_args!("expected a number, not {}", describe(other)),
+            ))
+        }
+    };
+    let decimal = Decimal::from_f64(number).map_err(|why| {
+        ValidationError::at(
+            path,
+            format_args!("{json} is not a decimal of at most 4 decimals up to 100000000000: {why}"),
+        )
+    })?;
+    match minimum {
+        Some(min) if decimal.ten_thousandths() < i64::from(min) * Decimal::ONE => Err(
+            ValidationError::at(path, format_args!("{json} is less than {min}")),
+        ),
+        _ => Ok(Value::Decimal(decimal)),
+    }
 }
 
 fn int32(

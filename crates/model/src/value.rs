@@ -2,7 +2,7 @@
 //! resource's entity type (in the description's order), whatever the resource.
 
 use tally_odata::schema::{ComplexType, EntityType, Property};
-use tally_odata::DateTimeOffset;
+use tally_odata::{DateTimeOffset, Decimal};
 use uuid::Uuid;
 
 use crate::etag::EntityTag;
@@ -14,6 +14,7 @@ pub enum Value {
     String(Box<str>),
     Int(i32),
     Boolean(bool),
+    Decimal(Decimal),
     DateTimeOffset(DateTimeOffset),
     /// A member of the property's enum type.
     Enum(&'static str),
@@ -55,6 +56,7 @@ impl PartialEq for Value {
             (Value::String(a), Value::String(b)) => a == b,
             (Value::Int(a), Value::Int(b)) => a == b,
             (Value::Boolean(a), Value::Boolean(b)) => a == b,
+            (Value::Decimal(a), Value::Decimal(b)) => a == b,
             (Value::DateTimeOffset(a), Value::DateTimeOffset(b)) => a == b,
             (Value::Enum(a), Value::Enum(b)) => a == b,
             (Value::Collection(a), Value::Collection(b)) => a == b,

@@ -52,7 +52,9 @@ impl<'a> EntityJson<'a> {
             out.extend_from_slice(itoa::Buffer::new().format(etag.0).as_bytes());
             out.extend_from_slice(b"\\\"\"");
         }
-        out.extend_from_slice(b",\"id\":\"");
+        out.extend_from_slice(b",\"");
+        out.extend_from_slice(self.ty.key().name.as_bytes());
+        out.extend_from_slice(b"\":\"");
         let mut id = [0u8; uuid::fmt::Hyphenated::LENGTH];
         out.extend_from_slice(self.entity.id.hyphenated().encode_lower(&mut id).as_bytes());
         out.push(b'"');
@@ -122,6 +124,7 @@ pub(crate) fn write_scalar(value: &Value, out: &mut Vec<u8>) {
         Value::Int(number) => out.extend_from_slice(itoa::Buffer::new().format(*number).as_bytes()),
         Value::Boolean(true) => out.extend_from_slice(b"true"),
         Value::Boolean(false) => out.extend_from_slice(b"false"),
+        Value::Decimal(number) => out.extend_from_slice(number.to_string().as_bytes()),
         Value::DateTimeOffset(value) => push_json_str(out, value.as_str()),
         Value::Enum(member) => push_json_str(out, member),
         Value::Collection(_) => out.extend_from_slice(b"[]"),

@@ -60,7 +60,8 @@ impl ComplexType {
     }
 }
 
-/// An entity type; its first property is the key, `id`.
+/// An entity type; its first property is the key (`id`, but for tally's prices, keyed by
+/// `skuId`), stored in the `id` column.
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct EntityType {
     pub name: &'static str,
@@ -118,6 +119,9 @@ pub enum Type {
     Boolean,
     /// `Edm.Guid`, written in lower case.
     Guid,
+    /// `Edm.Decimal` with at most four decimals ([`crate::Decimal`]), written as a JSON number;
+    /// not filterable.
+    Decimal,
     /// A single value of a complex type, e.g. a user's `signInActivity`; `$filter` reaches its
     /// properties as `signInActivity/lastSignInDateTime` (each stored in a column of its own).
     Complex(&'static ComplexType),
@@ -137,6 +141,7 @@ impl Type {
             Type::Collection(ty) => format!("Collection(graph.{})", ty.short_name()),
             Type::Boolean => "Edm.Boolean".into(),
             Type::Guid => "Edm.Guid".into(),
+            Type::Decimal => "Edm.Decimal".into(),
             Type::Complex(ty) => format!("graph.{}", ty.short_name()),
             Type::Primitives(item) => format!("Collection({})", item.csdl()),
         }
@@ -152,6 +157,7 @@ impl Type {
             Type::Collection(ty) => format!("a collection of {}", ty.short_name()),
             Type::Boolean => "a Boolean".into(),
             Type::Guid => "a Guid".into(),
+            Type::Decimal => "a decimal number".into(),
             Type::Complex(ty) => format!("a {}", ty.short_name()),
             Type::Primitives(item) => format!("a collection of {}", item.csdl()),
         }
@@ -177,6 +183,8 @@ pub struct Property {
     pub immutable: bool,
     /// Whether `$orderby` may name it (non-nullable scalars only: keyset paging needs values).
     pub sortable: bool,
+    /// The form a string must have, if any.
+    pub format: Option<Format>,
     /// The column the stores keep it in (DateTimeOffset: `{column}_text` and `{column}_ticks`);
     /// unused for the properties of complex types, which are stored in their collection's JSON.
     pub column: &'static str,
@@ -196,6 +204,7 @@ impl Property {
             read_only: false,
             immutable: false,
             sortable: false,
+            format: None,
             column,
         }
     }
@@ -225,6 +234,40 @@ pub enum Default {
     /// A new random GUID, in lower case, as a string.
     NewGuid,
     Boolean(bool),
+    /// A member of the property's enum type.
+    Member(&'static str),
+}
+
+/// The form a string property's values must have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// An ISO 4217 currency code: three upper-case letters (`USD`, `EUR`).
+    CurrencyCode,
+}
+
+impl Format {
+    /// Whether `text` has this form.
+    pub fn admits(self, text: &str) -> bool {
+        match self {
+            Format::CurrencyCode => {
+                text.len() == 3 && text.bytes().all(|byte| byte.is_ascii_uppercase())
+            }
+        }
+    }
+
+    /// The form in words, for an error message.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Format::CurrencyCode => "an ISO 4217 currency code: three upper-case letters",
+        }
+    }
+
+    /// The form as a regular expression (for the OpenAPI document).
+    pub fn pattern(self) -> &'static str {
+        match self {
+            Format::CurrencyCode => "^[A-Z]{3}$",
+        }
+    }
 }
 
 impl fmt::Display for Property {

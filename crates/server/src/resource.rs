@@ -57,6 +57,19 @@ pub enum Resource {
 }
 
 impl Resource {
+    /// Whether only `/beta` serves it.
+    pub fn beta_only(&self) -> bool {
+        match self {
+            Resource::Endpoint(endpoint, _) => endpoint.beta_only,
+            Resource::Collection(def)
+            | Resource::CollectionCount(def)
+            | Resource::Entity(def, _)
+            | Resource::AlternateEntity(def, _)
+            | Resource::Function(def, _)
+            | Resource::FunctionCount(def, _) => def.beta_only,
+        }
+    }
+
     /// Its label in `/metrics`: fixed, never an id.
     pub fn label(&self) -> &'static str {
         match self {
@@ -146,13 +159,11 @@ pub fn resolve(path: &str) -> Option<Result<ResolvedPath, ApiError>> {
         .collect::<Result<Vec<_>, _>>();
     Some(decoded.and_then(|segments| {
         let resource = parse(&segments)?;
-        if let Resource::Endpoint(endpoint, _) = &resource {
-            if endpoint.beta_only && version == ApiVersion::V1 {
-                // Graph has these on beta only.
-                return Err(ApiError::segment_not_found(
-                    segments.last().map_or("", String::as_str),
-                ));
-            }
+        if resource.beta_only() && version == ApiVersion::V1 {
+            // Graph has these on beta only; tally's own resources live there too.
+            return Err(ApiError::segment_not_found(
+                segments.last().map_or("", String::as_str),
+            ));
         }
         Ok(ResolvedPath { version, resource })
     }))

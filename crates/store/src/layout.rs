@@ -12,7 +12,7 @@ use tally_model::resources::{ResourceDef, ALL};
 use tally_model::stored_items;
 use tally_model::{Collection, Entity, Value, Versioned};
 use tally_odata::schema::{Property, Type};
-use tally_odata::DateTimeOffset;
+use tally_odata::{DateTimeOffset, Decimal};
 use uuid::Uuid;
 
 use crate::sql::{sort_column, Dialect, SqlParam};
@@ -207,7 +207,12 @@ impl Layout {
                     params.push(SqlParam::Text(String::from_utf8_lossy(json).into_owned()));
                 }
                 (Type::Collection(_), _) => params.push(SqlParam::Text("[]".to_owned())),
-                (Type::Int32 | Type::Boolean, Value::Null) => params.push(SqlParam::NullInt),
+                (Type::Int32 | Type::Boolean | Type::Decimal, Value::Null) => {
+                    params.push(SqlParam::NullInt)
+                }
+                (Type::Decimal, Value::Decimal(number)) => {
+                    params.push(SqlParam::Int(number.ten_thousandths()))
+                }
                 (_, Value::Null) => params.push(SqlParam::NullText),
                 (_, Value::String(text)) => params.push(SqlParam::Text(text.to_string())),
                 (_, Value::Enum(member)) => params.push(SqlParam::Text((*member).to_owned())),
@@ -297,6 +302,10 @@ fn decode_column(
             Some(number) => Value::Boolean(number != 0),
             None => Value::Null,
         },
+        Type::Decimal => match row.int(column)? {
+            Some(number) => Value::Decimal(Decimal::from_ten_thousandths(number)),
+            None => Value::Null,
+        },
         Type::String | Type::Guid => match row.text(column)? {
             Some(text) => Value::String(text.into()),
             None => Value::Null,
@@ -352,7 +361,8 @@ fn columns(def: &ResourceDef, dialect: Dialect) -> Vec<Column> {
                 columns.push(column(format!("{name}_text"), "TEXT", nullable, false));
                 columns.push(column(format!("{name}_ticks"), "BIGINT", nullable, false));
             }
-            Type::Int32 | Type::Int64 => {
+            // A decimal is kept as its ten-thousandths, exactly.
+            Type::Int32 | Type::Int64 | Type::Decimal => {
                 let sql_type = if postgres { "BIGINT" } else { "INTEGER" };
                 columns.push(column(name.to_owned(), sql_type, nullable, false));
             }

@@ -21,6 +21,7 @@ mod query;
 mod ruled;
 mod sql;
 mod sqlite;
+mod upsert;
 
 use std::path::Path;
 
@@ -34,6 +35,7 @@ pub use postgres::PgStore;
 pub use private::{create_private_dir, create_private_file};
 pub use query::{Cursor, CursorValue, ListQuery, Page, Scope};
 pub use sqlite::SqliteStore;
+pub use upsert::Put;
 
 /// A tenant's id (the `tid` claim).
 pub type TenantId = Uuid;

@@ -97,6 +97,7 @@ impl ListQuery {
                         Value::DateTimeOffset(at) => CursorValue::Int(at.ticks()),
                         Value::Int(number) => CursorValue::Int(i64::from(*number)),
                         Value::Boolean(value) => CursorValue::Int(i64::from(*value)),
+                        Value::Decimal(number) => CursorValue::Int(number.ten_thousandths()),
                         Value::String(text) => CursorValue::Text(text.to_string()),
                         Value::Enum(member) => CursorValue::Text((*member).to_owned()),
                         // Only non-nullable scalars are sortable.

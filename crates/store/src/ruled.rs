@@ -221,7 +221,7 @@ async fn lock_in_order(
 }
 
 /// The object as stored, its row locked for the transaction's writes with `lock`.
-async fn current(
+pub(crate) async fn current(
     tx: &mut impl DirectoryTx,
     table: &'static Layout,
     tenant: TenantId,

@@ -55,6 +55,70 @@ pub enum Command {
     /// Copy a real tenant's SKUs and users from Microsoft Graph (or any Graph-compatible
     /// service) into the store, then take a derived snapshot (SPEC §12.4).
     Collect(CollectArgs),
+    /// Set, list and import what a tenant's licenses cost (SPEC §13.3), for `licenseCosts`.
+    Price(PriceArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct PriceArgs {
+    #[command(subcommand)]
+    pub command: PriceCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PriceCommand {
+    /// Set (create or replace) the price of one SKU.
+    Set(PriceSetArgs),
+    /// Print the tenant's prices, one a line.
+    List(PriceListArgs),
+    /// Set prices from a CSV file with the header `skuPartNumber,unitPrice,currency,billingPeriod`;
+    /// a bad row is reported with its line number and skipped, and the command then exits 1.
+    Import(PriceImportArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct PriceSetArgs {
+    #[arg(long, env = "TALLY_TENANT")]
+    pub tenant: uuid::Uuid,
+    /// The SKU: its skuId, or its skuPartNumber (SPE_E5) as the tenant's SKUs or Microsoft's
+    /// product table name it.
+    #[arg(long)]
+    pub sku: String,
+    /// The price of one unit, with at most four decimals (57.00).
+    #[arg(long)]
+    pub price: String,
+    /// An ISO 4217 currency code (USD).
+    #[arg(long)]
+    pub currency: String,
+    /// Charged per month or per year.
+    #[arg(long = "per", value_enum, default_value_t = BillingPeriodArg::Month)]
+    pub period: BillingPeriodArg,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BillingPeriodArg {
+    Month,
+    Year,
+}
+
+#[derive(Args, Debug)]
+pub struct PriceListArgs {
+    #[arg(long, env = "TALLY_TENANT")]
+    pub tenant: uuid::Uuid,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct PriceImportArgs {
+    /// The CSV file.
+    pub file: PathBuf,
+    #[arg(long, env = "TALLY_TENANT")]
+    pub tenant: uuid::Uuid,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Args, Debug)]

@@ -31,6 +31,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Export(args) => commands::export::run(args),
         cli::Command::App(args) => commands::app::run(args),
         cli::Command::Collect(args) => commands::collect::run(args),
+        cli::Command::Price(args) => commands::price::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -9,7 +9,7 @@ use super::words::{noun, schema_name};
 use super::{parameters, schema_ref, Object};
 use tally_odata::schema::Property;
 
-use crate::resources::{FunctionDef, FunctionKind, ResourceDef};
+use crate::resources::{FunctionDef, FunctionKind, ResourceDef, Writes};
 
 /// A version's path prefix and how operation ids spell it.
 #[derive(Clone, Copy, Debug)]
@@ -18,7 +18,7 @@ pub(super) struct Version {
     pub id: &'static str,
 }
 
-/// Every version serves every path.
+/// The versions; a beta-only resource has paths under `/beta` only.
 pub(super) const VERSIONS: [Version; 2] = [
     Version {
         prefix: "/v1.0",
@@ -30,16 +30,23 @@ pub(super) const VERSIONS: [Version; 2] = [
     },
 ];
 
-/// Adds `def`'s paths under `version` to `paths`.
+/// Adds `def`'s paths under `version` to `paths` (none under `/v1.0` for a beta-only one).
 pub(super) fn add(paths: &mut Object, def: &ResourceDef, version: Version) {
+    if def.beta_only && version.prefix != "/beta" {
+        return;
+    }
     let base = format!("{}/{}", version.prefix, def.path());
+    let key = def.entity.key().name;
     paths.insert(base.clone(), collection(def, version));
     paths.insert(format!("{base}/$count"), count(def, version));
     paths.insert(
-        format!("{base}/{{id}}"),
+        format!("{base}/{{{key}}}"),
         object(def, version, Form::Segment),
     );
-    paths.insert(format!("{base}('{{id}}')"), object(def, version, Form::Key));
+    paths.insert(
+        format!("{base}('{{{key}}}')"),
+        object(def, version, Form::Key),
+    );
     if let Some(key) = def.alternate_key {
         let path = format!("{base}({key}='{{{key}}}')");
         paths.insert(path, object(def, version, Form::Alternate(key)));
@@ -82,7 +89,7 @@ fn collection(def: &ResourceDef, version: Version) -> Value {
     }
     let mut created = ok("Created.", headers(true, true), &name);
     created["links"] = Value::Object(links);
-    json!({
+    let mut item = json!({
         "get": {
             "operationId": format!("get_{ids}"),
             "summary": format!("List {} (paged; follow @odata.nextLink)", noun.many),
@@ -110,7 +117,14 @@ fn collection(def: &ResourceDef, version: Version) -> Value {
                 &[TOO_LARGE, UNSUPPORTED],
             ),
         },
-    })
+    });
+    if def.writes == Writes::PutDelete {
+        // Created by a PUT to the object's own URL.
+        if let Some(item) = item.as_object_mut() {
+            item.remove("post");
+        }
+    }
+    item
 }
 
 fn count(def: &ResourceDef, version: Version) -> Value {
@@ -152,23 +166,27 @@ fn object(def: &ResourceDef, version: Version, form: Form) -> Value {
     let noun = noun(def);
     let name = schema_name(def.entity.short_name());
     let (singleton, collection) = (def.singleton.name, def.collection);
+    let key = def.entity.key();
     let (ids, parameter_name, described, schema) = match form {
         Form::Segment => (
             format!("{}_{singleton}_{collection}_id", version.id),
-            "id",
-            format!("The {}'s id.", noun.one),
+            key.name,
+            format!("The {}'s {key}.", noun.one),
             json!({ "type": "string", "format": "uuid" }),
         ),
         Form::Key => (
             format!("{}_key_{singleton}_{collection}_id", version.id),
-            "id",
-            format!("The {}'s id (OData key form).", noun.one),
+            key.name,
+            format!("The {}'s {key} (OData key form).", noun.one),
             json!({ "type": "string", "format": "uuid" }),
         ),
-        Form::Alternate(key) => (
-            format!("{}_alternate_{singleton}_{collection}_{key}", version.id),
-            key.name,
-            format!("The {}'s {key} (an alternate key).", noun.one),
+        Form::Alternate(alternate) => (
+            format!(
+                "{}_alternate_{singleton}_{collection}_{alternate}",
+                version.id
+            ),
+            alternate.name,
+            format!("The {}'s {alternate} (an alternate key).", noun.one),
             json!({ "type": "string" }),
         ),
     };
@@ -178,7 +196,7 @@ fn object(def: &ResourceDef, version: Version, form: Form) -> Value {
     };
     let mut minimal_headers = headers(true, false);
     minimal_headers["Preference-Applied"] = json!({ "schema": { "type": "string" } });
-    json!({
+    let mut item = json!({
         "parameters": [{
             "name": parameter_name,
             "in": "path",
@@ -232,7 +250,36 @@ fn object(def: &ResourceDef, version: Version, form: Form) -> Value {
                 &[NOT_FOUND, PRECONDITION_FAILED],
             ),
         },
-    })
+    });
+    if def.writes == Writes::PutDelete {
+        if let Some(item) = item.as_object_mut() {
+            item.remove("patch");
+            item.insert(
+                "put".into(),
+                json!({
+                    "operationId": format!("put_{ids}"),
+                    "summary": format!("Create or replace {} (the whole object)", noun.a()),
+                    "tags": [def.collection],
+                    "parameters": [parameter("ifMatch"), parameter("prefer")],
+                    "requestBody": body(&format!("{name}Put")),
+                    "responses": responses(
+                        [
+                            (
+                                "200",
+                                ok(&format!("The {} as stored.", noun.one), headers(true, false), &name),
+                            ),
+                            ("204", json!({
+                                "description": "Stored, with `Prefer: return=minimal`.",
+                                "headers": minimal_headers,
+                            })),
+                        ],
+                        &[PRECONDITION_FAILED, TOO_LARGE, UNSUPPORTED],
+                    ),
+                }),
+            );
+        }
+    }
+    item
 }
 
 /// The function's path and path item, under its plain or its qualified name.

@@ -1,4 +1,4 @@
-//! The schemas of one resource: `X` (an object as returned), `XCreate`, `XPatch` and
+//! The schemas of one resource: `X` (an object as returned), `XCreate` and `XPatch` (or `XPut`),
 //! `XCollection`, and those of the types it uses: `Y` and `YInput` per complex type, one per enum.
 
 use serde_json::{json, Map, Value};
@@ -6,7 +6,7 @@ use tally_odata::schema::{ComplexType, EntityType, EnumType, Property, Type};
 
 use super::words::{self, noun, schema_name};
 use super::{schema_ref, Object};
-use crate::resources::ResourceDef;
+use crate::resources::{ResourceDef, Writes};
 
 /// An OData DateTimeOffset as tally accepts and returns it.
 const DATE_TIME_PATTERN: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,7})?(Z|[+-][0-9]{2}:[0-9]{2})$";
@@ -16,8 +16,16 @@ const DATE_TIME_PATTERN: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:
 pub(super) fn add(schemas: &mut Object, def: &ResourceDef) {
     let name = schema_name(def.entity.short_name());
     schemas.insert(name.clone(), entity(def));
-    schemas.insert(format!("{name}Create"), create(def));
-    schemas.insert(format!("{name}Patch"), patch(def));
+    match def.writes {
+        Writes::PostPatchDelete => {
+            schemas.insert(format!("{name}Create"), create(def));
+            schemas.insert(format!("{name}Patch"), patch(def));
+        }
+        // A PUT's body is the whole object but its key, which the URL gives.
+        Writes::PutDelete => {
+            schemas.insert(format!("{name}Put"), create(def));
+        }
+    }
     schemas.insert(format!("{name}Collection"), collection(&name));
     for property in def.entity.properties {
         add_types(schemas, property, !property.read_only);
@@ -53,6 +61,7 @@ fn add_types(schemas: &mut Object, property: &Property, writable: bool) {
         | Type::DateTimeOffset
         | Type::Boolean
         | Type::Guid
+        | Type::Decimal
         | Type::Primitives(_) => {}
     }
 }
@@ -192,10 +201,11 @@ fn create(def: &ResourceDef) -> Value {
         clauses.push(clause);
     }
     let read_only: Vec<&Property> = ty.properties.iter().filter(|p| p.read_only).collect();
+    let key = ty.key().name;
     if read_only.is_empty() {
-        clauses.push("id is read-only".into());
+        clauses.push(format!("{key} is read-only"));
     } else {
-        let mut names = vec!["id"];
+        let mut names = vec![key];
         names.extend(words::names(&read_only));
         clauses.push(format!("{} are read-only", words::list(&names, "and")));
     }
@@ -392,7 +402,10 @@ fn property_schema(property: &Property, body: Body) -> Value {
         }
     };
     match property.ty {
-        Type::String => json!({ "type": types("string") }),
+        Type::String => match property.format {
+            Some(format) => json!({ "type": types("string"), "pattern": format.pattern() }),
+            None => json!({ "type": types("string") }),
+        },
         Type::Int32 => json!({
             "type": types("integer"),
             "format": "int32",
@@ -426,6 +439,13 @@ fn property_schema(property: &Property, body: Body) -> Value {
         Type::Int64 => json!({ "type": types("integer"), "format": "int64" }),
         Type::Boolean => json!({ "type": types("boolean") }),
         Type::Guid => json!({ "type": types("string"), "format": "uuid" }),
+        Type::Decimal => json!({
+            "type": types("number"),
+            "format": "decimal",
+            "minimum": property.minimum.map_or(-100_000_000_000, i64::from),
+            "maximum": 100_000_000_000_u64,
+            "description": "An Edm.Decimal of at most 4 decimals.",
+        }),
         Type::Complex(ty) => {
             let name = schema_name(ty.short_name());
             let item = match body {

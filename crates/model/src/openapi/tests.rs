@@ -25,11 +25,12 @@ fn document_is_the_snapshot() {
 /// The path of each operation of `def` under `prefix`.
 fn paths_of(def: &ResourceDef, prefix: &str) -> Vec<String> {
     let base = format!("{prefix}/{}", def.path());
+    let key = def.entity.key().name;
     let mut paths = vec![
         base.clone(),
         format!("{base}/$count"),
-        format!("{base}/{{id}}"),
-        format!("{base}('{{id}}')"),
+        format!("{base}/{{{key}}}"),
+        format!("{base}('{{{key}}}')"),
     ];
     if let Some(function) = &def.function {
         let call = match function.kind {
@@ -46,11 +47,30 @@ fn paths_of(def: &ResourceDef, prefix: &str) -> Vec<String> {
     paths
 }
 
+/// The schemas of a resource's bodies, by how it is written.
+fn body_schemas(def: &ResourceDef) -> &'static [&'static str] {
+    match def.writes {
+        crate::resources::Writes::PostPatchDelete => &["Create", "Patch"],
+        crate::resources::Writes::PutDelete => &["Put"],
+    }
+}
+
 #[test]
 fn every_resource_is_under_both_versions_alike() {
     let document = parsed();
     let [v1, beta] = VERSIONS;
-    for def in ALL {
+    for def in ALL.iter().filter(|def| def.beta_only) {
+        for path in paths_of(def, v1.prefix) {
+            assert!(
+                document["paths"].get(&path).is_none(),
+                "{path} is beta-only"
+            );
+        }
+        for path in paths_of(def, beta.prefix) {
+            assert!(document["paths"][&path].is_object(), "{path} is missing");
+        }
+    }
+    for def in ALL.iter().filter(|def| !def.beta_only) {
         for (path, beta_path) in paths_of(def, v1.prefix)
             .into_iter()
             .zip(paths_of(def, beta.prefix))
@@ -68,8 +88,10 @@ fn every_resource_is_under_both_versions_alike() {
             let beta_item = document["paths"][&beta_path].to_string();
             assert_eq!(beta_item, expected, "{beta_path}");
         }
+    }
+    for def in ALL {
         let name = words::schema_name(def.entity.short_name());
-        for suffix in ["", "Create", "Patch", "Collection"] {
+        for suffix in ["", "Collection"].iter().chain(body_schemas(def)) {
             let schema = format!("{name}{suffix}");
             let schema = &document["components"]["schemas"][&schema];
             assert!(schema.is_object(), "{name}{suffix}");
@@ -119,10 +141,12 @@ fn nullable_properties_admit_null_and_required_ones_are_required() {
     for def in ALL {
         let name = words::schema_name(def.entity.short_name());
         check_properties(&schemas[&name], def.entity.properties, &name);
-        let create = &schemas[format!("{name}Create")];
-        assert!(create["properties"].get("id").is_none(), "{name}Create.id");
+        let body = format!("{name}{}", body_schemas(def)[0]);
+        let create = &schemas[&body];
+        let key = def.entity.key().name;
+        assert!(create["properties"].get(key).is_none(), "{body}.{key}");
         let expected = required(def.entity.properties);
-        assert_eq!(create.get("required"), expected.as_ref(), "{name}Create");
+        assert_eq!(create.get("required"), expected.as_ref(), "{body}");
         for (_, item) in schemas::collections(def.entity.properties) {
             let name = words::schema_name(item.short_name());
             check_properties(&schemas[&name], item.properties, &name);

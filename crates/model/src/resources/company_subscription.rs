@@ -3,7 +3,7 @@
 
 use tally_odata::schema::{Default, EntityType, Property, Type};
 
-use super::{Noun, ResourceDef, Storage, StoreRule, DIRECTORY};
+use super::{Noun, ResourceDef, Storage, StoreRule, Writes, DIRECTORY};
 use crate::directory::types::SERVICE_PLAN_INFO;
 use crate::directory::SKUS;
 
@@ -116,4 +116,6 @@ pub static COMPANY_SUBSCRIPTION: ResourceDef = ResourceDef {
         many: "subscriptions",
     },
     rule: Some(StoreRule::SkuUnitsFromSubscriptions),
+    writes: Writes::PostPatchDelete,
+    beta_only: false,
 };

@@ -3,7 +3,9 @@
 
 use tally_odata::schema::{EntityType, Property, Type};
 
-use super::{FunctionDef, FunctionKind, ResourceDef, Storage, REPORTS, REPORT_ROOT, SNAPSHOTS};
+use super::{
+    FunctionDef, FunctionKind, ResourceDef, Storage, Writes, REPORTS, REPORT_ROOT, SNAPSHOTS,
+};
 
 static PROPERTIES: [Property; 4] = [
     Property::KEY,
@@ -45,4 +47,6 @@ pub static FEATURE_USAGE: ResourceDef = ResourceDef {
     permissions: &REPORTS,
     noun: SNAPSHOTS,
     rule: None,
+    writes: Writes::PostPatchDelete,
+    beta_only: false,
 };

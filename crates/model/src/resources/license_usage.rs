@@ -3,8 +3,8 @@
 use tally_odata::schema::{ComplexType, EntityType, Property, Type};
 
 use super::{
-    EnumSet, FunctionDef, FunctionKind, ResourceDef, Storage, LICENSE_TYPE, REPORTS, REPORT_ROOT,
-    SNAPSHOTS,
+    EnumSet, FunctionDef, FunctionKind, ResourceDef, Storage, Writes, LICENSE_TYPE, REPORTS,
+    REPORT_ROOT, SNAPSHOTS,
 };
 
 static DETAIL_PROPERTIES: [Property; 4] = [
@@ -68,4 +68,6 @@ pub static LICENSE_USAGE: ResourceDef = ResourceDef {
     permissions: &REPORTS,
     noun: SNAPSHOTS,
     rule: None,
+    writes: Writes::PostPatchDelete,
+    beta_only: false,
 };

@@ -7,6 +7,7 @@
 
 mod company_subscription;
 mod feature_usage;
+mod license_price;
 mod license_usage;
 mod user_feature_usage;
 
@@ -14,6 +15,7 @@ use tally_odata::schema::{EntityType, EnumType, Property};
 
 pub use company_subscription::{property as subscription_property, COMPANY_SUBSCRIPTION};
 pub use feature_usage::FEATURE_USAGE;
+pub use license_price::{property as price_property, BILLING_PERIOD, LICENSE_PRICE};
 pub use license_usage::LICENSE_USAGE;
 pub use user_feature_usage::USER_FEATURE_USAGE;
 
@@ -23,6 +25,7 @@ pub static ALL: &[&ResourceDef] = &[
     &FEATURE_USAGE,
     &USER_FEATURE_USAGE,
     &COMPANY_SUBSCRIPTION,
+    &LICENSE_PRICE,
 ];
 
 /// `microsoft.graph.azureADLicenseType`, shared by the license reports.
@@ -64,6 +67,21 @@ pub struct ResourceDef {
     pub noun: Noun,
     /// A rule that reaches beyond the object, kept by the stores in each write's transaction.
     pub rule: Option<StoreRule>,
+    /// How clients write its objects.
+    pub writes: Writes,
+    /// Served under `/beta` only (tally's own resources, SPEC §13).
+    pub beta_only: bool,
+}
+
+/// How clients write a resource's objects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Writes {
+    /// POST to the collection creates (the server assigns the key); PATCH and DELETE change
+    /// and remove one object.
+    PostPatchDelete,
+    /// PUT to an object's URL creates or replaces it (the key is the client's, e.g. a price's
+    /// `skuId`); DELETE removes it.
+    PutDelete,
 }
 
 /// A rule of a resource that other data depends on, which the stores keep in the transaction of

@@ -4,7 +4,8 @@
 use tally_odata::schema::{ComplexType, EntityType, Property, Type};
 
 use super::{
-    FunctionDef, FunctionKind, Noun, ResourceDef, Storage, LICENSE_TYPE, REPORTS, REPORT_ROOT,
+    FunctionDef, FunctionKind, Noun, ResourceDef, Storage, Writes, LICENSE_TYPE, REPORTS,
+    REPORT_ROOT,
 };
 
 static DETAIL_PROPERTIES: [Property; 5] = [
@@ -76,4 +77,6 @@ pub static USER_FEATURE_USAGE: ResourceDef = ResourceDef {
         many: "records",
     },
     rule: None,
+    writes: Writes::PostPatchDelete,
+    beta_only: false,
 };

@@ -3,7 +3,7 @@
 
 use axum::http::{header, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use tally_model::{parse_patch, ResourceDef, TagList};
+use tally_model::{parse_patch, parse_put, ResourceDef, TagList};
 use tally_odata::query::{CompareOp, Constant, Operand, TypedExpr};
 use tally_store::{ListQuery, WriteOutcome};
 use uuid::Uuid;
@@ -23,7 +23,8 @@ fn parse_key(key: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(key).map_err(|_| not_found(key))
 }
 
-/// One object's answer to `method` (the access check has allowed only GET, PATCH and DELETE).
+/// One object's answer to `method` (the access check has allowed only GET and the writes of
+/// the resource's description).
 pub async fn answer(
     state: &AppState,
     request: &ApiRequest,
@@ -32,6 +33,7 @@ pub async fn answer(
     key: &str,
 ) -> Result<Response, ApiError> {
     match *method {
+        Method::PUT => put(state, request, def, key).await,
         Method::PATCH => update(state, request, def, key).await,
         Method::DELETE => delete(state, request, def, key).await,
         _ => get(state, request, def, key).await,
@@ -121,6 +123,43 @@ pub async fn update(
             def,
             StatusCode::OK,
             &stored,
+            options.select.as_ref(),
+        ),
+    }
+}
+
+/// PUT: the object created or replaced whole at the client's key, 200 with it (or 204 with
+/// `Prefer: return=minimal`).
+pub async fn put(
+    state: &AppState,
+    request: &ApiRequest,
+    def: &'static ResourceDef,
+    key: &str,
+) -> Result<Response, ApiError> {
+    let options = request.options(def, Target::Single)?;
+    let id = Uuid::parse_str(key).map_err(|_| {
+        ApiError::bad_request(format!(
+            "The key '{key}' is not a GUID: {} is keyed by {}.",
+            def.noun.a(),
+            def.entity.key().name
+        ))
+    })?;
+    let new = parse_put(def.entity, &request.body, key)
+        .map_err(|error| ApiError::bad_request(error.message))?;
+    match state
+        .store
+        .put(def, request.tenant(), id, new, request.precondition())
+        .await?
+    {
+        WriteOutcome::NotFound | WriteOutcome::PreconditionFailed => {
+            Err(ApiError::precondition_failed())
+        }
+        WriteOutcome::Done(put) if request.prefers_minimal() => minimal_response(&put.stored),
+        WriteOutcome::Done(put) => entity_response(
+            request,
+            def,
+            StatusCode::OK,
+            &put.stored,
             options.select.as_ref(),
         ),
     }

@@ -18,7 +18,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
-use tally_model::resources::Permissions;
+use tally_model::resources::{Permissions, Writes};
 
 use crate::auth::Principal;
 use crate::error::ApiError;
@@ -104,7 +104,7 @@ async fn handle(state: AppState, mut request: Request) -> Result<Response, ApiEr
             .to_bytes(),
     };
     let request = ApiRequest::new(&state, principal, version, parts, body);
-    if method == Method::POST || method == Method::PATCH {
+    if method == Method::POST || method == Method::PATCH || method == Method::PUT {
         request.require_json_body()?;
     }
     match resource {
@@ -136,8 +136,8 @@ struct Access {
 }
 
 /// What `method` may do on `resource` (`None`: 405). An endpoint says it in the table; a
-/// report's paths are one generic family: its collection takes GET and POST, an object GET,
-/// PATCH and DELETE, the rest GET, each guarded by the report's own permissions.
+/// described resource's paths are one generic family: GET everywhere, and the writes its
+/// description names ([`write_methods`]), each guarded by the resource's own permissions.
 fn access(resource: &Resource, method: &Method) -> Option<Access> {
     let def = match resource {
         Resource::Endpoint(endpoint, _) => {
@@ -153,27 +153,34 @@ fn access(resource: &Resource, method: &Method) -> Option<Access> {
         | Resource::Function(def, _)
         | Resource::FunctionCount(def, _) => def,
     };
-    let writes = match resource {
-        Resource::Collection(_) => *method == Method::POST,
-        Resource::Entity(..) | Resource::AlternateEntity(..) => {
-            *method == Method::PATCH || *method == Method::DELETE
-        }
-        _ => false,
-    };
+    let writes = write_methods(resource).contains(method);
     (writes || *method == Method::GET).then_some(Access {
         writes,
         guard: Guard::Permissions(def.permissions),
     })
 }
 
+/// The methods that write a described resource's path, as its description says it is written.
+fn write_methods(resource: &Resource) -> &'static [Method] {
+    match resource {
+        Resource::Collection(def) if def.writes == Writes::PostPatchDelete => &[Method::POST],
+        Resource::Entity(def, _) | Resource::AlternateEntity(def, _) => match def.writes {
+            Writes::PostPatchDelete => &[Method::PATCH, Method::DELETE],
+            Writes::PutDelete => &[Method::PUT, Method::DELETE],
+        },
+        _ => &[],
+    }
+}
+
 /// The methods `resource` answers, for the `Allow` header that a 405 must carry (RFC 9110).
 fn allowed_methods(resource: &Resource) -> String {
-    match resource {
-        Resource::Endpoint(endpoint, _) => endpoint.allow(),
-        Resource::Collection(_) => "GET, POST".into(),
-        Resource::Entity(..) | Resource::AlternateEntity(..) => "GET, PATCH, DELETE".into(),
-        _ => "GET".into(),
+    if let Resource::Endpoint(endpoint, _) = resource {
+        return endpoint.allow();
     }
+    std::iter::once("GET")
+        .chain(write_methods(resource).iter().map(Method::as_str))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn authorize(

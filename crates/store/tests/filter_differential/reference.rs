@@ -138,6 +138,7 @@ fn scalar(value: &Value) -> Scalar {
         Value::String(text) => Scalar::Str(text.to_string()),
         Value::Int(n) => Scalar::Int(i64::from(*n)),
         Value::Boolean(b) => Scalar::Int(i64::from(*b)),
+        Value::Decimal(number) => Scalar::Int(number.ten_thousandths()),
         Value::DateTimeOffset(at) => Scalar::Ticks(at.ticks()),
         Value::Enum(member) => Scalar::Member(member),
         Value::Collection(_) => panic!("a collection compared as a scalar"),

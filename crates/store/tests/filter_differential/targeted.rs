@@ -32,6 +32,7 @@ fn sample(def: &ResourceDef) -> NewEntity {
             Type::Enum(ty) => Value::Enum(ty.members[0]),
             Type::Boolean => Value::Boolean(false),
             Type::Guid => Value::String(Uuid::nil().to_string().into()),
+            Type::Decimal => Value::Decimal(tally_odata::Decimal::from_ten_thousandths(0)),
             Type::Int64 | Type::Complex(_) | Type::Primitives(_) => {
                 panic!(
                     "no described resource has a {} property",

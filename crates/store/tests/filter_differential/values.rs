@@ -135,6 +135,9 @@ fn value(ty: Type, nullable: bool, minimum: Option<i32>, pool: &[i64]) -> BoxedS
                 .boxed();
         }
         Type::Boolean => any::<bool>().prop_map(Value::Boolean).boxed(),
+        Type::Decimal => (0..=10_000_000_i64)
+            .prop_map(|n| Value::Decimal(tally_odata::Decimal::from_ten_thousandths(n)))
+            .boxed(),
         Type::Guid => select(&GUIDS[..])
             .prop_map(|guid| Value::String(guid.into()))
             .boxed(),

@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod directory_io;
 pub mod export;
 pub mod import;
+pub mod price;
 pub mod serve;
 pub mod snapshot;
 pub mod storage;

@@ -21,6 +21,7 @@ mod feature_usage;
 mod filter;
 mod hostile;
 mod import_export;
+mod money;
 mod observability;
 mod openapi;
 mod outage;

@@ -84,10 +84,17 @@ const ROUTES: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// SPEC §12.3: the routes Graph has on beta only.
+/// SPEC §12.3, §13.3: the routes Graph has on beta only, and tally's own.
 const BETA_ROUTES: &[(&str, &[&str])] = &[
     ("/reports/azureADPremiumLicenseInsight", &["get"]),
     ("/reports/licenseReclaim", &["get"]),
+    ("/reports/licensePrices", &["get"]),
+    ("/reports/licensePrices/$count", &["get"]),
+    ("/reports/licensePrices/{skuId}", &["get", "put", "delete"]),
+    (
+        "/reports/licensePrices('{skuId}')",
+        &["get", "put", "delete"],
+    ),
 ];
 
 const METHODS: &[&str] = &[

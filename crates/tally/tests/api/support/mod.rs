@@ -286,6 +286,10 @@ impl TestServer {
             .await
     }
 
+    pub async fn put(&self, path: &str, token: &str, body: &Value) -> Reply {
+        self.send(Method::PUT, path, Some(token), Some(body)).await
+    }
+
     pub async fn delete(&self, path: &str, token: &str) -> Reply {
         self.send(Method::DELETE, path, Some(token), None).await
     }
