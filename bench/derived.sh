@@ -6,7 +6,9 @@
 #   - tally snapshot of the tenant, durable, wall time (the server not running);
 #   - GET /beta/reports/azureADPremiumLicenseInsight at 16 connections (p99);
 #   - GET /beta/reports/licenseReclaim?licenseType=premiumP2, its first page of 100, at 16
-#     connections (p99).
+#     connections (p99);
+#   - GET /beta/reports/licenseCosts (issue 25), every SKU priced but one, in two currencies,
+#     at 16 connections (p99).
 # Writes bench/DERIVED.md: medians of ROUNDS rounds.
 #
 #   bash bench/derived.sh        # ROUNDS=3 SECONDS_PER_RUN=5 DIRECTORY_USERS=100000
@@ -59,9 +61,21 @@ measure() {
   local url token
   url=$(eval echo "\$URL_$backend")
   token=$("$TALLY" token --tenant "$TENANT" --app --ttl 1d --role Reports.Read.All \
-    --role User.Read.All --role AuditLog.Read.All --data-dir "$DATA_DIR")
+    --role User.Read.All --role AuditLog.Read.All --role LicenseAssignment.ReadWrite.All \
+    --data-dir "$DATA_DIR")
   local insight="$url/beta/reports/azureADPremiumLicenseInsight"
   local reclaim="$url/beta/reports/licenseReclaim?licenseType=premiumP2"
+  local costs="$url/beta/reports/licenseCosts"
+  # Prices for every SKU but the first: yearly in EUR for every third, else monthly in USD.
+  curl -sf -H "Authorization: Bearer $token" "$url/v1.0/subscribedSkus?%24select=skuId" |
+    python3 -c 'import json,sys; [print(s["skuId"]) for s in json.load(sys.stdin)["value"][1:]]' |
+    awk '{ print $1, (NR % 3 == 0 ? "{\"unitPrice\":120.5,\"currency\":\"EUR\",\"billingPeriod\":\"year\"}" : "{\"unitPrice\":7.25,\"currency\":\"USD\"}") }' |
+    while read -r sku body; do
+      curl -sf -o /dev/null -X PUT -H "Authorization: Bearer $token" -H 'content-type: application/json' \
+        --data "$body" "$url/beta/reports/licensePrices/$sku"
+    done
+  curl -sf -H "Authorization: Bearer $token" "$costs" |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); print("   costs:", len(d["value"]), "SKUs, totals", d["@tally.totals"])' >&2
   curl -sf -H "Authorization: Bearer $token" "$insight" >"$WORK/insight-$backend.json"
   curl -sf -H "Authorization: Bearer $token" "$reclaim&%24count=true&%24top=1" |
     python3 -c 'import json,sys; d=json.load(sys.stdin); print("   reclaim (premiumP2):", d["@odata.count"], "users,", d["@tally.unitCount"], "units")' >&2
@@ -69,6 +83,7 @@ measure() {
     log "$backend round $round/$ROUNDS"
     wrk_run insight "$backend" $CONNS "$insight" -H "Authorization: Bearer $token"
     wrk_run reclaim "$backend" $CONNS "$reclaim" -H "Authorization: Bearer $token"
+    wrk_run costs "$backend" $CONNS "$costs" -H "Authorization: Bearer $token"
   done
   stop "$(eval echo "\$PID_$backend")"
 }
@@ -110,7 +125,7 @@ def cell(scenario, backend, metric, fmt="{:.2f}"):
     return "—" if v != v else f"{fmt.format(v)} ({every(scenario, backend, metric)})"
 ok = lambda good: "**reached**" if good else "**not reached**"
 commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-print("# The derived numbers' benchmark (issue 17)\n")
+print("# The derived numbers' benchmark (issues 17 and 25)\n")
 print(f"Commit {commit}, {datetime.date.today()}; one tenant of {users} licensed users, 20,000 "
       f"without licenses, 20 SKUs and {users} feature records; medians of {rounds} rounds "
       f"(reads: {secs} s each at {conns} connections, wrk), every round's figure in brackets. "
@@ -125,7 +140,11 @@ print(f"| premium license insight, req/s | {cell('insight','embedded','rps','{:.
 rec = med("reclaim", "embedded", "p99_ms")
 print(f"| reclaim list's first page (premiumP2, 100 rows), p99 ms | {cell('reclaim','embedded','p99_ms')} | {cell('reclaim','postgres','p99_ms')} | ≤ 20 ms: {ok(rec <= 20)} |")
 print(f"| reclaim list's first page, req/s | {cell('reclaim','embedded','rps','{:.0f}')} | {cell('reclaim','postgres','rps','{:.0f}')} | |")
-bad = sum(med(s, b, "non2xx") for s in ("insight", "reclaim") for b in ("embedded", "postgres") if values.get((s, b, "non2xx")))
+cost = med("costs", "embedded", "p99_ms")
+cost_pg = med("costs", "postgres", "p99_ms")
+print(f"| licenseCosts (20 SKUs, 2 currencies), p99 ms | {cell('costs','embedded','p99_ms')} | {cell('costs','postgres','p99_ms')} | ≤ 20 ms embedded: {ok(cost <= 20)}; ≤ 50 ms PostgreSQL: {ok(cost_pg <= 50)} |")
+print(f"| licenseCosts, req/s | {cell('costs','embedded','rps','{:.0f}')} | {cell('costs','postgres','rps','{:.0f}')} | |")
+bad = sum(med(s, b, "non2xx") for s in ("insight", "reclaim", "costs") for b in ("embedded", "postgres") if values.get((s, b, "non2xx")))
 print(f"| non-2xx answers | {bad:g} | | 0 |")
 PY
 cat "$BENCH/DERIVED.md"

@@ -3,6 +3,7 @@
 //! path), how a PATCH merges, what a version and an ETag are, how collections are stored, the
 //! wire JSON, and the CSDL document that describes all of it.
 
+pub mod catalog;
 pub mod csdl;
 pub mod directory;
 pub mod etag;

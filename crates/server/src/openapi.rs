@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
+use tally_model::directory::costs::LICENSE_COST;
 use tally_model::directory::insight::PREMIUM_LICENSE_INSIGHT;
 use tally_model::directory::types::{LICENSE_DETAILS, SUBSCRIBED_SKU, USER};
 use tally_model::openapi::{
@@ -57,6 +58,7 @@ fn extend(paths: &mut Object, schemas: &mut Object) {
         &USER,
         &LICENSE_DETAILS,
         &PREMIUM_LICENSE_INSIGHT,
+        &LICENSE_COST,
     ] {
         add_entity_type(schemas, ty);
     }

@@ -15,7 +15,7 @@ use crate::auth::{Jwks, JwksSource, LocalKey, Verifier};
 use crate::http::admission::Admission;
 use crate::http::listener::ConnectionLimits;
 use crate::paging::PagingKey;
-use crate::state::insight::InsightCache;
+use crate::state::stamped::StampedCache;
 use crate::state::AppState;
 use crate::throttle::Throttle;
 use crate::tls::{Tls, TlsSource};
@@ -123,7 +123,8 @@ impl Server {
                 .map(|url| Arc::from(url.trim_end_matches('/'))),
             scheme: if tls.is_some() { "https" } else { "http" },
             admission: Admission::new(config.max_in_flight),
-            insights: Arc::new(InsightCache::new(config.store_limits.query_timeout)),
+            insights: Arc::new(StampedCache::new(config.store_limits.query_timeout)),
+            holders: Arc::new(StampedCache::new(config.store_limits.query_timeout)),
             filter_options: FilterOptions::with_max_in_list(config.max_in_list),
             throttle: config
                 .rate_limit

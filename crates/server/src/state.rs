@@ -2,11 +2,13 @@
 //! how to spell this service's absolute URLs. The caches live in this module's tree, so that the
 //! state knows no route's types.
 
-pub mod insight;
+pub mod stamped;
 
 use std::sync::Arc;
 
 use axum::http::{header, HeaderMap};
+use tally_model::directory::costs::HolderActivity;
+use tally_model::directory::insight::Usage;
 use tally_odata::query::FilterOptions;
 use tally_store::Store;
 
@@ -14,7 +16,7 @@ use crate::auth::Verifier;
 use crate::http::admission::Admission;
 use crate::paging::PagingKey;
 use crate::throttle::Throttle;
-use insight::InsightCache;
+use stamped::StampedCache;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -30,7 +32,9 @@ pub struct AppState {
     /// The bound on requests in flight (`--max-in-flight`).
     pub admission: Admission,
     /// The premium license insight's counted inputs, per tenant.
-    pub insights: Arc<InsightCache>,
+    pub insights: Arc<StampedCache<Usage>>,
+    /// The cost report's holders, counted, per tenant.
+    pub holders: Arc<StampedCache<HolderActivity>>,
     /// What a `$filter` may hold (`--max-in-list`), passed to every parse.
     pub filter_options: FilterOptions,
 }

@@ -6,6 +6,8 @@ use serde_json::{Map, Value as Json};
 use tally_odata::edm::DateTimeOffset;
 use uuid::Uuid;
 
+use crate::catalog::{self, CatalogPlan};
+
 use super::objects::{
     upn_key, AssignedLicense, PrepaidUnits, Profile, ServicePlan, SignInActivity, Sku, User,
 };
@@ -150,11 +152,43 @@ pub const CAPABILITY_STATUSES: [&str; 5] =
 
 const SKU_TYPE: &str = "microsoft.graph.subscribedSku";
 
-/// A SKU to create: `skuId` is required; `appliesTo` defaults to `User`, `capabilityStatus`
-/// to `Enabled`, units to 0.
+/// A SKU to create (POST, `tally import`): as [`sku_reported`], and a body that leaves out
+/// `servicePlans` or `skuPartNumber` gets the product catalog's for its skuId, when the catalog
+/// knows it (SPEC §13.3: `SPE_E5` created by its skuId alone has Graph's plans). A body that
+/// gives them (`"servicePlans": []`, `"skuPartNumber": null` included) keeps its own.
 pub fn sku_create(body: &[u8]) -> Result<Sku, BodyError> {
     let body = object(body)?;
-    check_type(&body, SKU_TYPE)?;
+    let mut sku = new_sku(&body)?;
+    if let Some(product) = catalog::by_sku_id(sku.sku_id) {
+        if !body.contains_key("servicePlans") {
+            sku.service_plans = product.plans.iter().map(catalog_plan).collect();
+        }
+        if !body.contains_key("skuPartNumber") {
+            sku.sku_part_number = Some(product.part_number.to_owned());
+        }
+    }
+    Ok(sku)
+}
+
+/// A catalog plan as a SKU's `servicePlanInfo`, with the statuses a body's plan defaults to.
+fn catalog_plan(plan: &CatalogPlan) -> ServicePlan {
+    ServicePlan {
+        service_plan_id: plan.service_plan_id,
+        service_plan_name: Some(plan.service_plan_name.to_owned()),
+        provisioning_status: Some("Success".into()),
+        applies_to: Some("User".into()),
+    }
+}
+
+/// A SKU as a Graph-compatible source reported it (`tally collect`): `skuId` is required;
+/// `appliesTo` defaults to `User`, `capabilityStatus` to `Enabled`, units to 0, and what the
+/// source left out stays out (no catalog plans).
+pub fn sku_reported(body: &[u8]) -> Result<Sku, BodyError> {
+    new_sku(&object(body)?)
+}
+
+fn new_sku(body: &Map<String, Json>) -> Result<Sku, BodyError> {
+    check_type(body, SKU_TYPE)?;
     let sku_id = match body.get("skuId") {
         Some(value) => guid("skuId", value)?,
         None => return Err("Property 'skuId' is required.".into()),
@@ -171,7 +205,7 @@ pub fn sku_create(body: &[u8]) -> Result<Sku, BodyError> {
         account_name: None,
         subscription_ids: Vec::new(),
     };
-    apply_sku(&mut sku, &body, true)?;
+    apply_sku(&mut sku, body, true)?;
     Ok(sku)
 }
 

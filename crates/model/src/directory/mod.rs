@@ -6,6 +6,7 @@
 
 pub mod assign;
 pub mod body;
+pub mod costs;
 pub mod derive;
 pub mod insight;
 pub mod objects;

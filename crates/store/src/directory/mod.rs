@@ -7,6 +7,7 @@
 //! PostgreSQL they queue on the SKU's row only (one popular SKU does not serialize a tenant's
 //! other SKUs), and the user's row is locked first, SKUs after in skuId order (no deadlocks).
 
+pub(crate) mod holders;
 pub mod insight;
 pub(crate) mod rows;
 mod rules;

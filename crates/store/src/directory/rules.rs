@@ -230,7 +230,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use serde_json::json;
-    use tally_model::directory::body::{sku_create, user_import};
+    use tally_model::directory::body::{sku_reported, user_import};
 
     use super::*;
     use tally_model::directory::AssignedLicense;
@@ -240,7 +240,7 @@ mod tests {
 
     fn sku(id: &str, enabled: i64) -> Sku {
         let body = json!({ "skuId": id, "prepaidUnits": { "enabled": enabled } });
-        sku_create(body.to_string().as_bytes()).unwrap()
+        sku_reported(body.to_string().as_bytes()).unwrap()
     }
 
     fn holder(name: &str, location: Option<&str>, sku: &str) -> (User, Vec<AssignedLicense>) {

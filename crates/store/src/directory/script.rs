@@ -11,13 +11,13 @@ use uuid::Uuid;
 use super::rows::user_params;
 use super::sql::user_select;
 use super::statements::{self as statement, Statement};
-use super::subscriptions;
 use super::tx::{DirectoryTx, TxError};
 use super::{
     check_capacity, check_unheld, decode_sku, decode_user, now_text, prepare_import, sku_body,
     skus_involved, units_taken, DirectoryError, ImportOutcome, PreparedReplace, ReplaceOutcome,
     EXISTS, UPN_TAKEN,
 };
+use super::{holders, subscriptions};
 use crate::sql::SqlParam;
 use crate::{StoreError, TenantId};
 use tally_model::directory::subscriptions::{has_subscriptions, units_are_the_subscriptions};
@@ -139,10 +139,14 @@ pub(crate) async fn update_user(
     patch.apply(&mut user);
     // The unique index decides whether a new userPrincipalName is free, a race included.
     match write_user(tx, tenant, &user).await {
-        Err(TxError::Duplicate) => Err(DirectoryError::BadRequest(UPN_TAKEN.into())),
-        Err(error) => Err(error.into()),
-        Ok(_) => Ok(user),
+        Err(TxError::Duplicate) => return Err(DirectoryError::BadRequest(UPN_TAKEN.into())),
+        Err(error) => return Err(error.into()),
+        Ok(_) => {}
     }
+    // A holder's account or sign-ins may have changed.
+    let held = user.assigned_licenses.iter().map(|license| license.sku_id);
+    holders::touch(tx, tenant, held).await?;
+    Ok(user)
 }
 
 /// Deletes a user, giving back the units of the SKUs they held.
@@ -163,6 +167,7 @@ pub(crate) async fn delete_user(
     record_holders(tx, tenant, user.id, &[], &held).await?;
     tx.execute(&statement::USER_DELETE, vec![text(tenant), text(user.id)])
         .await?;
+    holders::touch(tx, tenant, held).await?;
     Ok(())
 }
 
@@ -207,9 +212,16 @@ pub(crate) async fn assign_license(
         }
     }
     record_holders(tx, tenant, user.id, &assignment.taken, &assignment.released).await?;
+    let changed: Vec<Uuid> = assignment
+        .taken
+        .iter()
+        .chain(&assignment.released)
+        .copied()
+        .collect();
     user.assigned_licenses = assignment.licenses;
     user.assigned_plans = assignment.plans;
     write_user(tx, tenant, &user).await?;
+    holders::touch(tx, tenant, changed).await?;
     Ok(user)
 }
 
@@ -254,6 +266,10 @@ pub(crate) async fn import_users(
             )));
         }
     }
+    let held = inserted
+        .iter()
+        .flat_map(|user| user.assigned_licenses.iter().map(|license| license.sku_id));
+    holders::touch(tx, tenant, held).await?;
     outcome.inserted = inserted.len();
     outcome.refused.sort_by_key(|(index, _)| *index);
     Ok(outcome)
@@ -310,6 +326,7 @@ pub(crate) async fn replace_directory(
         tx.execute(&insert, chunk.to_vec()).await?;
     }
     subscriptions::insert_reported(tx, tenant, &prepared.subscriptions).await?;
+    holders::touch_tenant(tx, tenant).await?;
     Ok(ReplaceOutcome {
         skus: prepared.skus.len(),
         users: prepared.users.len(),

@@ -33,6 +33,7 @@ pub fn create_tables(dialect: Dialect) -> String {
              DROP INDEX IF EXISTS directory_users_by_name;"
         ),
     };
+    let stamps = super::holders::CREATE_STAMPS;
     format!(
         "CREATE TABLE IF NOT EXISTS directory_skus (
     tenant_id TEXT NOT NULL,
@@ -76,7 +77,7 @@ CREATE TABLE IF NOT EXISTS {HOLDERS} (
     PRIMARY KEY (tenant_id, sku_id, user_id)
 ){rowid};
 CREATE INDEX IF NOT EXISTS directory_user_licenses_by_user ON {HOLDERS} (tenant_id, user_id, sku_id);
-"
+{stamps}"
     )
 }
 

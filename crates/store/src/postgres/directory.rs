@@ -103,6 +103,19 @@ impl PgStore {
         }
     }
 
+    /// Runs a read-only script on a pooled connection, within the read budget.
+    pub(crate) async fn read_script<T>(
+        &self,
+        tenant: TenantId,
+        script: impl AsyncFnOnce(&mut PgTx<'_, deadpool_postgres::Object>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.read(tenant, async {
+            let client = self.pool.get().await?;
+            script(&mut PgTx { client: &client }).await
+        })
+        .await
+    }
+
     pub async fn list_skus(&self, tenant: TenantId) -> Result<Vec<Sku>, StoreError> {
         self.within(self.call_limit(), async {
             let client = self.pool.get().await?;

@@ -119,6 +119,19 @@ impl SqliteStore {
             .await
     }
 
+    /// Runs a read-only script on a reader connection.
+    pub(crate) async fn read_script<T: Send + 'static>(
+        &self,
+        tenant: TenantId,
+        script: impl AsyncFn(&mut SqliteTx<'_>) -> Result<T, StoreError> + Send + Sync + 'static,
+    ) -> Result<T, StoreError> {
+        self.readers
+            .run_for(Some(tenant), move |connection| {
+                at_once(script(&mut SqliteTx { connection }))?
+            })
+            .await
+    }
+
     pub async fn list_skus(&self, tenant: TenantId) -> Result<Vec<Sku>, StoreError> {
         self.readers
             .run_for(Some(tenant), move |connection| {

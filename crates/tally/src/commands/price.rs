@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use anyhow::Context;
+use tally_model::catalog;
 use tally_model::directory::Sku;
 use tally_model::resources::{price_property, LICENSE_PRICE};
 use tally_model::{parse_put, Precondition, Value};
@@ -193,7 +194,8 @@ fn read_rows(path: &Path) -> anyhow::Result<Vec<(u64, anyhow::Result<[String; 4]
     Ok(rows)
 }
 
-/// The skuId `sku` names: a GUID as it is, else a part number of the tenant's SKUs.
+/// The skuId `sku` names: a GUID as it is, else a part number of the tenant's SKUs, else one
+/// of Microsoft's product table (so prices may be set before the first collect).
 fn resolve_sku(skus: &[Sku], sku: &str) -> anyhow::Result<Uuid> {
     if let Ok(id) = Uuid::parse_str(sku) {
         return Ok(id);
@@ -204,10 +206,11 @@ fn resolve_sku(skus: &[Sku], sku: &str) -> anyhow::Result<Uuid> {
             .as_deref()
             .is_some_and(|part| part.eq_ignore_ascii_case(sku))
     });
-    match found {
-        Some(found) => Ok(found.sku_id),
-        None => anyhow::bail!(
-            "'{sku}' is neither a skuId nor the skuPartNumber of one of the tenant's SKUs"
+    match (found, catalog::by_part_number(sku)) {
+        (Some(found), _) => Ok(found.sku_id),
+        (None, Some(product)) => Ok(product.sku_id),
+        (None, None) => anyhow::bail!(
+            "'{sku}' is neither a skuId nor the skuPartNumber of one of the tenant's SKUs or of Microsoft's product table"
         ),
     }
 }

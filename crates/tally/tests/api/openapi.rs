@@ -88,6 +88,7 @@ const ROUTES: &[(&str, &[&str])] = &[
 const BETA_ROUTES: &[(&str, &[&str])] = &[
     ("/reports/azureADPremiumLicenseInsight", &["get"]),
     ("/reports/licenseReclaim", &["get"]),
+    ("/reports/licenseCosts", &["get"]),
     ("/reports/licensePrices", &["get"]),
     ("/reports/licensePrices/$count", &["get"]),
     ("/reports/licensePrices/{skuId}", &["get", "put", "delete"]),

@@ -25,7 +25,12 @@ pub async fn get(state: &AppState, request: &ApiRequest) -> Result<Response, Api
         request.filter_options,
     )?;
     options.check_target(Target::Single)?;
-    let usage = state.insights.usage(&state.store, request.tenant()).await?;
+    let (store, tenant) = (&state.store, request.tenant());
+    let stamp = store.insight_stamp(tenant).await?;
+    let usage = state
+        .insights
+        .get(tenant, stamp, async || store.insight_usage(tenant).await)
+        .await?;
     if !usage.has_premium() {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,

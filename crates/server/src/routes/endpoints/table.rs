@@ -153,6 +153,22 @@ pub static ENDPOINTS: &[Endpoint] = &[
         )],
     },
     Endpoint {
+        path: "reports/licenseCosts",
+        label: "license_costs",
+        beta_only: true,
+        // The report reads SKUs; it also checks the sign-in permission, as the reclaim list
+        // does.
+        operations: &[get(
+            &SKUS,
+            reads(
+                "tally's: per SKU the units bought, assigned, unassigned, on disabled and on inactive accounts, and their monthly cost at the tenant's prices, with totals per currency.",
+                Answer::Page("LicenseCost"),
+                SELECT,
+            ),
+            handler!(|state, request, _keys| derived::costs::get(state, request).await),
+        )],
+    },
+    Endpoint {
         path: "subscribedSkus",
         label: "subscribed_skus",
         beta_only: false,

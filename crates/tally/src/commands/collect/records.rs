@@ -1,13 +1,15 @@
 //! The records of a Graph page as collect reads them: a SKU and a user with the properties
 //! tally keeps, typed, so that an item is deserialized straight from the response (anything
-//! else Graph adds is skipped unread). Each becomes tally's own through the import parsers
-//! (`sku_create`, `user_import`), so Graph's data meets the same checks as a file's. A sign-in
-//! date that is not a date (Graph's beta documents `""`) is kept as null and reported.
+//! else Graph adds is skipped unread). Each becomes tally's own through the parsers of reported
+//! SKUs and imported users (`sku_reported`, `user_import`), so Graph's data meets the same
+//! checks as a file's, and a SKU keeps the plans Graph reported (none come from the product
+//! catalog, as a created SKU's may). A sign-in date that is not a date (Graph's beta documents
+//! `""`) is kept as null and reported.
 
 use anyhow::Context;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
-use tally_model::directory::body::{sku_create, user_import};
+use tally_model::directory::body::{sku_reported, user_import};
 use tally_model::directory::{AssignedLicense, Sku, User};
 use tally_odata::edm::DateTimeOffset;
 
@@ -109,7 +111,7 @@ pub(super) struct ServicePlan {
 impl GraphSku {
     /// tally's SKU, checked as an import's.
     pub(super) fn into_sku(self) -> anyhow::Result<Sku> {
-        sku_create(&serde_json::to_vec(&self)?)
+        sku_reported(&serde_json::to_vec(&self)?)
             .map_err(|message| anyhow::anyhow!("a SKU from Graph: {message}"))
     }
 }
@@ -323,5 +325,16 @@ mod tests {
         assert_eq!(sku.prepaid_units.enabled, 5);
         assert_eq!(sku.service_plans[0].provisioning_status, None);
         assert_eq!(sku.service_plans[0].applies_to.as_deref(), Some("User"));
+    }
+
+    #[test]
+    fn a_sku_without_plans_from_graph_gets_none_from_the_catalog() {
+        // SPE_E5 is in the product catalog; a created SKU would get its plans, a collected
+        // one keeps what Graph reported.
+        let sku: GraphSku =
+            serde_json::from_str(r#"{"skuId":"06ebc4ee-1bb5-47dd-8120-11324bc54e06"}"#).unwrap();
+        let sku = sku.into_sku().unwrap();
+        assert!(sku.service_plans.is_empty(), "{:?}", sku.service_plans);
+        assert_eq!(sku.sku_part_number, None);
     }
 }

@@ -2,6 +2,7 @@
 //! the HTTP API as Graph clients use it.
 
 mod assign;
+mod catalog;
 mod insight;
 mod limits;
 mod queries;

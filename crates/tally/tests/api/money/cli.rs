@@ -12,6 +12,7 @@ use crate::support::TestServer;
 
 const E5: &str = "06ebc4ee-1bb5-47dd-8120-11324bc54e06";
 const EMS: &str = "efccb6f7-5641-4e0e-bd10-b4976e1bf68e";
+const P2: &str = "84a661c4-e949-4bd2-a560-ed7766fcaf2b";
 const UNKNOWN: &str = "0e000000-0000-0000-0000-00000000000e";
 
 #[tokio::test]
@@ -62,6 +63,30 @@ async fn prices_set_and_imported_on_the_command_line_are_the_apis() {
     assert_eq!(read.status, StatusCode::OK, "{}", read.text);
     assert_eq!(read.json["unitPrice"], json!(57.1));
     assert_eq!(read.json["billingPeriod"], "month");
+
+    // A part number the tenant lacks but Microsoft's product table knows: AAD_PREMIUM_P2.
+    let set = tally(
+        dir.path(),
+        &[
+            "price",
+            "set",
+            "--tenant",
+            &id,
+            "--sku",
+            "AAD_PREMIUM_P2",
+            "--price",
+            "9",
+            "--currency",
+            "USD",
+        ],
+    );
+    assert!(set.status.success(), "{}", stderr(&set));
+    let p2 = server.get(&format!("{PRICES}/{P2}"), &tenant.token).await;
+    assert_eq!(p2.status, StatusCode::OK, "{}", p2.text);
+    let deleted = server
+        .delete(&format!("{PRICES}/{P2}"), &tenant.token)
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
 
     // Refused as the API refuses: five decimals, a lower-case currency, an unknown part number.
     for (price, currency, sku) in [

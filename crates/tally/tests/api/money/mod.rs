@@ -2,6 +2,7 @@
 //! `licenseCosts` report that prices the directory's units.
 
 mod cli;
+mod costs;
 mod prices;
 
 use reqwest::StatusCode;
