@@ -8,12 +8,16 @@
 // feature use seeded too, check that the Insight view shows the API's entitlement and feature
 // counts and marks the over-used feature, that the Reclaim view lists the inactive holders and
 // the units they hold (page by page), that its CSV holds every one of them, and that a tenant
-// without P1 or P2 is told so; and save screenshots of both.
+// without P1 or P2 is told so; and save screenshots of both. The Usage tab's month-over-month
+// change is checked against the API's snapshots in every period; the Subscriptions and Costs
+// views have their own modules (subscriptions.checks.mjs, costs.checks.mjs).
 //
 // Environment: TALLY_BIN (default target/debug/tally), CHROMIUM (default /usr/bin/chromium),
 // TALLY_E2E_SCREENSHOT (default docs/dashboard.png), TALLY_E2E_LICENSES_SCREENSHOT (default
 // docs/licenses.png), TALLY_E2E_INSIGHT_SCREENSHOT (default docs/insight.png),
-// TALLY_E2E_RECLAIM_SCREENSHOT (default docs/reclaim.png). Exits non-zero when a check fails.
+// TALLY_E2E_RECLAIM_SCREENSHOT (default docs/reclaim.png), TALLY_E2E_SUBSCRIPTIONS_SCREENSHOT
+// (default docs/subscriptions.png), TALLY_E2E_COSTS_SCREENSHOT (default docs/costs.png). Exits
+// non-zero when a check fails.
 
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -25,8 +29,13 @@ import { chromium } from 'playwright-core';
 
 import {
   snapshots, DAYS, SKUS, USERS, GUESTS, expectedSku, signInActivity, featureUsage, expectedInsight, expectedReclaim,
+  subscriptionBodies, priceBodies,
 } from './seed.mjs';
 import { contrastProblems } from './contrast.mjs';
+import { check, expect, expectEqual, fail, summary, unserved } from './runner.mjs';
+import { expectedChange } from './month-over-month.expect.mjs';
+import { subscriptionChecks } from './subscriptions.checks.mjs';
+import { costChecks } from './costs.checks.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = process.env.TALLY_BIN || path.join(ROOT, 'target/debug/tally');
@@ -35,6 +44,8 @@ const SCREENSHOT = process.env.TALLY_E2E_SCREENSHOT || path.join(ROOT, 'docs/das
 const LICENSES_SCREENSHOT = process.env.TALLY_E2E_LICENSES_SCREENSHOT || path.join(ROOT, 'docs/licenses.png');
 const INSIGHT_SCREENSHOT = process.env.TALLY_E2E_INSIGHT_SCREENSHOT || path.join(ROOT, 'docs/insight.png');
 const RECLAIM_SCREENSHOT = process.env.TALLY_E2E_RECLAIM_SCREENSHOT || path.join(ROOT, 'docs/reclaim.png');
+const SUBSCRIPTIONS_SCREENSHOT = process.env.TALLY_E2E_SUBSCRIPTIONS_SCREENSHOT || path.join(ROOT, 'docs/subscriptions.png');
+const COSTS_SCREENSHOT = process.env.TALLY_E2E_COSTS_SCREENSHOT || path.join(ROOT, 'docs/costs.png');
 const RECLAIM_TYPES = ['premiumP2', 'premiumP1', 'basic'];
 const TENANT = '3f2b9c4e-8a71-4d2e-9b6f-5c1d7e0a4b28';
 const OTHER_TENANT = 'a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d';
@@ -42,32 +53,6 @@ const CHROMIUM_FLAGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
-
-// ---- a tiny runner -------------------------------------------------------------------------
-
-let passed = 0;
-let failed = 0;
-
-async function check(name, body) {
-  try {
-    await body();
-    passed += 1;
-    console.log(`ok   ${name}`);
-  } catch (error) {
-    failed += 1;
-    console.log(`FAIL ${name}\n     ${String(error && error.stack || error).split('\n').join('\n     ')}`);
-  }
-}
-
-function expect(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-function expectEqual(actual, expected, what) {
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
-  if (a !== e) throw new Error(`${what}: expected ${e.slice(0, 400)}, got ${a.slice(0, 400)}`);
-}
 
 // ---- the server ----------------------------------------------------------------------------
 
@@ -130,13 +115,18 @@ async function seed(base, token, bodies) {
 }
 
 /**
- * The SKUs, the users (members with their sign-in activity `now`, and guests), the assignments
- * and the premium feature use of seed.mjs, through the API; resolves to the users' ids by nickname.
+ * The SKUs, their subscriptions, the users (members with their sign-in activity `now`, and
+ * guests), the assignments and the premium feature use of seed.mjs, through the API; resolves to
+ * the users' ids by nickname.
  */
 async function seedDirectory(base, token, now) {
   for (const sku of SKUS) {
     const { status, body } = await api(base, token, 'POST', '/v1.0/subscribedSkus', sku.body);
     expect(status === 201, `POST subscribedSkus ${sku.body.skuPartNumber}: HTTP ${status} ${JSON.stringify(body)}`);
+  }
+  for (const subscription of subscriptionBodies(now)) {
+    const { status, body } = await api(base, token, 'POST', '/v1.0/directory/subscriptions', subscription);
+    expect(status === 201, `POST directory/subscriptions ${JSON.stringify(subscription)}: HTTP ${status} ${JSON.stringify(body)}`);
   }
   const ids = {};
   for (const user of [...USERS, ...GUESTS]) {
@@ -157,6 +147,16 @@ async function seedDirectory(base, token, now) {
     expect(status === 200, `assignLicense ${user.userPrincipalName}: HTTP ${status} ${JSON.stringify(body)}`);
   }
   return ids;
+}
+
+/** The prices of seed.mjs; false when the server has no licensePrices endpoint (404). */
+async function seedPrices(base, token) {
+  for (const { skuId, part, body } of priceBodies()) {
+    const reply = await api(base, token, 'PUT', `/beta/reports/licensePrices/${skuId}`, body);
+    if (unserved(reply)) return false;
+    expect(reply.status === 200, `PUT licensePrices ${part}: HTTP ${reply.status} ${JSON.stringify(reply.body)}`);
+  }
+  return true;
 }
 
 // ---- what the page shows -------------------------------------------------------------------
@@ -219,6 +219,32 @@ async function checkPage(page, period, expected) {
     expectEqual(shown.assigned, points.map((d) => d.totalAssignedCount), `${period} ${type} chart assigned`);
     expectEqual(shown.used, points.map((d) => d.totalUsageCount), `${period} ${type} chart used`);
     expectEqual(shown.tableUsed, points.map((d) => (d.totalUsageCount == null ? '' : String(d.totalUsageCount))), `${period} ${type} table used`);
+    await checkChange(page, period, type, expectedChange(expected, type));
+  }
+}
+
+/** A license type's month-over-month box against what the API's snapshots give. */
+async function checkChange(page, period, type, want) {
+  const shown = await page.evaluate((t) => {
+    const box = document.querySelector(`#types section[data-license-type="${t}"] .mom`);
+    const figure = (key) => {
+      const f = box.querySelector(`[data-field="${key}"]`);
+      return { change: f.dataset.change, share: f.dataset.share, text: f.querySelector('.mom-change').innerText.trim(), shareText: f.querySelector('.mom-share').innerText.trim() };
+    };
+    return {
+      from: box.dataset.from, to: box.dataset.to,
+      figures: !box.querySelector('.mom-figures').hidden, none: !box.querySelector('.mom-none').hidden,
+      assigned: figure('assigned'), used: figure('used'),
+    };
+  }, type);
+  const what = `${period} ${type} month over month`;
+  expectEqual([shown.from, shown.to], [want.from ? want.from.at : '', want.to.at], `${what}: snapshots compared`);
+  expectEqual([shown.figures, shown.none], [!!want.from, !want.from], `${what}: figures or the reason there are none`);
+  if (!want.from) return;
+  for (const key of ['assigned', 'used']) {
+    const w = want[key];
+    expectEqual(shown[key], w ? { change: String(w.change), share: w.percent == null ? '' : String(w.percent), text: w.text, shareText: w.shareText }
+      : { change: '', share: '', text: 'n/a', shareText: '' }, `${what}: ${key}`);
   }
 }
 
@@ -292,6 +318,9 @@ async function main() {
     const userIds = await seedDirectory(base, directoryWriter, now);
     console.log(`# seeded ${SKUS.length} SKUs, ${USERS.length} members and ${GUESTS.length} guests, ` +
       `${SKUS.reduce((n, sku) => n + sku.holders.length, 0)} licenses assigned, ${featureUsage(userIds, now).length} feature usage records`);
+    const pricesSeeded = await seedPrices(base, directoryWriter);
+    console.log(pricesSeeded ? `# seeded ${priceBodies().length} prices`
+      : '# !!! PUT /beta/reports/licensePrices is not served: no prices seeded, the Costs view will be skipped');
 
     const link = tally(['dashboard', '--tenant', TENANT, '--url', base, '--data-dir', dataDir]);
     const token = link.slice(link.indexOf('#token=') + 7);
@@ -342,7 +371,8 @@ async function main() {
       for (const [url, type] of [['/', 'text/html'], ['/dashboard/app.js', 'text/javascript'],
         ['/dashboard/style.css', 'text/css'], ['/dashboard/chart.umd.js', 'text/javascript'],
         ['/dashboard/licenses.js', 'text/javascript'], ['/dashboard/insight.js', 'text/javascript'],
-        ['/dashboard/reclaim.js', 'text/javascript']]) {
+        ['/dashboard/reclaim.js', 'text/javascript'], ['/dashboard/subscriptions.js', 'text/javascript'],
+        ['/dashboard/costs.js', 'text/javascript'], ['/dashboard/month-over-month.js', 'text/javascript']]) {
         const response = await fetch(base + url);
         expectEqual(response.status, 200, url);
         expect(response.headers.get('content-type').startsWith(type), `${url}: ${response.headers.get('content-type')}`);
@@ -394,6 +424,15 @@ async function main() {
       expectEqual(['D7', 'D30', 'D90', 'D180'].map((p) => expected[p].length), [7, 30, 90, 180], 'counts');
     });
 
+    await check('90 days always reach the month before the latest: every type has a change to show', async () => {
+      for (const type of ['premiumP1', 'premiumP2', 'free']) {
+        const change = expectedChange(expected.D90, type);
+        expect(change.from && change.assigned && change.used, `${type}: ${JSON.stringify(change)}`);
+      }
+      const reclaimed = expectedChange(expected.D90, 'premiumP2').assigned;
+      expect(reclaimed.change < 0 && reclaimed.text.startsWith('\u2212'), `P2 reclaimed on the latest day: ${JSON.stringify(reclaimed)}`);
+    });
+
     await check('opening the link signs in, clears the token from the address bar and shows D30', async () => {
       await page.goto(link);
       await waitReady(page, 'D30');
@@ -436,6 +475,22 @@ async function main() {
       }
       expectEqual(text.split('\r\n').length - 1, rows.length, 'CSV lines');
       expectEqual(text, rows.join('\r\n') + '\r\n', 'CSV text');
+    });
+
+    await check('the month-over-month CSV holds each type\'s change, as the API\'s snapshots give it', async () => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-mom')]);
+      expectEqual(download.suggestedFilename(), `license-usage-month-over-month-${TENANT}-D180.csv`, 'file name');
+      const text = readFileSync(await download.path(), 'utf8');
+      const rows = ['licenseType,fromSnapshotDateTime,toSnapshotDateTime,assignedFrom,assignedTo,assignedChange,' +
+        'assignedChangePercent,usedFrom,usedTo,usedChange,usedChangePercent'];
+      const order = await page.$$eval('#types section', (sections) => sections.map((s) => s.dataset.licenseType));
+      for (const type of order) {
+        const change = expectedChange(expected.D180, type);
+        const figure = (f) => (f ? [f.from, f.to, f.change, f.percent ?? ''] : ['', '', '', '']);
+        rows.push([type, change.from ? change.from.at : '', change.to.at, ...figure(change.assigned), ...figure(change.used)].join(','));
+      }
+      expectEqual(text, rows.join('\r\n') + '\r\n', 'CSV text');
+      expect(/^premiumP2,[^,]*,[^,]*,\d+,\d+,-\d+,-[\d.]+,/m.test(text), `a fall is written as a plain negative number: ${text}`);
     });
 
     await check('controls have labels, charts have text alternatives, text has contrast', async () => {
@@ -532,6 +587,16 @@ async function main() {
       await page.keyboard.press('Home');
       await waitReady(page, 'D7');
       expectEqual(await page.evaluate(() => document.activeElement.id), 'tab-usage', 'usage tab focused');
+    });
+
+    const otherLink = tally(['dashboard', '--tenant', OTHER_TENANT, '--url', base, '--data-dir', dataDir]);
+    await page.click('#tab-licenses');
+    await page.waitForSelector('#licenses[data-state="ready"]', { timeout: 20000 });
+    await subscriptionChecks({
+      browser, page, base, token, api, tenant: TENANT, otherLink, screenshot: SUBSCRIPTIONS_SCREENSHOT, root: ROOT,
+    });
+    await costChecks({
+      browser, page, base, token, writer: directoryWriter, api, tenant: TENANT, pricesSeeded, screenshot: COSTS_SCREENSHOT, root: ROOT,
     });
 
     const insight = expectedInsight();
@@ -805,8 +870,7 @@ async function main() {
       expectEqual(unexpected, [], 'problems');
     });
   } catch (error) {
-    failed += 1;
-    console.log(`FAIL setup\n     ${error && error.stack || error}`);
+    fail('setup', error);
   } finally {
     if (browser) await browser.close().catch(() => {});
     server.child.kill('SIGTERM');
@@ -817,8 +881,7 @@ async function main() {
     });
     rmSync(dataDir, { recursive: true, force: true });
   }
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exitCode = failed ? 1 : 0;
+  process.exitCode = summary() ? 0 : 1;
 }
 
 await main();

@@ -2,7 +2,7 @@
 # The dashboard's browser test: build tally, then drive Debian's chromium with playwright-core.
 # Needs /usr/bin/chromium (apt-get install chromium) and e2e/node_modules (npm ci --prefix e2e);
 # .ci/run provides both. Saves the screenshots docs/dashboard.png, licenses.png,
-# insight.png and reclaim.png.
+# subscriptions.png, costs.png, insight.png and reclaim.png.
 # TALLY_BIN=/path/to/tally tests that binary instead and skips the build (its dashboard is the
 # one compiled into it, so build it from this tree to test this tree's assets).
 set -euo pipefail

@@ -1,11 +1,15 @@
 // Seed data for the dashboard test: one snapshot a day for 180 days of three license types, with
 // curves a license owner would recognise (purchases as steps, assignments growing past the
-// total before a purchase, idle Premium P2 capacity, Free usage climbing past the idle mark);
-// for the Licenses view, a directory: five SKUs, sixteen members and three guests, and who holds
-// what; for the Reclaim view, when each member last signed in (some over 30 days ago, some
-// never); and for the Insight view, who used which premium feature, so that risk-based
-// conditional access is used by more users than the tenant has P2 licenses, and conditional
-// access by fewer than it has P1 + P2.
+// total before a purchase, idle Premium P2 capacity, twelve of whose licenses were reclaimed on
+// the latest day, so its month-over-month change is a fall, Free usage climbing past the idle
+// mark);
+// for the Licenses view, a directory: five SKUs, seventeen members (one of them disabled) and
+// three guests, and who holds what; for the Reclaim view, when each member last signed in (some
+// over 30 days ago, some never); for the Insight view, who used which premium feature, so that
+// risk-based conditional access is used by more users than the tenant has P2 licenses, and
+// conditional access by fewer than it has P1 + P2; for the Subscriptions view, subscriptions in
+// every status, a trial ending within a week and dates already passed; and for the Costs view,
+// prices for three SKUs of five, in two currencies, one of them yearly.
 
 const DAY_MS = 24 * 3600 * 1000;
 export const DAYS = 180;
@@ -48,7 +52,8 @@ function snapshot(snapshotDateTime, day, jitter) {
   const p1Used = Math.round(p1Assigned * (0.83 + 0.03 * Math.sin(day / 9))) + jitter(4);
 
   const p2Total = day < 90 ? 250 : 300;
-  const p2Assigned = Math.round(150 + day * 0.25) + jitter(2);
+  // On the latest day, twelve idle P2 licenses were reclaimed: more than a month's growth.
+  const p2Assigned = Math.round(150 + day * 0.25) + jitter(2) - (day === DAYS - 1 ? 12 : 0);
   const p2Used = Math.round(p2Assigned * 0.7) + jitter(3);
 
   const freeTotal = 2000;
@@ -92,7 +97,7 @@ function units(enabled, warning = 0) {
 export const SKUS = [
   {
     body: { skuId: 'c7df2760-2c81-4ef7-b578-5b5392b571df', skuPartNumber: 'ENTERPRISEPREMIUM', prepaidUnits: units(10), servicePlans: plans('AAD_PREMIUM_P2', 'EXCHANGE_S_ENTERPRISE') },
-    holders: ['AdeleV', 'AlexW', 'DiegoS', 'GradyA', 'IsaiahL', 'JohannaL', 'LeeG'],
+    holders: ['AdeleV', 'AlexW', 'DiegoS', 'GradyA', 'IsaiahL', 'JohannaL', 'LeeG', 'JoniS'],
   },
   {
     body: { skuId: 'efccb6f7-5641-4e0e-bd10-b4976e1bf68e', skuPartNumber: 'EMS', prepaidUnits: units(3, 2), servicePlans: plans('AAD_PREMIUM') },
@@ -117,7 +122,11 @@ const PEOPLE = [
   'Lee Gu', 'Lidia Holloway', 'Megan Bowen', 'Nestor Wilke', 'Patti Fernandez', 'Pradeep Gupta',
   'Miriam Graham', // holds nothing
   'Christie Cline', 'Enrico Cattaneo', 'Irvin Sayers',
+  'Joni Sherman', // her account is disabled, and she still holds a license
 ];
+
+/** Members whose account is disabled. */
+const DISABLED = ['JoniS'];
 
 /** Users as POST /v1.0/users bodies (Adele Vance → AdeleV@contoso.example), each with a usageLocation. */
 export const USERS = PEOPLE.map((displayName) => {
@@ -127,7 +136,7 @@ export const USERS = PEOPLE.map((displayName) => {
     displayName,
     mailNickname,
     userPrincipalName: `${mailNickname}@contoso.example`,
-    accountEnabled: true,
+    accountEnabled: !DISABLED.includes(mailNickname),
     userType: 'Member',
     usageLocation: 'US',
   };
@@ -145,6 +154,7 @@ const SIGNED_IN_DAYS_AGO = {
   AdeleV: 2, AlexW: 45, GradyA: 1, IsaiahL: 90, JohannaL: 5, // DiegoS, LeeG: never
   LidiaH: 40, MeganB: 3, PattiF: 10, PradeepG: 31, // NestorW: never
   MiriamG: 7, EnricoC: 60, IrvinS: 2, // ChristieC: never
+  JoniS: 2,
 };
 
 /** The member's signInActivity `now`, for POST /v1.0/users; null when they never signed in. */
@@ -247,4 +257,109 @@ export function expectedSku(sku) {
   const { enabled, warning } = sku.body.prepaidUnits;
   const assigned = sku.holders.length;
   return { name: sku.body.skuPartNumber, bought: enabled, warning, assigned, free: Math.max(enabled + warning - assigned, 0) };
+}
+
+// ---- subscriptions (the Subscriptions view) --------------------------------------------------
+
+/**
+ * Subscriptions by SKU part number, with the days from now to the next lifecycle date (null:
+ * none). A SKU with subscriptions takes its units from them (SPEC §13.2), so each SKU's Enabled
+ * and Warning licenses add up to the units SKUS gives it and the other views are unchanged.
+ * Every status appears; a trial ends within a week; three dates have passed.
+ */
+export const SUBSCRIPTIONS = [
+  { sku: 'ENTERPRISEPREMIUM', status: 'Enabled', totalLicenses: 8, days: 200 },
+  { sku: 'ENTERPRISEPREMIUM', status: 'Enabled', totalLicenses: 2, days: 5, isTrial: true },
+  { sku: 'ENTERPRISEPREMIUM', status: 'Expired', totalLicenses: 5, days: -20 },
+  { sku: 'EMS', status: 'Enabled', totalLicenses: 3, days: 40 },
+  { sku: 'EMS', status: 'Warning', totalLicenses: 2, days: 12 },
+  { sku: 'AAD_PREMIUM', status: 'Enabled', totalLicenses: 4, days: null },
+  { sku: 'FLOW_FREE', status: 'Enabled', totalLicenses: 10000, days: null },
+  { sku: 'AAD_BASIC', status: 'Enabled', totalLicenses: 5, days: 300 },
+  { sku: 'AAD_BASIC', status: 'Suspended', totalLicenses: 3, days: -3 },
+  { sku: 'AAD_BASIC', status: 'LockedOut', totalLicenses: 1, days: -60 },
+];
+
+function skuByPart(part) {
+  return SKUS.find((sku) => sku.body.skuPartNumber === part);
+}
+
+/** POST /v1.0/directory/subscriptions bodies, with the lifecycle dates counted from `now`. */
+export function subscriptionBodies(now) {
+  return SUBSCRIPTIONS.map((s) => ({
+    skuId: skuByPart(s.sku).body.skuId,
+    status: s.status,
+    totalLicenses: s.totalLicenses,
+    isTrial: s.isTrial === true,
+    nextLifecycleDateTime: s.days === null ? null : isoSeconds(now + s.days * DAY_MS),
+  }));
+}
+
+// ---- prices (the Costs view) -----------------------------------------------------------------
+
+/** PUT /beta/reports/licensePrices/{skuId} bodies by SKU part number; FLOW_FREE and AAD_BASIC have none. */
+export const PRICES = {
+  ENTERPRISEPREMIUM: { unitPrice: 38.0, currency: 'USD', billingPeriod: 'month' },
+  AAD_PREMIUM: { unitPrice: 70.0, currency: 'USD', billingPeriod: 'year' },
+  EMS: { unitPrice: 10.6, currency: 'EUR', billingPeriod: 'month' },
+};
+
+export function priceBodies() {
+  return Object.entries(PRICES).map(([part, body]) => ({ skuId: skuByPart(part).body.skuId, part, body }));
+}
+
+/**
+ * What licenseCosts should say of what was seeded (SPEC §13.3), computed exactly: amounts as
+ * fractions of BigInts over 12 × 10,000 (a yearly price ÷ 12; at most 4 decimals), rounded half
+ * away from zero to cents once, at the end, as are the per-currency totals.
+ */
+export function expectedCosts() {
+  const DENOMINATOR = 120000n;
+  const exact = (part) => {
+    const price = PRICES[part];
+    if (!price) return null;
+    const tenThousandths = BigInt(Math.round(price.unitPrice * 10000));
+    return tenThousandths * (price.billingPeriod === 'year' ? 1n : 12n);
+  };
+  const rounded = (numerator, scale) => {
+    const scaled = numerator * scale;
+    return Number((2n * scaled + DENOMINATOR) / (2n * DENOMINATOR)) / Number(scale);
+  };
+  const totals = {};
+  const entries = SKUS.map((sku) => {
+    const part = sku.body.skuPartNumber;
+    const holders = USERS.filter((u) => sku.holders.includes(u.mailNickname));
+    const purchased = sku.body.prepaidUnits.enabled + sku.body.prepaidUnits.warning;
+    const units = {
+      purchasedUnits: purchased,
+      assignedUnits: holders.length,
+      unassignedUnits: Math.max(purchased - holders.length, 0),
+      disabledHolderUnits: holders.filter((u) => !u.accountEnabled).length,
+      inactiveHolderUnits: holders.filter((u) => u.accountEnabled && !((SIGNED_IN_DAYS_AGO[u.mailNickname] ?? Infinity) < 30)).length,
+    };
+    const price = exact(part);
+    const cost = (n) => (price === null ? null : rounded(BigInt(n) * price, 100n));
+    const currency = PRICES[part] ? PRICES[part].currency : null;
+    if (price !== null) {
+      const total = totals[currency] || (totals[currency] = { purchased: 0n, waste: 0n });
+      total.purchased += BigInt(units.purchasedUnits) * price;
+      total.waste += BigInt(units.unassignedUnits + units.disabledHolderUnits + units.inactiveHolderUnits) * price;
+    }
+    return {
+      skuId: sku.body.skuId, skuPartNumber: part, currency,
+      monthlyUnitPrice: price === null ? null : rounded(price, 10000n),
+      ...units,
+      purchasedCost: cost(units.purchasedUnits),
+      assignedCost: cost(units.assignedUnits),
+      unassignedCost: cost(units.unassignedUnits),
+      disabledHolderCost: cost(units.disabledHolderUnits),
+      inactiveHolderCost: cost(units.inactiveHolderUnits),
+    };
+  });
+  return {
+    entries,
+    totals: Object.entries(totals).map(([currency, t]) => ({
+      currency, purchasedCost: rounded(t.purchased, 100n), wasteCost: rounded(t.waste, 100n),
+    })).sort((a, b) => (a.currency < b.currency ? -1 : 1)),
+  };
 }

@@ -3,9 +3,13 @@
  * reads getAzureADLicenseUsage for the chosen period (following @odata.nextLink), and draws per
  * license type a chart of total/assigned/used and one of utilization, a table of the latest
  * snapshot, and a CSV download. The token lives in sessionStorage and is sent to this origin only.
- * Four views, as tabs: Usage (this file), Licenses (licenses.js: SKUs and who holds them),
- * Insight (insight.js: premium features used against the P1/P2 entitlement) and Reclaim
- * (reclaim.js: holders who have not signed in for 30 days).
+ * Beside each license type's charts, the change of assigned and used users from the month before
+ * (month-over-month.js), with its own CSV.
+ * Six views, as tabs: Usage (this file), Licenses (licenses.js: SKUs and who holds them),
+ * Subscriptions (subscriptions.js: their status and next lifecycle date), Costs (costs.js: what
+ * the licenses cost a month, and what is wasted), Insight (insight.js: premium features used
+ * against the P1/P2 entitlement) and Reclaim (reclaim.js: holders who have not signed in for 30
+ * days).
  */
 (function () {
   'use strict';
@@ -14,7 +18,10 @@
   var PERIOD_KEY = 'tally.dashboard.period';
   var VIEW_KEY = 'tally.dashboard.view';
   /** Each view's tab is `tab-<view>`; the value is its panel's id. */
-  var VIEWS = { usage: 'report', licenses: 'licenses', insight: 'insight', reclaim: 'reclaim' };
+  var VIEWS = {
+    usage: 'report', licenses: 'licenses', subscriptions: 'subscriptions', costs: 'costs',
+    insight: 'insight', reclaim: 'reclaim'
+  };
   var PERIODS = ['D7', 'D30', 'D90', 'D180'];
   var PERIOD_DAYS = { D7: 7, D30: 30, D90: 90, D180: 180 };
   /** Below this share of bought licenses in use, a license type is marked idle. */
@@ -34,6 +41,8 @@
   var numberFormat = new Intl.NumberFormat('en-US');
   var state = {
     token: null, period: 'D30', view: 'usage', snapshots: [], charts: [], loadSeq: 0,
+    /** Per license type shown, in order: [type, its month-over-month change]. */
+    changes: [],
     /** The token the report on screen was read with (null: read it when Usage is shown). */
     reportToken: null,
     /** The other views, by name: each has load() (read and draw afresh) and reset(). */
@@ -389,6 +398,9 @@
       ', used ' + signed(change('used')) + '. ';
     if (mark.over) summary.append(badge('over', 'Over-assigned by ' + numberFormat.format(mark.overBy)));
     if (mark.idle) summary.append(badge('idle', 'Idle: ' + numberFormat.format(mark.idleCount) + ' unused'));
+    var monthChange = window.TallyMonthOverMonth.change(rows);
+    renderMonthOverMonth(section.querySelector('.mom'), name, monthChange);
+    state.changes.push([type, monthChange]);
 
     var labels = rows.map(function (r) { return utcDay(r.at); });
     section.querySelector('.counts-caption').textContent = name + ': licenses bought, assigned and used';
@@ -424,10 +436,46 @@
     state.charts.push(countsChart(countsCanvas, rows, labels), utilizationChart(utilCanvas, rows, labels));
   }
 
+  /** `Nov 30` for a snapshot's time. */
+  function monthDay(text) {
+    return new Date(text).toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
+  }
+
+  /** The change of assigned and used users from the last snapshot of the month before. */
+  function renderMonthOverMonth(box, name, result) {
+    var mom = window.TallyMonthOverMonth;
+    var compared = result && result.from;
+    box.dataset.from = compared ? result.from.at : '';
+    box.dataset.to = result ? result.to.at : '';
+    box.querySelector('.mom-figures').hidden = !compared;
+    box.querySelector('.mom-none').hidden = !!compared;
+    box.querySelector('.mom-span').textContent = compared ? monthDay(result.from.at) + ' \u2192 ' + monthDay(result.to.at) : '';
+    if (!compared) {
+      var before = result ? new Date(result.to.at) : null;
+      if (before) before.setUTCDate(0);
+      box.querySelector('.mom-none').textContent = before ?
+        'No ' + name + ' snapshot of ' + before.toLocaleDateString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' }) +
+        ' in this period to compare with; a longer period may have one.' : '';
+      return;
+    }
+    box.querySelector('.mom-span').title = 'The last snapshot of each month: ' + utcMinute(result.from.at) +
+      ' and ' + utcMinute(result.to.at) + ' UTC';
+    ['assigned', 'used'].forEach(function (key) {
+      var figure = box.querySelector('[data-field="' + key + '"]');
+      var value = result[key];
+      figure.dataset.change = value ? String(value.change) : '';
+      figure.dataset.share = value && value.share != null ? String(mom.sharePercent(value.share)) : '';
+      figure.querySelector('.mom-change').textContent = value ? mom.signedCount(value.change, count) : 'n/a';
+      figure.querySelector('.mom-share').textContent = value ? '(' + mom.signedShare(value.share) + ')' : '';
+      figure.title = value ? count(value.from) + ' \u2192 ' + count(value.to) : 'not reported';
+    });
+  }
+
   function render() {
     var snapshots = state.snapshots;
     var days = PERIOD_DAYS[state.period];
     destroyCharts();
+    state.changes = [];
     $('types').replaceChildren();
     renderLatest(snapshots);
     if (!snapshots.length) {
@@ -454,6 +502,22 @@
     return lines.join('\r\n') + '\r\n';
   }
 
+  /** Per license type shown, its month-over-month change: the two snapshots compared and each
+   * figure's values, change and change in percent (empty when there is nothing to compare). */
+  function changeCsv(changes) {
+    var lines = ['licenseType,fromSnapshotDateTime,toSnapshotDateTime,assignedFrom,assignedTo,assignedChange,' +
+      'assignedChangePercent,usedFrom,usedTo,usedChange,usedChangePercent'];
+    var figure = function (value) {
+      return value ? [value.from, value.to, value.change, window.TallyMonthOverMonth.sharePercent(value.share)] : [null, null, null, null];
+    };
+    changes.forEach(function (pair) {
+      var result = pair[1] || {};
+      lines.push([pair[0], result.from ? result.from.at : null, result.to ? result.to.at : null]
+        .concat(figure(result.assigned), figure(result.used)).map(window.TallyCsv.field).join(','));
+    });
+    return lines.join('\r\n') + '\r\n';
+  }
+
   /** Hands `text` to the browser as a CSV download named `name`. */
   function saveFile(name, text) {
     var blob = new Blob([text], { type: 'text/csv;charset=utf-8' });
@@ -469,6 +533,11 @@
   function download() {
     var tenant = claims(state.token).tid || 'tenant';
     saveFile('license-usage-' + tenant + '-' + state.period + '.csv', csv(state.snapshots));
+  }
+
+  function downloadChange() {
+    var tenant = claims(state.token).tid || 'tenant';
+    saveFile('license-usage-month-over-month-' + tenant + '-' + state.period + '.csv', changeCsv(state.changes));
   }
 
   // ---- flow ----------------------------------------------------------------------------
@@ -555,6 +624,7 @@
     var period = state.period;
     document.body.dataset.state = 'loading';
     $('download').disabled = true;
+    $('download-mom').disabled = true;
     $('status').textContent = 'Loading the last ' + PERIOD_DAYS[period] + ' days…';
     showAlert('');
     try {
@@ -564,6 +634,7 @@
       state.reportToken = state.token;
       render();
       $('download').disabled = false;
+      $('download-mom').disabled = false;
       document.body.dataset.period = period;
       document.body.dataset.state = 'ready';
     } catch (error) {
@@ -589,8 +660,9 @@
 
   function start() {
     var missing = !window.Chart ? 'The chart library' : !window.TallyLicenses ? 'The Licenses view' :
+      !window.TallySubscriptions ? 'The Subscriptions view' : !window.TallyCosts ? 'The Costs view' :
       !window.TallyInsight ? 'The Insight view' : !window.TallyReclaim ? 'The Reclaim view' :
-      !window.TallyCsv ? 'The CSV downloads' : null;
+      !window.TallyMonthOverMonth ? 'The month-over-month change' : !window.TallyCsv ? 'The CSV downloads' : null;
     if (missing) {
       showAlert(missing + ' did not load.');
       return;
@@ -613,6 +685,8 @@
       failed: failed
     };
     state.views.licenses = window.TallyLicenses.create(env);
+    state.views.subscriptions = window.TallySubscriptions.create(env);
+    state.views.costs = window.TallyCosts.create(env);
     state.views.insight = window.TallyInsight.create(env);
     state.views.reclaim = window.TallyReclaim.create(env);
     var savedView = sessionStorage.getItem(VIEW_KEY);
@@ -635,6 +709,7 @@
       });
     });
     $('download').addEventListener('click', download);
+    $('download-mom').addEventListener('click', downloadChange);
     $('sign-out').addEventListener('click', function () {
       showSignIn('');
       $('token-input').focus();

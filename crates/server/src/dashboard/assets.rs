@@ -20,7 +20,7 @@ pub struct Asset {
 }
 
 /// Every file of the dashboard.
-pub static ASSETS: [Asset; 8] = [
+pub static ASSETS: [Asset; 11] = [
     Asset {
         path: "/",
         content_type: "text/html; charset=utf-8",
@@ -50,6 +50,21 @@ pub static ASSETS: [Asset; 8] = [
         path: "/dashboard/reclaim.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../assets/reclaim.js"),
+    },
+    Asset {
+        path: "/dashboard/subscriptions.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/subscriptions.js"),
+    },
+    Asset {
+        path: "/dashboard/costs.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/costs.js"),
+    },
+    Asset {
+        path: "/dashboard/month-over-month.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/month-over-month.js"),
     },
     Asset {
         path: "/dashboard/style.css",

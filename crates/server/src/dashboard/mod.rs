@@ -1,8 +1,9 @@
 //! The license-usage dashboard (SPEC §1, §11): a static page served at `/`, with its scripts,
 //! stylesheet and the vendored chart library under `/dashboard/`. The page signs in with a
 //! bearer token and calls the API from the browser (the usage report; for its Licenses view the
-//! SKUs and their holders, §12.2; for its Insight and Reclaim views the premium license insight
-//! and the inactive holders, §12.3); these routes need no token and read nothing.
+//! SKUs and their holders, §12.2; for its Subscriptions view the subscriptions, §13.2; for its
+//! Costs view the license costs, §13.3; for its Insight and Reclaim views the premium license
+//! insight and the inactive holders, §12.3); these routes need no token and read nothing.
 
 mod assets;
 
