@@ -61,7 +61,7 @@ measure() {
   local url token
   url=$(eval echo "\$URL_$backend")
   token=$("$TALLY" token --tenant "$TENANT" --app --ttl 1d --role Reports.Read.All \
-    --role User.Read.All --role AuditLog.Read.All --role LicenseAssignment.ReadWrite.All \
+    --role User.Read.All --role AuditLog.Read.All --role Directory.ReadWrite.All \
     --data-dir "$DATA_DIR")
   local insight="$url/beta/reports/azureADPremiumLicenseInsight"
   local reclaim="$url/beta/reports/licenseReclaim?licenseType=premiumP2"
