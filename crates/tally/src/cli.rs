@@ -57,6 +57,66 @@ pub enum Command {
     Collect(CollectArgs),
     /// Set, list and import what a tenant's licenses cost (SPEC §13.3), for `licenseCosts`.
     Price(PriceArgs),
+    /// Add, list and remove a tenant's license alert rules (SPEC §13.4).
+    Alert(AlertArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct AlertArgs {
+    #[command(subcommand)]
+    pub command: AlertCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AlertCommand {
+    /// Add a rule; prints `id=<id>`.
+    Add(AlertAddArgs),
+    /// Print the tenant's rules, one a line.
+    List(AlertListArgs),
+    /// Remove a rule.
+    Remove(AlertRemoveArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct AlertAddArgs {
+    #[arg(long, env = "TALLY_TENANT")]
+    pub tenant: uuid::Uuid,
+    /// What the rule watches: lowFreeUnits, overAssigned, premiumOverUse, renewalDue,
+    /// groupLicenseErrors or inactiveLicensed.
+    #[arg(long)]
+    pub kind: String,
+    /// The SKU it watches (lowFreeUnits, overAssigned): a skuId or a skuPartNumber; every SKU
+    /// when left out.
+    #[arg(long)]
+    pub sku: Option<String>,
+    /// lowFreeUnits: free units at or below which it alerts (default 0); inactiveLicensed: the
+    /// inactive or disabled holders from which it alerts (default 1).
+    #[arg(long)]
+    pub threshold: Option<u32>,
+    /// renewalDue: how many days ahead a renewal is due (default 30).
+    #[arg(long)]
+    pub days: Option<u32>,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct AlertListArgs {
+    #[arg(long, env = "TALLY_TENANT")]
+    pub tenant: uuid::Uuid,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct AlertRemoveArgs {
+    /// The rule's id, as `add` and `list` print it.
+    pub id: uuid::Uuid,
+    /// The tenant the rule belongs to.
+    #[arg(long, env = "TALLY_TENANT")]
+    pub tenant: uuid::Uuid,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Args, Debug)]

@@ -32,6 +32,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::App(args) => commands::app::run(args),
         cli::Command::Collect(args) => commands::collect::run(args),
         cli::Command::Price(args) => commands::price::run(args),
+        cli::Command::Alert(args) => commands::alert::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -7,6 +7,7 @@
 
 mod company_subscription;
 mod feature_usage;
+mod license_alert_rule;
 mod license_price;
 mod license_usage;
 mod user_feature_usage;
@@ -15,6 +16,7 @@ use tally_odata::schema::{EntityType, EnumType, Property};
 
 pub use company_subscription::{property as subscription_property, COMPANY_SUBSCRIPTION};
 pub use feature_usage::FEATURE_USAGE;
+pub use license_alert_rule::{ALERT_KIND, LICENSE_ALERT_RULE};
 pub use license_price::{property as price_property, BILLING_PERIOD, LICENSE_PRICE};
 pub use license_usage::LICENSE_USAGE;
 pub use user_feature_usage::USER_FEATURE_USAGE;
@@ -26,6 +28,7 @@ pub static ALL: &[&ResourceDef] = &[
     &USER_FEATURE_USAGE,
     &COMPANY_SUBSCRIPTION,
     &LICENSE_PRICE,
+    &LICENSE_ALERT_RULE,
 ];
 
 /// `microsoft.graph.azureADLicenseType`, shared by the license reports.

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod alert;
 pub mod app;
 pub mod collect;
 pub mod dashboard;

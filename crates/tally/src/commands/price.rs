@@ -181,7 +181,7 @@ fn read_rows(path: &Path) -> anyhow::Result<Vec<(u64, anyhow::Result<[String; 4]
 
 /// The skuId `sku` names: a GUID as it is, else a part number of the tenant's SKUs, else one
 /// of Microsoft's product table (so prices may be set before the first collect).
-fn resolve_sku(skus: &[Sku], sku: &str) -> anyhow::Result<Uuid> {
+pub(super) fn resolve_sku(skus: &[Sku], sku: &str) -> anyhow::Result<Uuid> {
     if let Ok(id) = Uuid::parse_str(sku) {
         return Ok(id);
     }

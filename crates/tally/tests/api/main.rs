@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod abuse;
+mod alerts;
 mod auth;
 mod batch;
 mod cancelled;

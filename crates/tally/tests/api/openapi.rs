@@ -96,6 +96,16 @@ const BETA_ROUTES: &[(&str, &[&str])] = &[
         "/reports/licensePrices('{skuId}')",
         &["get", "put", "delete"],
     ),
+    ("/reports/licenseAlertRules", &["get", "post"]),
+    ("/reports/licenseAlertRules/$count", &["get"]),
+    (
+        "/reports/licenseAlertRules/{id}",
+        &["get", "patch", "delete"],
+    ),
+    (
+        "/reports/licenseAlertRules('{id}')",
+        &["get", "patch", "delete"],
+    ),
 ];
 
 const METHODS: &[&str] = &[
