@@ -35,7 +35,6 @@ pub use postgres::PgStore;
 pub use private::{create_private_dir, create_private_file};
 pub use query::{Cursor, CursorValue, ListQuery, Page, Scope};
 pub use sqlite::SqliteStore;
-pub use upsert::Put;
 
 /// A tenant's id (the `tid` claim).
 pub type TenantId = Uuid;
@@ -244,6 +243,28 @@ impl Store {
         match self {
             Store::Sqlite(store) => store.list(def, tenant, query).await,
             Store::Postgres(store) => store.read(tenant, store.list(def, tenant, query)).await,
+        }
+    }
+
+    /// Every object of the tenant, in the default order, read a thousand a round trip (for the
+    /// few-row collections a report or a command reads whole: prices, alert rules).
+    pub async fn list_all(
+        &self,
+        def: &'static ResourceDef,
+        tenant: TenantId,
+    ) -> Result<Vec<Versioned>, StoreError> {
+        let mut query = ListQuery {
+            page_size: 1000,
+            ..ListQuery::default()
+        };
+        let mut all = Vec::new();
+        loop {
+            let page = self.list(def, tenant, query.clone()).await?;
+            all.extend(page.items);
+            match page.next {
+                Some(next) => query.after = Some(next),
+                None => return Ok(all),
+            }
         }
     }
 

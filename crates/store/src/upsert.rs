@@ -16,14 +16,7 @@ use crate::{Store, StoreError, TenantId, WriteOutcome};
 /// A PUT's script's outcome. [`DirectoryError::NotFound`] says the object was not there when the
 /// script looked but another writer created it before the insert (which the key refused): the
 /// transaction is rolled back and the script runs again.
-type Attempt = Result<WriteOutcome<Put>, DirectoryError>;
-
-/// What a PUT did.
-pub struct Put {
-    pub stored: Versioned,
-    /// Whether the object is new (else it replaced one).
-    pub created: bool,
-}
+type Attempt = Result<WriteOutcome<Versioned>, DirectoryError>;
 
 impl Store {
     /// Creates the object `id` of `new`'s values, or replaces the one there (its version
@@ -36,7 +29,7 @@ impl Store {
         id: Uuid,
         new: NewEntity,
         precondition: Precondition,
-    ) -> Result<WriteOutcome<Put>, StoreError> {
+    ) -> Result<WriteOutcome<Versioned>, StoreError> {
         let entity = new.with_id(id);
         // Two first PUTs of one key race to insert it; the loser finds the winner's row on its
         // second run and replaces it, as if it had come second.
@@ -74,23 +67,26 @@ async fn put(
     if !precondition.allows_put(found.as_ref().map(Versioned::etag)) {
         return Ok(WriteOutcome::PreconditionFailed);
     }
-    let (statement, stored, created) = match found {
-        None => (&table.insert, Versioned { entity, version: 1 }, true),
-        Some(old) => {
-            let version = old.version + 1;
-            (&table.update, Versioned { entity, version }, false)
+    let (statement, stored, params) = match found {
+        None => {
+            let stored = Versioned { entity, version: 1 };
+            let params = table.insert_params(tenant, &stored.entity, stored.version);
+            (&table.insert, stored, params)
         }
-    };
-    let params = if created {
-        table.insert_params(tenant, &stored.entity, stored.version)
-    } else {
-        table.update_params(tenant, &stored.entity, stored.version)
+        Some(old) => {
+            let stored = Versioned {
+                entity,
+                version: old.version + 1,
+            };
+            let params = table.update_params(tenant, &stored.entity, stored.version);
+            (&table.update, stored, params)
+        }
     };
     match tx
         .execute(&Statement::built(statement.clone()), params)
         .await
     {
-        Ok(_) => Ok(WriteOutcome::Done(Put { stored, created })),
+        Ok(_) => Ok(WriteOutcome::Done(stored)),
         Err(TxError::Duplicate) => Err(DirectoryError::NotFound),
         Err(TxError::Store(error)) => Err(DirectoryError::Store(error)),
     }

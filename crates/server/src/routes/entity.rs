@@ -3,7 +3,7 @@
 
 use axum::http::{header, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use tally_model::{parse_patch, parse_put, ResourceDef, TagList};
+use tally_model::{parse_patch, parse_put, ResourceDef, TagList, Versioned};
 use tally_odata::query::{CompareOp, Constant, Operand, TypedExpr};
 use tally_store::{ListQuery, WriteOutcome};
 use uuid::Uuid;
@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::object::{entity_response, etag_value, minimal_response};
 use super::ApiRequest;
 use crate::error::ApiError;
-use crate::query_options::Target;
+use crate::query_options::{QueryOptions, Target};
 use crate::state::AppState;
 
 fn not_found(key: &str) -> ApiError {
@@ -117,15 +117,22 @@ pub async fn update(
     {
         WriteOutcome::NotFound => Err(not_found(key)),
         WriteOutcome::PreconditionFailed => Err(ApiError::precondition_failed()),
-        WriteOutcome::Done(stored) if request.prefers_minimal() => minimal_response(&stored),
-        WriteOutcome::Done(stored) => entity_response(
-            request,
-            def,
-            StatusCode::OK,
-            &stored,
-            options.select.as_ref(),
-        ),
+        WriteOutcome::Done(stored) => written(request, def, &options, &stored),
     }
+}
+
+/// A written object's answer: 200 with it, or 204 with `Prefer: return=minimal`.
+fn written(
+    request: &ApiRequest,
+    def: &'static ResourceDef,
+    options: &QueryOptions,
+    stored: &Versioned,
+) -> Result<Response, ApiError> {
+    if request.prefers_minimal() {
+        return minimal_response(stored);
+    }
+    let select = options.select.as_ref();
+    entity_response(request, def, StatusCode::OK, stored, select)
 }
 
 /// PUT: the object created or replaced whole at the client's key, 200 with it (or 204 with
@@ -154,14 +161,7 @@ pub async fn put(
         WriteOutcome::NotFound | WriteOutcome::PreconditionFailed => {
             Err(ApiError::precondition_failed())
         }
-        WriteOutcome::Done(put) if request.prefers_minimal() => minimal_response(&put.stored),
-        WriteOutcome::Done(put) => entity_response(
-            request,
-            def,
-            StatusCode::OK,
-            &put.stored,
-            options.select.as_ref(),
-        ),
+        WriteOutcome::Done(stored) => written(request, def, &options, &stored),
     }
 }
 

@@ -3,11 +3,11 @@
 //! `/beta/reports/licenseAlertRules`.
 
 use tally_model::resources::LICENSE_ALERT_RULE;
-use tally_model::{parse_create, Precondition, Value};
-use tally_store::{ListQuery, WriteOutcome};
+use tally_model::{parse_create, Precondition};
+use tally_store::WriteOutcome;
 
 use super::price::resolve_sku;
-use super::storage::{block_on, with_store};
+use super::storage::{block_on, cell, with_store};
 use crate::cli::{AlertAddArgs, AlertArgs, AlertCommand, AlertListArgs, AlertRemoveArgs};
 
 pub fn run(args: AlertArgs) -> anyhow::Result<()> {
@@ -43,36 +43,16 @@ async fn add(args: AlertAddArgs) -> anyhow::Result<()> {
 
 async fn list(args: AlertListArgs) -> anyhow::Result<()> {
     with_store(&args.store, async |store| {
-        let mut query = ListQuery {
-            page_size: 1000,
-            ..ListQuery::default()
-        };
         println!("id\tkind\tskuId\tthreshold\tdays\tcreatedDateTime");
-        loop {
-            let page = store
-                .list(&LICENSE_ALERT_RULE, args.tenant, query.clone())
-                .await?;
-            for stored in &page.items {
-                let entity = &stored.entity;
-                let cells: Vec<String> = LICENSE_ALERT_RULE.entity.properties[1..]
-                    .iter()
-                    .map(
-                        |property| match entity.get(LICENSE_ALERT_RULE.entity, property) {
-                            Value::Enum(member) => (*member).to_owned(),
-                            Value::String(text) => text.to_string(),
-                            Value::Int(number) => number.to_string(),
-                            Value::DateTimeOffset(at) => at.as_str().to_owned(),
-                            _ => "-".to_owned(),
-                        },
-                    )
-                    .collect();
-                println!("{}\t{}", entity.id, cells.join("\t"));
-            }
-            match page.next {
-                Some(next) => query.after = Some(next),
-                None => return Ok(()),
-            }
+        for stored in store.list_all(&LICENSE_ALERT_RULE, args.tenant).await? {
+            let entity = &stored.entity;
+            let cells: Vec<String> = LICENSE_ALERT_RULE.entity.properties[1..]
+                .iter()
+                .map(|property| cell(entity.get(LICENSE_ALERT_RULE.entity, property)))
+                .collect();
+            println!("{}\t{}", entity.id, cells.join("\t"));
         }
+        Ok(())
     })
     .await
 }

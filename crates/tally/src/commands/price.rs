@@ -8,12 +8,12 @@ use anyhow::Context;
 use tally_model::catalog;
 use tally_model::directory::Sku;
 use tally_model::resources::{price_property, LICENSE_PRICE};
-use tally_model::{parse_put, Precondition, Value};
+use tally_model::{parse_put, Precondition};
 use tally_odata::Decimal;
-use tally_store::{ListQuery, Store, TenantId, WriteOutcome};
+use tally_store::{Store, TenantId, WriteOutcome};
 use uuid::Uuid;
 
-use super::storage::{block_on, with_store};
+use super::storage::{block_on, cell, with_store};
 use crate::cli::{
     BillingPeriodArg, PriceArgs, PriceCommand, PriceImportArgs, PriceListArgs, PriceSetArgs,
 };
@@ -57,41 +57,24 @@ async fn set(args: PriceSetArgs) -> anyhow::Result<()> {
 async fn list(args: PriceListArgs) -> anyhow::Result<()> {
     with_store(&args.store, async |store| {
         let skus = store.list_skus(args.tenant).await?;
-        let mut query = ListQuery {
-            page_size: 1000,
-            ..ListQuery::default()
-        };
         println!("skuId\tskuPartNumber\tunitPrice\tcurrency\tbillingPeriod");
-        loop {
-            let page = store
-                .list(&LICENSE_PRICE, args.tenant, query.clone())
-                .await?;
-            for stored in &page.items {
-                let entity = &stored.entity;
-                let text = |property| match entity.get(LICENSE_PRICE.entity, property) {
-                    Value::Decimal(number) => number.to_string(),
-                    Value::String(text) => text.to_string(),
-                    Value::Enum(member) => (*member).to_owned(),
-                    _ => String::new(),
-                };
-                let part_number = skus
-                    .iter()
-                    .find(|sku| sku.sku_id == entity.id)
-                    .and_then(|sku| sku.sku_part_number.clone())
-                    .unwrap_or_else(|| "-".into());
-                println!(
-                    "{}\t{part_number}\t{}\t{}\t{}",
-                    entity.id,
-                    text(price_property::unit_price()),
-                    text(price_property::currency()),
-                    text(price_property::billing_period()),
-                );
-            }
-            match page.next {
-                Some(next) => query.after = Some(next),
-                None => return Ok(()),
-            }
+        for stored in store.list_all(&LICENSE_PRICE, args.tenant).await? {
+            let entity = &stored.entity;
+            let text = |property| cell(entity.get(LICENSE_PRICE.entity, property));
+            let part_number = skus
+                .iter()
+                .find(|sku| sku.sku_id == entity.id)
+                .and_then(|sku| sku.sku_part_number.clone())
+                .unwrap_or_else(|| "-".into());
+            println!(
+                "{}\t{part_number}\t{}\t{}\t{}",
+                entity.id,
+                text(price_property::unit_price()),
+                text(price_property::currency()),
+                text(price_property::billing_period()),
+            );
         }
+        Ok(())
     })
     .await
 }

@@ -97,3 +97,17 @@ pub async fn with_store<T>(
     store.shutdown();
     result
 }
+
+/// A scalar value as a tab-separated listing prints it; `-` for null.
+pub fn cell(value: &tally_model::Value) -> String {
+    use tally_model::Value;
+    match value {
+        Value::String(text) => text.to_string(),
+        Value::Enum(member) => (*member).to_owned(),
+        Value::Int(number) => number.to_string(),
+        Value::Decimal(number) => number.to_string(),
+        Value::Boolean(flag) => flag.to_string(),
+        Value::DateTimeOffset(at) => at.as_str().to_owned(),
+        Value::Null | Value::Collection(_) => "-".to_owned(),
+    }
+}

@@ -14,7 +14,6 @@ use tally_model::money::BillingPeriod;
 use tally_model::resources::{price_property, LICENSE_PRICE};
 use tally_model::Value;
 use tally_odata::edm::DateTimeOffset;
-use tally_store::ListQuery;
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -22,9 +21,6 @@ use crate::http::odata_response::odata_json_bytes;
 use crate::query_options::{QueryOptions, Target};
 use crate::routes::ApiRequest;
 use crate::state::AppState;
-
-/// Prices read per round trip.
-const PRICES_PER_PAGE: usize = 1000;
 
 pub async fn get(state: &AppState, request: &ApiRequest) -> Result<Response, ApiError> {
     // Inactive holders are counted from sign-ins, which `AuditLog.Read.All` guards.
@@ -76,17 +72,13 @@ pub async fn get(state: &AppState, request: &ApiRequest) -> Result<Response, Api
 
 /// The tenant's prices by skuId.
 async fn prices(state: &AppState, request: &ApiRequest) -> Result<HashMap<Uuid, Price>, ApiError> {
-    let mut prices = HashMap::new();
-    let mut query = ListQuery {
-        page_size: PRICES_PER_PAGE,
-        ..ListQuery::default()
-    };
-    loop {
-        let page = state
-            .store
-            .list(&LICENSE_PRICE, request.tenant(), query.clone())
-            .await?;
-        for stored in &page.items {
+    let stored = state
+        .store
+        .list_all(&LICENSE_PRICE, request.tenant())
+        .await?;
+    stored
+        .iter()
+        .map(|stored| {
             let entity = &stored.entity;
             let get = |property| entity.get(LICENSE_PRICE.entity, property);
             let (Value::Decimal(unit_price), Value::String(currency), Value::Enum(period)) = (
@@ -97,18 +89,12 @@ async fn prices(state: &AppState, request: &ApiRequest) -> Result<HashMap<Uuid, 
                 return Err(ApiError::internal());
             };
             let period = BillingPeriod::parse(period).ok_or_else(ApiError::internal)?;
-            prices.insert(
-                entity.id,
-                Price {
-                    unit_price: *unit_price,
-                    currency: currency.to_string(),
-                    period,
-                },
-            );
-        }
-        match page.next {
-            Some(next) => query.after = Some(next),
-            None => return Ok(prices),
-        }
-    }
+            let price = Price {
+                unit_price: *unit_price,
+                currency: currency.to_string(),
+                period,
+            };
+            Ok((entity.id, price))
+        })
+        .collect()
 }
